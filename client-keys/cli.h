@@ -1,0 +1,53 @@
+/*
+ * cli: what every subcommand of the one-shot offline tool shares: error
+ * messages on stderr prefixed with the program name, option parsing help,
+ * files created new (O_EXCL) with a given mode, passphrase input. Exiting on
+ * allocation failure is acceptable here; this is never the daemon.
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+/* Print "oniondrop-keys: <message>\n" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Like cli_error, with ": strerror(errno)" appended. */
+void cli_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * cli_write_new_file(path, data, len, mode):
+ * Create path (O_EXCL: an existing file is never overwritten) with mode,
+ * write data, fsync it and close it. On failure remove what was created,
+ * print one error line and return -1; return 0 on success.
+ */
+int cli_write_new_file(const char *path, const void *data, size_t len, int mode);
+
+/*
+ * cli_read_file(path, maxlen, &len):
+ * Read the whole of path, refusing files larger than maxlen. Returns a
+ * sodium_malloc'd buffer (NUL-terminated past len; free with
+ * cli_free_secret) or NULL after printing one error line.
+ */
+uint8_t *cli_read_file(const char *path, size_t maxlen, size_t *len);
+
+/* Wipe and free a buffer from cli_read_file or cli_passphrase. NULL is a no-op. */
+void cli_free_secret(void *p);
+
+/*
+ * cli_passphrase(file, confirm, &len):
+ * With file, the passphrase is its first line (trailing newline removed).
+ * Without, ask on the terminal without echo, twice if confirm. Returns a
+ * sodium_malloc'd NUL-terminated string, or NULL after printing an error.
+ */
+char *cli_passphrase(const char *file, int confirm, size_t *len);
+
+/* Turn off core dumps so secrets never reach the disk through one. */
+void cli_no_core_dumps(void);
+
+#endif

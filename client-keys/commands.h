@@ -1,0 +1,14 @@
+/*
+ * commands: the subcommands of oniondrop-keys. Each takes the arguments after
+ * its own name (argv[0] is the subcommand) and returns the process exit
+ * status: 0 success, 1 failure of the work, 2 a usage error.
+ */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+int keygen_main(int argc, char *argv[]);
+int decrypt_main(int argc, char *argv[]);
+int onion_address_main(int argc, char *argv[]);
+int onion_auth_main(int argc, char *argv[]);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * main: oniondrop-keys, the analyst's offline tool. Dispatches to one
+ * subcommand; owns nothing else. Core dumps are off before any secret exists.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int, char *[]);
+	const char *summary;
+} commands[] = {
+	{ "keygen", keygen_main, "make an analyst key pair" },
+	{ "decrypt", decrypt_main, "decrypt exported bundles into a directory" },
+	{ "onion-address", onion_address_main, "print a v3 onion address from a service key" },
+	{ "onion-auth", onion_auth_main, "make a Tor client-authorization key pair" },
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out, "usage: oniondrop-keys COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'oniondrop-keys COMMAND --help' describes each command.\n");
+}
+
+int
+main(int argc, char *argv[])
+{
+	cli_no_core_dumps();
+	if (sodium_init() < 0) {
+		cli_error("libsodium failed to initialise");
+		return CLI_EXIT_FAIL;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("oniondrop-keys %s\n", ODVERSION);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	cli_error("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,22 @@
+# packages.sh: sourced by scripts/test and scripts/demo. Installs the Debian
+# packages a step needs, and only those that are missing.
+
+BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-dev
+  libevent-dev liblmdb-dev gettext"
+TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd"
+
+# ensure_packages PKG...: apt-get install whatever of PKG is not installed.
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "installing: ${missing[*]}"
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -qq
+	$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
