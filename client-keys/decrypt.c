@@ -1,0 +1,351 @@
+/*
+ * decrypt: `oniondrop-keys decrypt`, turning exported bundles back into
+ * reports on the analyst's offline machine. Bundles are read as a stream
+ * (memory does not grow with their size); each record's envelope goes
+ * through unseal into a reportdir. A report that fails is named and
+ * skipped; the others are still written.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "bundle.h"
+#include "cli.h"
+#include "commands.h"
+#include "encode.h"
+#include "keys.h"
+#include "reportdir.h"
+#include "unseal.h"
+
+#define READ_CHUNK (1024 * 1024)
+#define KEY_FILE_MAX 4096
+#define PROGRESS_MIN (16 * 1024 * 1024)
+
+static const char decrypt_usage[] =
+    "usage: oniondrop-keys decrypt --key PREFIX.sec [--passphrase-file FILE]\n"
+    "                              --out DIR BUNDLE...\n"
+    "\n"
+    "Decrypts every report in the bundles into DIR/<report-id>/report.json and\n"
+    "DIR/<report-id>/attachments/. Never writes outside DIR and never\n"
+    "overwrites; a report that fails authentication is named on stderr and\n"
+    "skipped, the others are still written. Exit status 0 only if every\n"
+    "report decrypted and every bundle was intact.\n";
+
+struct decrypt_args {
+	const char *key;
+	const char *passfile;
+	const char *out;
+	char **bundles;
+	int nbundles;
+};
+
+struct decrypt_run {
+	const struct keys_secret *key;
+	int outfd;
+	const char *bundle;
+	char id[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+	uint8_t rawid[ENVELOPE_ID_BYTES];
+	struct reportdir *dir;
+	struct unseal *unseal;
+	int skipping;
+	unsigned written, failed, problems;
+	off_t size, done;
+	int progress, percent;
+};
+
+static void
+record_failed(struct decrypt_run *run, const char *why)
+{
+	cli_error("report %s: %s; skipped", run->id, why);
+	run->failed++;
+	run->skipping = 1;
+	reportdir_abort(run->dir);
+	run->dir = NULL;
+	unseal_free(run->unseal);
+	run->unseal = NULL;
+}
+
+/* The reason a record failed: the reportdir's own, or unseal's. */
+static const char *
+failure_reason(const struct decrypt_run *run)
+{
+	const char *why = run->dir ? reportdir_error(run->dir) : NULL;
+
+	if (why != NULL)
+		return why;
+	if (unseal_error(run->unseal) == UNSEAL_NO_SLOT)
+		return "not sealed to this key";
+	return unseal_message(run->unseal);
+}
+
+static int
+on_record_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES],
+    uint64_t len)
+{
+	struct decrypt_run *run = ctx;
+	const char *why;
+
+	encode_hex(run->id, id, ENVELOPE_ID_BYTES);
+	memcpy(run->rawid, id, ENVELOPE_ID_BYTES);
+	run->skipping = 0;
+	if ((run->dir = reportdir_begin(run->outfd, id, &why)) == NULL) {
+		record_failed(run, why);
+		return 0;
+	}
+	if ((run->unseal = unseal_new(run->key, &reportdir_callbacks,
+	    run->dir)) == NULL)
+		record_failed(run, "out of memory");
+	return 0;
+}
+
+static int
+on_record_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct decrypt_run *run = ctx;
+
+	if (!run->skipping && unseal_feed(run->unseal, buf, len) != 0)
+		record_failed(run, failure_reason(run));
+	return 0;
+}
+
+static int
+on_record_end(void *ctx)
+{
+	struct decrypt_run *run = ctx;
+	uint8_t id[ENVELOPE_ID_BYTES];
+	const char *why;
+
+	if (run->skipping)
+		return 0;
+	if (unseal_finish(run->unseal) != 0) {
+		record_failed(run, failure_reason(run));
+		return 0;
+	}
+	if (unseal_id(run->unseal, id) != 0 ||
+	    sodium_memcmp(id, run->rawid, ENVELOPE_ID_BYTES) != 0) {
+		record_failed(run, "the bundle names it with another report's id");
+		return 0;
+	}
+	unseal_free(run->unseal);
+	run->unseal = NULL;
+	if (reportdir_commit(run->dir, &why) != 0) {
+		run->dir = NULL;
+		record_failed(run, why);
+		return 0;
+	}
+	run->dir = NULL;
+	run->written++;
+	return 0;
+}
+
+static void
+on_problem(void *ctx, uint64_t offset, const char *what)
+{
+	struct decrypt_run *run = ctx;
+
+	cli_error("%s: at byte %llu: %s", run->bundle,
+	    (unsigned long long)offset, what);
+	run->problems++;
+}
+
+static const struct bundle_callbacks decrypt_callbacks = {
+	on_record_begin, on_record_data, on_record_end, on_problem,
+};
+
+static void
+show_progress(struct decrypt_run *run, size_t n)
+{
+	int percent;
+
+	run->done += (off_t)n;
+	if (!run->progress)
+		return;
+	percent = (int)(run->done * 100 / run->size);
+	if (percent == run->percent)
+		return;
+	run->percent = percent;
+	fprintf(stderr, "\r%s: %3d%% (%lld of %lld MB)", run->bundle, percent,
+	    (long long)(run->done >> 20), (long long)(run->size >> 20));
+	if (percent == 100)
+		fputc('\n', stderr);
+}
+
+static void
+start_progress(struct decrypt_run *run, int fd)
+{
+	struct stat st;
+
+	run->done = 0;
+	run->percent = -1;
+	run->size = fstat(fd, &st) == 0 ? st.st_size : 0;
+	run->progress = isatty(STDERR_FILENO) && run->size >= PROGRESS_MIN;
+}
+
+/* Read one bundle through the bundle reader. Return 0 if it was intact. */
+static int
+decrypt_bundle(struct decrypt_run *run, const char *path, uint8_t *buf)
+{
+	struct bundle_reader *r = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	ssize_t n;
+
+	if (fd < 0) {
+		cli_error_errno("cannot open %s", path);
+		return -1;
+	}
+	run->bundle = path;
+	start_progress(run, fd);
+	if ((r = bundle_reader_new(&decrypt_callbacks, run)) == NULL) {
+		cli_error("out of memory");
+		goto out;
+	}
+	while ((n = read(fd, buf, READ_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error_errno("cannot read %s", path);
+			goto out;
+		}
+		bundle_reader_feed(r, buf, (size_t)n);
+		show_progress(run, (size_t)n);
+	}
+	rc = bundle_reader_finish(r);
+out:
+	bundle_reader_free(r);
+	close(fd);
+	return rc;
+}
+
+static int
+parse_args(int argc, char *argv[], struct decrypt_args *a)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "passphrase-file", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': a->key = optarg; break;
+		case 'p': a->passfile = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'h': return -1;
+		default: return 1;
+		}
+	}
+	a->bundles = argv + optind;
+	a->nbundles = argc - optind;
+	if (a->key == NULL || a->out == NULL || a->nbundles == 0) {
+		cli_error("decrypt: --key, --out and at least one bundle are required");
+		return 1;
+	}
+	return 0;
+}
+
+/* Read and open the analyst's secret key. */
+static struct keys_secret *
+load_key(const char *path, const char *passfile)
+{
+	struct keys_secret *key = keys_secret_new();
+	uint8_t *file = NULL;
+	char *pass = NULL;
+	size_t len, passlen = 0;
+	const char *why;
+	int needs;
+
+	if (key == NULL || (file = cli_read_file(path, KEY_FILE_MAX, &len)) == NULL)
+		goto err;
+	if ((needs = keys_secret_needs_passphrase(file, len)) < 0) {
+		cli_error("%s: not an oniondrop secret key file%s", path,
+		    strncmp((char *)file, KEYS_PUBLIC_LINE_PREFIX, 6) == 0 ?
+		    " (this is a public key: give PREFIX.sec)" : "");
+		goto err;
+	}
+	if (needs && (pass = cli_passphrase(passfile, 0, &passlen)) == NULL)
+		goto err;
+	if (keys_secret_open(key, file, len, pass, passlen, &why) != 0) {
+		cli_error("%s: %s", path, why);
+		goto err;
+	}
+	cli_free_secret(file);
+	cli_free_secret(pass);
+	return key;
+err:
+	cli_free_secret(file);
+	cli_free_secret(pass);
+	keys_secret_free(key);
+	return NULL;
+}
+
+static int
+open_out_dir(const char *path)
+{
+	int fd;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		cli_error_errno("cannot create %s", path);
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		cli_error_errno("cannot open %s", path);
+	return fd;
+}
+
+static int
+decrypt_all(struct decrypt_run *run, const struct decrypt_args *a)
+{
+	uint8_t *buf = malloc(READ_CHUNK);
+	int intact = 1;
+
+	if (buf == NULL) {
+		cli_error("out of memory");
+		return -1;
+	}
+	for (int i = 0; i < a->nbundles; i++)
+		if (decrypt_bundle(run, a->bundles[i], buf) != 0)
+			intact = 0;
+	free(buf);
+	printf("decrypted %u report%s into %s\n", run->written,
+	    run->written == 1 ? "" : "s", a->out);
+	if (run->failed)
+		cli_error("%u report%s could not be decrypted", run->failed,
+		    run->failed == 1 ? "" : "s");
+	return intact && run->failed == 0 ? 0 : -1;
+}
+
+int
+decrypt_main(int argc, char *argv[])
+{
+	struct decrypt_args a = { 0 };
+	struct decrypt_run run = { 0 };
+	struct keys_secret *key;
+	int parsed = parse_args(argc, argv, &a), rc;
+
+	if (parsed != 0) {
+		fputs(decrypt_usage, parsed < 0 ? stdout : stderr);
+		return parsed < 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	}
+	if ((key = load_key(a.key, a.passfile)) == NULL)
+		return CLI_EXIT_FAIL;
+	run.key = key;
+	if ((run.outfd = open_out_dir(a.out)) < 0) {
+		keys_secret_free(key);
+		return CLI_EXIT_FAIL;
+	}
+	rc = decrypt_all(&run, &a);
+	close(run.outfd);
+	keys_secret_free(key);
+	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}

@@ -1,0 +1,416 @@
+/*
+ * reportdir: see reportdir.h. Layout of a finished report:
+ *   DIR/<id>/report.json
+ *   DIR/<id>/attachments/<safe-name>
+ * Files are 0600 and directories 0700: they hold the material itself.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "encode.h"
+#include "json.h"
+#include "reportdir.h"
+#include "safename.h"
+
+#define FIELDS_MAX 256
+#define FIELDS_BYTES_MAX (16 * 1024 * 1024)
+#define ATTACHMENTS_MAX 4096
+#define UNIQUE_TRIES 10000
+
+struct field {
+	char name[PAYLOAD_FIELD_NAME_MAX + 1];
+	uint8_t *value;		/* sodium_malloc */
+	size_t len;
+};
+
+struct attachment {
+	char name[SAFENAME_MAX + 16];
+	uint8_t *submitted;	/* the name as submitted */
+	size_t submitted_len;
+	uint64_t size;
+	char sha256[ENCODE_HEX_LEN(crypto_hash_sha256_BYTES) + 1];
+};
+
+struct reportdir {
+	int outfd, dirfd, attfd, filefd;
+	char tmpname[64];
+	char finalname[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+	struct field fields[FIELDS_MAX];
+	size_t nfields, field_bytes;
+	struct attachment *att;		/* ATTACHMENTS_MAX */
+	size_t natt;
+	crypto_hash_sha256_state sha;
+	const char *why;
+};
+
+static int
+write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
+{
+	struct reportdir *d = ctx;
+	struct field *f;
+
+	if (d->nfields == FIELDS_MAX || d->field_bytes + len > FIELDS_BYTES_MAX) {
+		d->why = "report has too many or too large fields";
+		return -1;
+	}
+	f = &d->fields[d->nfields];
+	if ((f->value = sodium_malloc(len + 1)) == NULL) {
+		d->why = "out of memory";
+		return -1;
+	}
+	memcpy(f->value, value, len);
+	f->len = len;
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	d->nfields++;
+	d->field_bytes += len;
+	return 0;
+}
+
+/* Create a new file for the attachment under a unique safe name. */
+static int
+create_unique(struct reportdir *d, struct attachment *a, const char *safe)
+{
+	for (int i = 1; i <= UNIQUE_TRIES; i++) {
+		if (i == 1)
+			snprintf(a->name, sizeof(a->name), "%s", safe);
+		else
+			snprintf(a->name, sizeof(a->name), "%d-%s", i, safe);
+		d->filefd = openat(d->attfd, a->name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (d->filefd >= 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	d->why = "cannot create an attachment file";
+	return -1;
+}
+
+static int
+on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
+{
+	struct reportdir *d = ctx;
+	struct attachment *a = &d->att[d->natt];
+	char safe[SAFENAME_MAX + 1];
+
+	if (d->natt == ATTACHMENTS_MAX) {
+		d->why = "report has too many attachments";
+		return -1;
+	}
+	memset(a, 0, sizeof(*a));
+	if ((a->submitted = malloc(len + 1)) == NULL) {
+		d->why = "out of memory";
+		return -1;
+	}
+	memcpy(a->submitted, name, len);
+	a->submitted_len = len;
+	d->natt++;
+	safename_make(safe, name, len);
+	crypto_hash_sha256_init(&d->sha);
+	return create_unique(d, a, safe);
+}
+
+static int
+on_attachment_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct reportdir *d = ctx;
+
+	crypto_hash_sha256_update(&d->sha, buf, len);
+	if (write_all(d->filefd, buf, len) != 0) {
+		d->why = "cannot write an attachment (disk full?)";
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_attachment_end(void *ctx, uint64_t size)
+{
+	struct reportdir *d = ctx;
+	struct attachment *a = &d->att[d->natt - 1];
+	uint8_t hash[crypto_hash_sha256_BYTES];
+	int rc = fsync(d->filefd);
+
+	rc |= close(d->filefd);
+	d->filefd = -1;
+	if (rc != 0) {
+		d->why = "cannot write an attachment (disk full?)";
+		return -1;
+	}
+	crypto_hash_sha256_final(&d->sha, hash);
+	encode_hex(a->sha256, hash, sizeof(hash));
+	a->size = size;
+	return 0;
+}
+
+const struct payload_callbacks reportdir_callbacks = {
+	on_field, on_attachment_begin, on_attachment_data, on_attachment_end,
+};
+
+static struct reportdir *
+reportdir_alloc(int outfd)
+{
+	struct reportdir *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	if ((d->att = calloc(ATTACHMENTS_MAX, sizeof(*d->att))) == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->outfd = outfd;
+	d->dirfd = d->attfd = d->filefd = -1;
+	return d;
+}
+
+struct reportdir *
+reportdir_begin(int outfd, const uint8_t id[ENVELOPE_ID_BYTES],
+    const char **why)
+{
+	struct reportdir *d = reportdir_alloc(outfd);
+	struct stat st;
+
+	if (d == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	encode_hex(d->finalname, id, ENVELOPE_ID_BYTES);
+	if (fstatat(outfd, d->finalname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		*why = "already in the output directory; not overwritten";
+		reportdir_abort(d);
+		return NULL;
+	}
+	snprintf(d->tmpname, sizeof(d->tmpname), ".partial-%s-%08x",
+	    d->finalname, randombytes_random());
+	if (mkdirat(outfd, d->tmpname, 0700) != 0 ||
+	    (d->dirfd = openat(outfd, d->tmpname,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+	    mkdirat(d->dirfd, "attachments", 0700) != 0 ||
+	    (d->attfd = openat(d->dirfd, "attachments",
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		*why = "cannot create a directory in the output directory";
+		reportdir_abort(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Remove every entry of a directory we made (files only, no recursion). */
+static void
+empty_dir(int dirfd)
+{
+	int fd = dup(dirfd);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (dir == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlinkat(dirfd, e->d_name, 0);
+	closedir(dir);
+}
+
+static void
+reportdir_free(struct reportdir *d)
+{
+	if (d->filefd >= 0)
+		close(d->filefd);
+	if (d->attfd >= 0)
+		close(d->attfd);
+	if (d->dirfd >= 0)
+		close(d->dirfd);
+	for (size_t i = 0; i < d->nfields; i++)
+		sodium_free(d->fields[i].value);
+	for (size_t i = 0; i < d->natt; i++)
+		free(d->att[i].submitted);
+	free(d->att);
+	free(d);
+}
+
+const char *
+reportdir_error(const struct reportdir *d)
+{
+	return d->why;
+}
+
+void
+reportdir_abort(struct reportdir *d)
+{
+	if (d == NULL)
+		return;
+	if (d->attfd >= 0) {
+		empty_dir(d->attfd);
+		unlinkat(d->dirfd, "attachments", AT_REMOVEDIR);
+	}
+	if (d->dirfd >= 0) {
+		empty_dir(d->dirfd);
+		unlinkat(d->outfd, d->tmpname, AT_REMOVEDIR);
+	}
+	reportdir_free(d);
+}
+
+/* The first value of a field, or an empty one. */
+static const struct field *
+find_field(const struct reportdir *d, const char *name)
+{
+	for (size_t i = 0; i < d->nfields; i++)
+		if (strcmp(d->fields[i].name, name) == 0)
+			return &d->fields[i];
+	return NULL;
+}
+
+static void
+json_key_field(FILE *f, const struct reportdir *d, const char *key)
+{
+	const struct field *fl = find_field(d, key);
+
+	fprintf(f, "  \"%s\": ", key);
+	json_string(f, fl ? fl->value : (const uint8_t *)"", fl ? fl->len : 0);
+	fputs(",\n", f);
+}
+
+static int
+is_named_field(const char *name)
+{
+	static const char *const named[] = { "received", "language",
+	    "category", "url", "description", NULL };
+
+	for (size_t i = 0; named[i] != NULL; i++)
+		if (strcmp(name, named[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Fields beyond the named ones keep their names; a repeat gets "_N". */
+static void
+json_other_fields(FILE *f, const struct reportdir *d)
+{
+	for (size_t i = 0; i < d->nfields; i++) {
+		const struct field *fl = &d->fields[i];
+		size_t seen = 0;
+
+		if (strcmp(fl->name, "url") == 0 ||
+		    (is_named_field(fl->name) && find_field(d, fl->name) == fl))
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen += strcmp(d->fields[j].name, fl->name) == 0;
+		if (seen)
+			fprintf(f, "  \"%s_%zu\": ", fl->name, seen + 1);
+		else
+			fprintf(f, "  \"%s\": ", fl->name);
+		json_string(f, fl->value, fl->len);
+		fputs(",\n", f);
+	}
+}
+
+static void
+json_urls(FILE *f, const struct reportdir *d)
+{
+	const char *sep = "";
+
+	fputs("  \"urls\": [", f);
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (strcmp(d->fields[i].name, "url") != 0)
+			continue;
+		fputs(sep, f);
+		json_string(f, d->fields[i].value, d->fields[i].len);
+		sep = ", ";
+	}
+	fputs("],\n", f);
+}
+
+static void
+json_attachments(FILE *f, const struct reportdir *d)
+{
+	fputs("  \"attachments\": [", f);
+	for (size_t i = 0; i < d->natt; i++) {
+		const struct attachment *a = &d->att[i];
+
+		fprintf(f, "%s\n    { \"name\": ", i ? "," : "");
+		json_string(f, (const uint8_t *)a->name, strlen(a->name));
+		fputs(", \"submitted_name\": ", f);
+		json_string(f, a->submitted, a->submitted_len);
+		fprintf(f, ", \"size\": %llu, \"sha256\": \"%s\" }",
+		    (unsigned long long)a->size, a->sha256);
+	}
+	fputs(d->natt ? "\n  ]\n" : "]\n", f);
+}
+
+static int
+write_json(struct reportdir *d)
+{
+	int fd = openat(d->dirfd, "report.json",
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int rc;
+
+	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(f, "{\n  \"id\": \"%s\",\n", d->finalname);
+	json_key_field(f, d, "received");
+	json_key_field(f, d, "language");
+	json_key_field(f, d, "category");
+	json_urls(f, d);
+	json_key_field(f, d, "description");
+	json_other_fields(f, d);
+	json_attachments(f, d);
+	fputs("}\n", f);
+	rc = fflush(f) != 0 || ferror(f) || fsync(fd) != 0;
+	return (fclose(f) != 0 || rc) ? -1 : 0;
+}
+
+int
+reportdir_commit(struct reportdir *d, const char **why)
+{
+	if (write_json(d) != 0) {
+		*why = "cannot write report.json (disk full?)";
+		goto err;
+	}
+	if (fsync(d->attfd) != 0 || fsync(d->dirfd) != 0) {
+		*why = "cannot sync the report directory";
+		goto err;
+	}
+	if (renameat2(d->outfd, d->tmpname, d->outfd, d->finalname,
+	    RENAME_NOREPLACE) != 0) {
+		*why = errno == EEXIST ?
+		    "already in the output directory; not overwritten" :
+		    "cannot rename the report directory into place";
+		goto err;
+	}
+	fsync(d->outfd);
+	reportdir_free(d);
+	return 0;
+err:
+	reportdir_abort(d);
+	return -1;
+}

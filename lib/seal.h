@@ -1,0 +1,61 @@
+/*
+ * seal: the streaming encryptor. It turns a report, given as fields and
+ * attachment bytes in pieces of any size, into an envelope (envelope.h)
+ * sealed to every analyst key, passing the ciphertext to a sink as it is
+ * made. Memory is two 64 KiB buffers whatever the report's size; plaintext
+ * lives only in those (sodium_malloc, wiped).
+ */
+#ifndef SEAL_H
+#define SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+#include "keys.h"
+#include "sink.h"
+
+struct seal;
+
+/*
+ * seal_new(keys, nkeys, id, sink, ctx):
+ * Start an envelope for report id, sealed to nkeys (1..ENVELOPE_SLOTS_MAX)
+ * analyst keys; the header goes to the sink at once. Return NULL if nkeys is
+ * out of range, memory is short, or the sink refused.
+ */
+struct seal *seal_new(const struct keys_public *keys, size_t nkeys,
+    const uint8_t id[ENVELOPE_ID_BYTES], bytes_sink *sink, void *ctx);
+
+/*
+ * seal_field(s, name, value, len):
+ * Add a field; name must pass payload_field_name_ok, len is at most
+ * PAYLOAD_FIELD_VALUE_MAX. Return 0 or -1.
+ */
+int seal_field(struct seal *s, const char *name, const uint8_t *value,
+    size_t len);
+
+/*
+ * seal_attachment_begin(s, name, len) / seal_attachment_data(s, buf, len) /
+ * seal_attachment_end(s):
+ * Add an attachment named as submitted (any bytes, at most
+ * PAYLOAD_FILE_NAME_MAX), its bytes in pieces of any size, then close it.
+ * Return 0 or -1 (misuse, or the sink refused).
+ */
+int seal_attachment_begin(struct seal *s, const uint8_t *name, size_t len);
+int seal_attachment_data(struct seal *s, const uint8_t *buf, size_t len);
+int seal_attachment_end(struct seal *s);
+
+/*
+ * seal_finish(s):
+ * Close the report, pad it, write the FINAL chunk. Return 0 or -1. After
+ * it, seal_bytes gives the envelope's length.
+ */
+int seal_finish(struct seal *s);
+
+/* seal_bytes(s): envelope bytes passed to the sink so far. */
+uint64_t seal_bytes(const struct seal *s);
+
+/* seal_free(s): wipe and free; NULL is a no-op. */
+void seal_free(struct seal *s);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * utf8: strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF), for the daemon's checks of what reporters type and the
+ * offline tool's output of what it decrypts.
+ */
+#ifndef UTF8_H
+#define UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * utf8_decode(p, len, cp):
+ * Decode the code point at p (len > 0 bytes available) into *cp. Return its
+ * length in bytes (1..4), or 0 if the bytes there are not valid UTF-8.
+ */
+size_t utf8_decode(const uint8_t *p, size_t len, uint32_t *cp);
+
+/* utf8_encode(out, cp): write cp (a valid code point); return its length. */
+size_t utf8_encode(uint8_t out[4], uint32_t cp);
+
+/* utf8_valid(p, len): 1 if p[0..len) is entirely valid UTF-8, else 0. */
+int utf8_valid(const uint8_t *p, size_t len);
+
+#endif
