@@ -242,6 +242,20 @@ head_complete(struct bundle_reader *r)
 	enter_scan(r, r->acc + 1, r->acc_len - 1);
 }
 
+static void
+trailer_complete(struct bundle_reader *r)
+{
+	uint8_t hash[HASH_BYTES];
+
+	r->state = R_AFTER;
+	if (decode_be32(r->acc + 4) != r->records)
+		problem(r, r->head_offset, "trailer counts a different number of records");
+	crypto_generichash_final(&r->hash_at_head, hash, HASH_BYTES);
+	if (sodium_memcmp(hash, r->acc + 8, HASH_BYTES) != 0)
+		problem(r, r->head_offset,
+		    "bundle hash does not match: it was damaged or reordered");
+}
+
 static size_t
 feed_record_head(struct bundle_reader *r, const uint8_t *buf, size_t len)
 {
@@ -258,25 +272,13 @@ feed_record_head(struct bundle_reader *r, const uint8_t *buf, size_t len)
 	if (r->acc_len >= 4 && r->acc_len - n < 4 &&
 	    memcmp(r->acc, TRAILER_MAGIC, 4) == 0) {
 		r->state = R_TRAILER;	/* these bytes are the trailer's */
+		if (r->acc_len == BUNDLE_TRAILER_BYTES)
+			trailer_complete(r);
 		return n;
 	}
 	if (r->acc_len == BUNDLE_RECORD_HEADER_BYTES)
 		head_complete(r);
 	return n;
-}
-
-static void
-trailer_complete(struct bundle_reader *r)
-{
-	uint8_t hash[HASH_BYTES];
-
-	r->state = R_AFTER;
-	if (decode_be32(r->acc + 4) != r->records)
-		problem(r, r->head_offset, "trailer counts a different number of records");
-	crypto_generichash_final(&r->hash_at_head, hash, HASH_BYTES);
-	if (sodium_memcmp(hash, r->acc + 8, HASH_BYTES) != 0)
-		problem(r, r->head_offset,
-		    "bundle hash does not match: it was damaged or reordered");
 }
 
 static size_t
