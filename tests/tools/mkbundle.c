@@ -26,6 +26,7 @@
 #include "bundle.h"
 #include "encode.h"
 #include "keys.h"
+#include "payload.h"
 #include "seal.h"
 
 static const size_t piece_sizes[] = { 1, 7, 4093, 65537, 100003, 3, 262147 };
@@ -214,7 +215,7 @@ spec_line(struct mk *m, char *line)
 {
 	char *cmd = strtok(line, " \n"), *a = strtok(NULL, " \n");
 	char *rest = a ? a + strlen(a) + 1 : NULL;
-	uint8_t name[4096];
+	static uint8_t name[PAYLOAD_FILE_NAME_MAX];
 
 	if (cmd == NULL)
 		return;
@@ -231,7 +232,8 @@ spec_line(struct mk *m, char *line)
 	} else if (strcmp(cmd, "attach") == 0 && a) {
 		attach_file(m, (uint8_t *)a, strlen(a), strtok(NULL, " \n"));
 	} else if (strcmp(cmd, "attach-hex") == 0 && a) {
-		if (decode_hex(name, strlen(a) / 2, a, strlen(a)) != 0)
+		if (strlen(a) / 2 > sizeof(name) ||
+		    decode_hex(name, strlen(a) / 2, a, strlen(a)) != 0)
 			die("bad hex name");
 		attach_file(m, name, strlen(a) / 2, strtok(NULL, " \n"));
 	} else if (strcmp(cmd, "attach-random") == 0 && a) {

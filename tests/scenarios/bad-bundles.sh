@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bad-bundles: damaged, truncated, reordered and hostile bundles. Each gives
+# a clear error, costs at most the damaged report, and writes nothing
+# outside --out.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+
+flip() {  # flip FILE OFFSET: change one byte in place
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf %03o $((b ^ 0x55)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+decrypt() {  # decrypt OUT BUNDLE...: run as alice, keep status and stderr
+	run_status rc "$KEYS" decrypt --key alice.sec --out "$@" > /dev/null 2> err
+}
+slice() {  # slice FILE OFFSET [LENGTH]: bytes of FILE from OFFSET
+	dd if="$1" bs=1M iflag=skip_bytes,count_bytes skip="$2" ${3:+count=$3} status=none
+}
+ids_in() { ls "$1" 2>/dev/null | sort | tr '\n' ' '; }
+
+"$KEYS" keygen --out alice --no-passphrase > /dev/null
+"$KEYS" keygen --out bob --no-passphrase > /dev/null
+printf 'report\nfield description one\nattach-random a.bin 200000 1\nend\nreport\nfield description two\nattach-random b.bin 300000 2\nend\nreport\nfield description three\nend\n' > spec
+"$MKBUNDLE" good.bundle alice.pub bob.pub < spec > made
+mapfile -t ids < <(awk '/^report/ {print $2}' made)
+mapfile -t offs < <(awk '/^report/ {print $3}' made)
+mapfile -t lens < <(awk '/^report/ {print $4}' made)
+all="$(printf '%s\n' "${ids[@]}" | sort | tr '\n' ' ')"
+size=$(stat -c %s good.bundle)
+
+decrypt out-good good.bundle
+check "an intact bundle decrypts whole (exit $rc)" test "$rc" = 0 -a "$(ids_in out-good)" = "$all"
+
+cp good.bundle body.bundle
+flip body.bundle $(( offs[1] + lens[1] / 2 ))
+decrypt out-body body.bundle
+check "flipped byte in a report: exit 1" test "$rc" = 1
+check "... that report is named" grep -q "report ${ids[1]}: .*skipped" err
+check "... the other two are written" test "$(ids_in out-body)" = "$(printf '%s\n' "${ids[0]}" "${ids[2]}" | sort | tr '\n' ' ')"
+check "... and nothing partial is left" test -z "$(ls -A out-body | grep partial || true)"
+
+cp good.bundle head.bundle
+flip head.bundle $(( offs[1] + 9 ))
+decrypt out-head head.bundle
+check "flipped byte in a record header: that report is named" grep -q "${ids[1]}" err
+check "... the other two are written, exit 1" test "$rc" = 1 -a "$(ids_in out-head)" = "$(printf '%s\n' "${ids[0]}" "${ids[2]}" | sort | tr '\n' ' ')"
+
+for where in 3 $(( size - 7 )); do
+	cp good.bundle edge.bundle
+	flip edge.bundle "$where"
+	decrypt "out-edge-$where" edge.bundle
+	check "flipped byte at $where (bundle header or trailer): all reports written, exit 1" \
+		test "$rc" = 1 -a "$(ids_in "out-edge-$where")" = "$all"
+done
+
+slice good.bundle 0 $(( offs[2] + 30 )) > cut.bundle
+decrypt out-cut cut.bundle
+check "truncated bundle: exit 1 and it says truncated" test "$rc" = 1 -a -n "$(grep -i truncated err)"
+check "... reports before the cut are written" test "$(ids_in out-cut)" = "$(printf '%s\n' "${ids[0]}" "${ids[1]}" | sort | tr '\n' ' ')"
+
+{ slice good.bundle 0 16; slice good.bundle "${offs[1]}" "${lens[1]}";
+  slice good.bundle "${offs[0]}" "${lens[0]}"; slice good.bundle "${offs[2]}"; } > swapped.bundle
+decrypt out-swap swapped.bundle
+check "reordered bundle: exit 1, says out of order" test "$rc" = 1 -a -n "$(grep -i 'out of order' err)"
+check "... every authentic report is still written" test "$(ids_in out-swap)" = "$all"
+
+"$MKBUNDLE" bob-only.bundle bob.pub > bob-made <<< $'report\nfield description for bob\nend'
+decrypt out-slot bob-only.bundle good.bundle
+check "a report with no slot for this key is named, exit 1" test "$rc" = 1 -a -n "$(grep 'not sealed to this key' err)"
+check "... the reports for this key are written" test "$(ids_in out-slot)" = "$all"
+
+before=$(find out-good -type f -exec sha256sum {} + | sort)
+decrypt out-good good.bundle
+check "decrypting again into the same directory: exit 1, never overwritten" \
+	test "$rc" = 1 -a -n "$(grep 'not overwritten' err)" -a "$before" = "$(find out-good -type f -exec sha256sum {} + | sort)"
+
+# Hostile attachment names (hex): absolute, .., NUL, escape sequence,
+# right-to-left override, a bare dot-dot, and 10,000 bytes.
+printf 'x' > x
+long=$(printf 'A%.0s' $(seq 10000) | od -v -An -tx1 | tr -d ' \n')
+{
+	echo report
+	for n in "/etc/passwd" "../../escape" "a\0b" "\x1b[31mred\x07" "evil\xe2\x80\xaetxt.exe" ".." "." "" "dir\\\\sub\\\\win.txt"; do
+		echo "attach-hex $(printf "$n" | od -v -An -tx1 | tr -d ' \n') x"
+	done
+	echo "attach-hex $long x"
+	echo end
+} > hostile.spec
+sed -i 's/^attach-hex  x$/attach-hex 2e x/' hostile.spec  # the empty name: "." stands in (mkbundle cannot take an empty hex)
+mkdir jail
+"$MKBUNDLE" hostile.bundle alice.pub < hostile.spec > /dev/null
+decrypt jail/out hostile.bundle
+check "hostile names: the report decrypts (exit $rc)" test "$rc" = 0
+check "... every file is inside --out" test "$(find "$T" -newer hostile.bundle -type f ! -path "$T/jail/*" ! -name err | wc -l)" = 0
+att=$(ls -d jail/out/*/attachments)
+check "... all 10 attachments are written" test "$(ls -A "$att" | wc -l)" = 10
+check "... no name has a control or bidi character" test -z "$(ls -A "$att" | LC_ALL=C grep -P '[\x00-\x1f\x7f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]' || true)"
+check "... no name starts with a dot" test -z "$(ls -A "$att" | grep '^\.' || true)"
+check "... the 10,000-byte name is cut to at most 120 bytes" test "$(ls -A "$att" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 124
+check "... report.json keeps the names as submitted, escaped" grep -q '"submitted_name": "a\\u0000b"' jail/out/*/report.json

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# keys-cli: oniondrop-keys keygen and its key files, as an analyst uses them.
+. "$(dirname "$0")/lib.sh"
+cd "$T"
+
+printf 'correct horse battery staple\n' > pass
+"$KEYS" keygen --out alice --passphrase-file pass --cost interactive > alice.out
+check "keygen prints the public key line" grep -qx "$(cat alice.pub)" alice.out
+check "PREFIX.sec is mode 0600" test "$(stat -c %a alice.sec)" = 600
+check "PREFIX.pub is one line starting odpk1_" test "$(wc -l < alice.pub)" = 1 -a "$(cut -c1-6 alice.pub)" = odpk1_
+
+run_status rc "$KEYS" keygen --out alice --no-passphrase 2> err
+check "keygen never overwrites an existing key (exit $rc)" test "$rc" = 1
+check "... and says so" grep -q "already exists" err
+check "... and the old key is intact" cmp -s <(cat alice.pub) <(head -1 alice.out)
+
+printf 'wrong\n' > wrong
+"$MKBUNDLE" one.bundle alice.pub > /dev/null <<< $'report\nfield description hello\nend'
+run_status rc "$KEYS" decrypt --key alice.sec --passphrase-file wrong --out out one.bundle 2> err
+check "wrong passphrase: exit 1" test "$rc" = 1
+check "wrong passphrase: a clear message" grep -q "wrong passphrase" err
+check "wrong passphrase: nothing written" test ! -e out
+"$KEYS" decrypt --key alice.sec --passphrase-file pass --out out one.bundle > /dev/null
+check "right passphrase decrypts" grep -q '"description": "hello"' out/*/report.json
+check "report.json is mode 0600" test "$(stat -c %a out/*/report.json)" = 600
+
+run_status rc "$KEYS" decrypt --key alice.pub --out out2 one.bundle 2> err
+check "a public key given as --key is named as such (exit $rc)" grep -q "public key" err
+
+for cmd in keygen decrypt onion-address onion-auth; do
+	run_status rc "$KEYS" "$cmd" --help > help
+	check "$cmd --help exits 0 with a usage line" test "$rc" = 0 -a -n "$(grep -i usage help)"
+done
+run_status rc "$KEYS" frobnicate 2> err
+check "unknown command: exit 2" test "$rc" = 2
+run_status rc "$KEYS" keygen 2> err
+check "keygen without --out: exit 2" test "$rc" = 2
+run_status rc "$KEYS" keygen --out x --passphrase-file /nonexistent 2> err
+check "unreadable passphrase file: exit 1 and a message" test "$rc" = 1 -a -n "$(grep nonexistent err)"
+check "... and no key left behind" test ! -e x.sec -a ! -e x.pub
