@@ -18,6 +18,9 @@
 
 #define PASSPHRASE_MAX 1024
 
+static void verror(const char *fmt, va_list ap, int errnum)
+    __attribute__((format(printf, 1, 0)));
+
 static void
 verror(const char *fmt, va_list ap, int errnum)
 {

@@ -1,7 +1,9 @@
 /*
  * encode: see encode.h. Hex and base64 go through libsodium's constant-time
  * codecs (keys pass through here); base32 is written out because libsodium
- * has none, and it only ever carries public values (onion addresses, ids).
+ * has none. It mostly carries public values (onion addresses, key lines);
+ * the one secret it encodes, a Tor client-auth key, is written once by the
+ * offline tool, where timing is not observable.
  */
 #include <string.h>
 
