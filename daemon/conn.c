@@ -1,0 +1,450 @@
+/*
+ * conn: see conn.h. A connection moves through: PROXY line (optional),
+ * request head, body (to a handler, or discarded), waiting for the answer,
+ * writing it; then the next request on the same connection, or close.
+ * Input is only parsed while no answer is pending, so pipelined requests
+ * wait their turn in the bufferevent's input.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "conn.h"
+#include "log.h"
+#include "pages.h"
+#include "proxy.h"
+#include "router.h"
+#include "server.h"
+
+/* How much a read may pull in at once: bounds memory per connection. */
+#define READ_HIGH_WATERMARK (256 * 1024)
+
+/* Every response carries these (INTERFACE.md): no caching, no referrer,
+ * no sniffing, no script, no framing, no cookies, no server version. */
+static const char security_headers[] =
+    "Cache-Control: no-store\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Content-Security-Policy: default-src 'none'; style-src 'self'; "
+    "img-src 'none'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n"
+    "Cross-Origin-Resource-Policy: same-origin\r\n";
+
+enum conn_phase { PHASE_PROXY, PHASE_HEAD, PHASE_REQUEST };
+
+struct conn {
+	struct server *srv;
+	struct bufferevent *bev;
+	struct conn *prev, *next;
+	enum conn_phase phase;
+	struct proxy_parser proxy;
+	int has_circuit;
+	uint32_t circuit;
+	struct http_parser http;
+	uint64_t body_left;		/* body bytes still to read */
+	const struct body_handler *bh;
+	void *bh_state;
+	int body_ended;			/* bh->end has been called */
+	int responded;			/* an answer is queued */
+	int keep_alive;			/* after this answer */
+	int paused;
+	int eof;			/* the client sent all it will */
+};
+
+static void process_input(struct conn *c);
+
+static const char *
+reason_phrase(int status)
+{
+	switch (status) {
+	case 100: return "Continue";
+	case 200: return "OK";
+	case 301: return "Moved Permanently";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 411: return "Length Required";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Error";
+	}
+}
+
+static void
+handler_release(struct conn *c)
+{
+	if (c->bh != NULL)
+		c->bh->free(c->bh_state);
+	c->bh = NULL;
+	c->bh_state = NULL;
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct server *srv = c->srv;
+
+	handler_release(c);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+	server_conn_closed(srv);
+}
+
+/* The answer is written and the body read: next request, or close. */
+static void
+request_done(struct conn *c)
+{
+	handler_release(c);
+	if (!c->keep_alive || c->eof || c->srv->shutting_down) {
+		conn_free(c);
+		return;
+	}
+	http_parser_reset(&c->http);
+	c->phase = PHASE_HEAD;
+	c->responded = 0;
+	c->body_ended = 0;
+	process_input(c);
+}
+
+static int
+answer_written(const struct conn *c)
+{
+	return c->responded &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->phase == PHASE_REQUEST && c->body_left == 0 && answer_written(c))
+		request_done(c);
+}
+
+static void
+send_head(struct conn *c, int status, const char *ctype, size_t len,
+    const char *extra)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n", status,
+	    reason_phrase(status));
+	if (ctype != NULL)
+		evbuffer_add_printf(out, "Content-Type: %s\r\n", ctype);
+	evbuffer_add_printf(out, "Content-Length: %zu\r\n", len);
+	evbuffer_add(out, security_headers, sizeof(security_headers) - 1);
+	if (extra != NULL)
+		evbuffer_add(out, extra, strlen(extra));
+	evbuffer_add_printf(out, "Connection: %s\r\n\r\n",
+	    c->keep_alive ? "keep-alive" : "close");
+}
+
+void
+conn_respond(struct conn *c, int status, const char *content_type,
+    struct evbuffer *body, const char *extra_headers)
+{
+	const struct http_request *req = conn_request(c);
+	size_t len = body ? evbuffer_get_length(body) : 0;
+
+	if (c->responded)
+		return;
+	c->responded = 1;
+	if (c->body_left > 0 || c->srv->shutting_down)
+		c->keep_alive = 0;	/* the rest of the body is discarded */
+	send_head(c, status, content_type, len, extra_headers);
+	if (body != NULL && req != NULL && req->method == HTTP_METHOD_HEAD)
+		evbuffer_drain(body, len);
+	else if (body != NULL)
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), body);
+	bufferevent_enable(c->bev, EV_WRITE);
+	if (c->paused)
+		conn_resume(c);	/* keep reading, to discard the body */
+}
+
+void
+conn_respond_html(struct conn *c, int status, struct evbuffer *html)
+{
+	conn_respond(c, status, "text/html; charset=utf-8", html, NULL);
+}
+
+void
+conn_error_page(struct conn *c, int status, enum lang lang)
+{
+	struct evbuffer *html = evbuffer_new();
+	const char *extra = status == 405 ? "Allow: GET, HEAD, POST\r\n" : NULL;
+
+	if (html == NULL) {
+		conn_respond(c, 500, NULL, NULL, NULL);
+		return;
+	}
+	pages_error(html, &c->srv->site, lang, status);
+	conn_respond(c, status, "text/html; charset=utf-8", html, extra);
+	evbuffer_free(html);
+}
+
+void
+conn_set_body_handler(struct conn *c, const struct body_handler *h,
+    void *state)
+{
+	const struct http_request *req = conn_request(c);
+
+	c->bh = h;
+	c->bh_state = state;
+	if (req->expect_100_continue && c->body_left > 0)
+		evbuffer_add_printf(bufferevent_get_output(c->bev),
+		    "HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+void
+conn_pause(struct conn *c)
+{
+	c->paused = 1;
+	bufferevent_disable(c->bev, EV_READ);
+}
+
+void
+conn_resume(struct conn *c)
+{
+	if (!c->paused)
+		return;
+	c->paused = 0;
+	bufferevent_enable(c->bev, EV_READ);
+	/* Bytes already buffered will not raise a read event by themselves. */
+	bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+	    BEV_TRIG_DEFER_CALLBACKS);
+}
+
+const struct http_request *
+conn_request(const struct conn *c)
+{
+	return c->phase == PHASE_REQUEST ? http_parser_request(&c->http) : NULL;
+}
+
+struct server *
+conn_server(const struct conn *c)
+{
+	return c->srv;
+}
+
+int
+conn_circuit(const struct conn *c, uint32_t *id)
+{
+	if (!c->has_circuit)
+		return 0;
+	*id = c->circuit;
+	return 1;
+}
+
+/* Feed the PROXY line; return bytes consumed, or -1 to close. */
+static ssize_t
+feed_proxy(struct conn *c, const uint8_t *p, size_t n)
+{
+	size_t used = 0;
+	int rc = proxy_feed(&c->proxy, p, n, &used);
+	const struct proxy_info *info;
+
+	if (rc == PROXY_ERROR)
+		return -1;
+	if (rc == PROXY_DONE) {
+		info = proxy_result(&c->proxy);
+		c->has_circuit = info->has_circuit_id;
+		c->circuit = info->circuit_id;
+		c->phase = PHASE_HEAD;
+	}
+	return (ssize_t)used;
+}
+
+static void
+start_request(struct conn *c)
+{
+	const struct http_request *req = http_parser_request(&c->http);
+
+	c->phase = PHASE_REQUEST;
+	c->keep_alive = req->keep_alive;
+	c->body_left = req->has_content_length ? req->content_length : 0;
+	router_dispatch(c, req);
+	if (c->bh != NULL && c->body_left == 0 && !c->responded) {
+		c->body_ended = 1;
+		c->bh->end(c->bh_state);
+	}
+}
+
+static size_t
+feed_head(struct conn *c, const uint8_t *p, size_t n)
+{
+	size_t used = 0;
+	enum http_parse_result rc = http_parser_feed(&c->http, p, n, &used);
+
+	if (rc == HTTP_PARSE_DONE) {
+		start_request(c);
+	} else if (rc == HTTP_PARSE_ERROR) {
+		c->phase = PHASE_REQUEST;
+		c->keep_alive = 0;
+		c->body_left = 0;
+		conn_error_page(c, http_parser_error(&c->http, NULL),
+		    c->srv->default_lang);
+	}
+	return used;
+}
+
+/* Body bytes: to the handler until an answer exists, then discarded. */
+static size_t
+feed_body(struct conn *c, const uint8_t *p, size_t n)
+{
+	if (n > c->body_left)
+		n = (size_t)c->body_left;
+	c->body_left -= n;
+	if (c->bh != NULL && !c->responded)
+		c->bh->data(c->bh_state, p, n);
+	if (c->body_left == 0 && c->bh != NULL && !c->responded &&
+	    !c->body_ended) {
+		c->body_ended = 1;
+		c->bh->end(c->bh_state);
+	}
+	return n;
+}
+
+/* Consume what can be consumed now; return 0 to go on, -1 if c is gone. */
+static int
+feed_once(struct conn *c, struct evbuffer *in)
+{
+	size_t n = evbuffer_get_contiguous_space(in);
+	const uint8_t *p = evbuffer_pullup(in, (ssize_t)n);
+	ssize_t used;
+
+	switch (c->phase) {
+	case PHASE_PROXY:
+		if ((used = feed_proxy(c, p, n)) < 0) {
+			conn_free(c);	/* no valid PROXY line: refused */
+			return -1;
+		}
+		break;
+	case PHASE_HEAD:
+		used = (ssize_t)feed_head(c, p, n);
+		break;
+	default:
+		used = (ssize_t)feed_body(c, p, n);
+		break;
+	}
+	evbuffer_drain(in, (size_t)used);
+	return 0;
+}
+
+/* Is there input this connection should consume now? */
+static int
+wants_input(const struct conn *c, struct evbuffer *in)
+{
+	if (c->paused || evbuffer_get_length(in) == 0)
+		return 0;
+	if (c->phase != PHASE_REQUEST)
+		return 1;
+	return c->body_left > 0;
+}
+
+static void
+process_input(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+
+	while (wants_input(c, in))
+		if (feed_once(c, in) != 0)
+			return;
+	if (c->phase == PHASE_REQUEST && c->body_left == 0 && answer_written(c))
+		request_done(c);
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	process_input(arg);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if ((what & BEV_EVENT_EOF) && c->phase == PHASE_REQUEST &&
+	    c->body_left == 0 && !answer_written(c)) {
+		c->eof = 1;	/* half-closed: still answer */
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	conn_free(c);	/* error, timeout, or EOF with nothing pending */
+}
+
+void
+conn_accept(struct server *srv, evutil_socket_t fd)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	struct timeval idle = { (time_t)srv->cfg.idle_timeout, 0 };
+
+	if (c == NULL ||
+	    (c->bev = bufferevent_socket_new(srv->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		log_error("out of memory for a connection");
+		evutil_closesocket(fd);
+		free(c);
+		server_conn_closed(srv);
+		return;
+	}
+	c->srv = srv;
+	c->phase = srv->cfg.proxy_protocol ? PHASE_PROXY : PHASE_HEAD;
+	proxy_init(&c->proxy);
+	http_parser_init(&c->http, NULL);
+	c->http.lim.body_max = srv->cfg.max_report_size;
+	if ((c->next = srv->conns) != NULL)
+		c->next->prev = c;
+	srv->conns = c;
+	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
+	bufferevent_set_timeouts(c->bev, &idle, &idle);
+	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+/* Is c in the middle of something that must finish (a commit)? */
+static int
+busy(const struct conn *c)
+{
+	return c->phase == PHASE_REQUEST && c->body_ended && !c->responded;
+}
+
+void
+conn_close_idle(struct server *srv)
+{
+	struct conn *c = srv->conns, *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		if (!busy(c) && !c->responded)
+			conn_free(c);
+	}
+}
+
+void
+conn_close_all(struct server *srv)
+{
+	while (srv->conns != NULL)
+		conn_free(srv->conns);
+}

@@ -1,0 +1,91 @@
+/*
+ * conn: one connection from tor, on a bufferevent over the Unix socket.
+ * It reads the PROXY line (circuit id, memory only) when configured, then
+ * HTTP/1.1 requests with the strict streaming parser, hands each request to
+ * the router, streams request bodies to a body handler without holding
+ * them, writes responses with the headers every response carries, and
+ * keeps the connection alive between requests. Time limits are idle
+ * timeouts only: a slow upload that keeps moving is never cut.
+ */
+#ifndef CONN_H
+#define CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/buffer.h>
+#include <event2/util.h>
+
+#include "http_parser.h"
+#include "i18n.h"
+
+struct conn;
+struct server;
+
+/*
+ * What consumes a request body. data gets the body as it arrives; end is
+ * called once it has all arrived; free when the connection is done with
+ * the handler (whether or not end was called). The handler answers with
+ * conn_respond, at any time: an answer before the end of the body makes
+ * the connection discard the rest of the body, then close.
+ */
+struct body_handler {
+	void (*data)(void *state, const uint8_t *buf, size_t len);
+	void (*end)(void *state);
+	void (*free)(void *state);
+};
+
+/* conn_accept(srv, fd): take a new connection from the listener. */
+void conn_accept(struct server *srv, evutil_socket_t fd);
+
+/*
+ * conn_respond(c, status, content_type, body, extra_headers):
+ * Answer the current request: status line, the security headers, the
+ * body (drained from body; for HEAD only its length is sent). extra_headers
+ * is NULL or whole "Name: value\r\n" lines.
+ */
+void conn_respond(struct conn *c, int status, const char *content_type,
+    struct evbuffer *body, const char *extra_headers);
+
+/* conn_respond_html(c, status, html): conn_respond with text/html. */
+void conn_respond_html(struct conn *c, int status, struct evbuffer *html);
+
+/* conn_error_page(c, status, lang): answer with the error page for status. */
+void conn_error_page(struct conn *c, int status, enum lang lang);
+
+/*
+ * conn_set_body_handler(c, h, state):
+ * Stream the current request's body to h (the router calls this instead of
+ * answering at once). If the client asked for 100-continue, it is sent.
+ */
+void conn_set_body_handler(struct conn *c, const struct body_handler *h,
+    void *state);
+
+/* conn_pause(c) / conn_resume(c): stop and restart reading (backpressure). */
+void conn_pause(struct conn *c);
+void conn_resume(struct conn *c);
+
+/* conn_request(c): the current request's head. */
+const struct http_request *conn_request(const struct conn *c);
+
+/* conn_server(c): the server this connection belongs to. */
+struct server *conn_server(const struct conn *c);
+
+/*
+ * conn_circuit(c, id):
+ * Set *id to the Tor circuit id from the PROXY line and return 1, or
+ * return 0 if there is none (proxy_protocol off, or PROXY UNKNOWN).
+ */
+int conn_circuit(const struct conn *c, uint32_t *id);
+
+/*
+ * conn_close_idle(srv):
+ * For shutdown: close every connection that is not waiting on a commit or
+ * writing its answer; those finish by themselves.
+ */
+void conn_close_idle(struct server *srv);
+
+/* conn_close_all(srv): at exit, close every connection, busy or not. */
+void conn_close_all(struct server *srv);
+
+#endif

@@ -1,0 +1,572 @@
+/*
+ * form: see form.h. The submission outlives its connection only while a
+ * commit is in flight: the store's callback then frees it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <sodium.h>
+
+#include "fields.h"
+#include "form.h"
+#include "formbody.h"
+#include "log.h"
+#include "pages.h"
+#include "receipt.h"
+#include "seal.h"
+#include "server.h"
+#include "utf8.h"
+
+/* Above this much ciphertext waiting for the store, stop reading. */
+#define QUEUE_LIMIT (1024 * 1024)
+#define FILENAME_MAX_BYTES 1024
+
+struct textbuf {
+	char *p;
+	size_t len, cap;
+	int overflow;
+};
+
+enum target {
+	T_NONE, T_URLS, T_CATEGORY, T_SEEN_ON, T_DESCRIPTION, T_TOKEN,
+	T_HONEYPOT, T_ATTACHMENT,
+};
+
+struct submission {
+	struct conn *c;			/* NULL once the connection is gone */
+	struct server *srv;
+	enum lang lang;
+	struct formbody *body;
+	struct seal *seal;
+	struct store_upload *upload;
+	uint8_t *plain;			/* sodium_malloc: every textbuf */
+	size_t plain_len;
+	struct textbuf urls, category, seen_on, description, token, honeypot,
+	    filename;
+	enum target target;
+	int attachment_open;
+	uint64_t attachment_bytes;
+	int committing;
+	char receipt[RECEIPT_TEXT_MAX + 1];
+};
+
+static void
+textbuf_append(struct textbuf *t, const uint8_t *buf, size_t len)
+{
+	size_t n = len;
+
+	if (n > t->cap - t->len) {
+		n = t->cap - t->len;
+		t->overflow = 1;
+	}
+	memcpy(t->p + t->len, buf, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+/* Carve every textbuf out of one locked, wiped-on-free allocation. */
+static int
+alloc_plain(struct submission *s)
+{
+	struct { struct textbuf *t; size_t cap; } parts[] = {
+		{ &s->urls, FIELDS_URLS_BYTES_MAX },
+		{ &s->description, FIELDS_DESCRIPTION_MAX },
+		{ &s->category, FIELDS_OPTION_MAX },
+		{ &s->seen_on, FIELDS_OPTION_MAX },
+		{ &s->token, FIELDS_TOKEN_MAX },
+		{ &s->honeypot, FIELDS_OPTION_MAX },
+		{ &s->filename, FILENAME_MAX_BYTES },
+	};
+	size_t off = 0;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		s->plain_len += parts[i].cap + 1;
+	if ((s->plain = sodium_malloc(s->plain_len)) == NULL)
+		return -1;
+	memset(s->plain, 0, s->plain_len);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		parts[i].t->p = (char *)s->plain + off;
+		parts[i].t->cap = parts[i].cap;
+		off += parts[i].cap + 1;
+	}
+	return 0;
+}
+
+static void
+submission_free(struct submission *s)
+{
+	formbody_free(s->body);
+	seal_free(s->seal);
+	if (s->upload != NULL)
+		store_upload_abort(s->upload);
+	if (s->plain != NULL)
+		sodium_free(s->plain);	/* wipes */
+	sodium_memzero(s, sizeof(*s));
+	free(s);
+}
+
+/* ---- answers ---- */
+
+static void
+answer_error(struct submission *s, int status)
+{
+	if (s->c != NULL)
+		conn_error_page(s->c, status, s->lang);
+}
+
+/* Stop everything for this report: nothing of it is kept. */
+static void
+fail(struct submission *s, int status)
+{
+	seal_free(s->seal);
+	s->seal = NULL;
+	if (s->upload != NULL) {
+		store_upload_abort(s->upload);
+		s->upload = NULL;
+	}
+	if (status != 0)
+		answer_error(s, status);
+}
+
+static void
+answer_form_again(struct submission *s, unsigned errors, unsigned bad_line)
+{
+	struct evbuffer *b = evbuffer_new();
+	char token[TOKEN_TEXT_LEN + 1];
+	struct form_view v = {
+		.urls = s->urls.p, .urls_len = s->urls.len,
+		.category = s->category.p, .seen_on = s->seen_on.p,
+		.description = s->description.p,
+		.description_len = s->description.len,
+		.errors = errors, .bad_url_line = bad_line, .token = token,
+	};
+
+	if (b == NULL) {
+		answer_error(s, 500);
+		return;
+	}
+	token_make(token, store_secret(s->srv->store), time(NULL));
+	pages_form(b, &s->srv->site, s->lang, &v);
+	conn_respond_html(s->c, 400, b);
+	evbuffer_free(b);
+}
+
+/* ---- ciphertext to the store, with backpressure ---- */
+
+static void
+on_drain(void *arg)
+{
+	struct submission *s = arg;
+
+	if (s->c != NULL)
+		conn_resume(s->c);
+}
+
+static int
+to_store(void *arg, const uint8_t *buf, size_t len)
+{
+	struct submission *s = arg;
+
+	if (store_upload_write(s->upload, buf, len) != 0)
+		return -1;
+	if (store_upload_queued(s->upload) > QUEUE_LIMIT && s->c != NULL) {
+		conn_pause(s->c);
+		store_upload_on_drain(s->upload, on_drain, s);
+	}
+	return 0;
+}
+
+/* ---- fields as they arrive ---- */
+
+static enum target
+target_for(const struct submission *s, const char *name, const char *filename)
+{
+	static const struct { const char *name; enum target t; } map[] = {
+		{ FIELD_URLS, T_URLS }, { FIELD_CATEGORY, T_CATEGORY },
+		{ FIELD_SEEN_ON, T_SEEN_ON }, { FIELD_DESCRIPTION, T_DESCRIPTION },
+		{ FIELD_TOKEN, T_TOKEN }, { FIELD_HONEYPOT, T_HONEYPOT },
+	};
+
+	if (strcmp(name, FIELD_ATTACHMENT) == 0)
+		return (filename != NULL && s->srv->cfg.attachments) ?
+		    T_ATTACHMENT : T_NONE;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(name, map[i].name) == 0)
+			return map[i].t;
+	return T_NONE;	/* unknown fields are ignored */
+}
+
+static struct textbuf *
+target_buf(struct submission *s)
+{
+	switch (s->target) {
+	case T_URLS: return &s->urls;
+	case T_CATEGORY: return &s->category;
+	case T_SEEN_ON: return &s->seen_on;
+	case T_DESCRIPTION: return &s->description;
+	case T_TOKEN: return &s->token;
+	case T_HONEYPOT: return &s->honeypot;
+	default: return NULL;
+	}
+}
+
+static int
+on_field_begin(void *arg, const char *name, const char *filename)
+{
+	struct submission *s = arg;
+
+	s->target = target_for(s, name, filename);
+	if (s->target == T_ATTACHMENT) {
+		s->filename.len = 0;
+		s->filename.overflow = 0;
+		textbuf_append(&s->filename, (const uint8_t *)filename,
+		    strlen(filename));
+		s->attachment_bytes = 0;
+	}
+	return 0;
+}
+
+/* Attachment bytes go to the sealer; an empty file input adds nothing. */
+static int
+attachment_data(struct submission *s, const uint8_t *buf, size_t len)
+{
+	if (!s->attachment_open) {
+		if (seal_attachment_begin(s->seal, (const uint8_t *)s->filename.p,
+		    s->filename.len) != 0)
+			return -1;
+		s->attachment_open = 1;
+	}
+	s->attachment_bytes += len;
+	if (s->attachment_bytes > s->srv->cfg.max_attachment_size) {
+		fail(s, 413);
+		return -1;
+	}
+	if (seal_attachment_data(s->seal, buf, len) != 0) {
+		fail(s, 503);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_field_data(void *arg, const uint8_t *buf, size_t len)
+{
+	struct submission *s = arg;
+	struct textbuf *t;
+
+	if (s->target == T_ATTACHMENT)
+		return attachment_data(s, buf, len);
+	if ((t = target_buf(s)) != NULL)
+		textbuf_append(t, buf, len);
+	return 0;
+}
+
+static int
+on_field_end(void *arg)
+{
+	struct submission *s = arg;
+	int rc = 0;
+
+	if (s->target == T_ATTACHMENT && s->attachment_open) {
+		s->attachment_open = 0;
+		rc = seal_attachment_end(s->seal);
+		if (rc != 0)
+			fail(s, 503);
+	}
+	s->target = T_NONE;
+	return rc;
+}
+
+static const struct formbody_callbacks body_cb = {
+	on_field_begin, on_field_data, on_field_end,
+};
+
+/* ---- checks ---- */
+
+static int
+is_http_scheme(const char *p, size_t len, size_t *skip)
+{
+	if (len > 7 && strncasecmp(p, "http://", 7) == 0)
+		*skip = 7;
+	else if (len > 8 && strncasecmp(p, "https://", 8) == 0)
+		*skip = 8;
+	else
+		return 0;
+	return 1;
+}
+
+int
+form_url_ok(const char *line, size_t len)
+{
+	size_t start = 0, i;
+	int dot = 0;
+
+	if (len == 0 || len > FIELDS_URL_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)line[i] <= ' ' || line[i] == 0x7f)
+			return 0;
+	if (is_http_scheme(line, len, &start))
+		return start < len && line[start] != '/';
+	/* A bare address: a host with a dot before any '/', ':' or '?'. */
+	for (i = 0; i < len && line[i] != '/' && line[i] != '?'; i++) {
+		if (line[i] == ':' && !dot)
+			return 0;	/* some other scheme */
+		dot |= line[i] == '.';
+	}
+	return dot && line[0] != '.';
+}
+
+/* The next line of text[pos..len), trimmed; advances *pos past it. */
+static size_t
+next_line(const char *text, size_t len, size_t *pos, const char **line)
+{
+	size_t start = *pos, end;
+
+	while (*pos < len && text[*pos] != '\n')
+		(*pos)++;
+	end = *pos;
+	if (*pos < len)
+		(*pos)++;
+	while (start < end && (text[start] == ' ' || text[start] == '\t'))
+		start++;
+	while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t' ||
+	    text[end - 1] == '\r'))
+		end--;
+	*line = text + start;
+	return end - start;
+}
+
+static unsigned
+check_urls(const struct submission *s, unsigned *bad_line, size_t *count)
+{
+	unsigned errors = 0, lineno = 0;
+	size_t pos = 0, n;
+	const char *line;
+
+	*count = 0;
+	if (s->urls.overflow)
+		errors |= FORM_ERR_URLS_TOO_MANY;
+	while (pos < s->urls.len) {
+		n = next_line(s->urls.p, s->urls.len, &pos, &line);
+		lineno++;
+		if (n == 0)
+			continue;
+		if (++*count > FIELDS_URLS_MAX)
+			errors |= FORM_ERR_URLS_TOO_MANY;
+		if (n > FIELDS_URL_MAX)
+			errors |= FORM_ERR_URL_TOO_LONG;
+		else if (!form_url_ok(line, n) && !(errors & FORM_ERR_URL_INVALID)) {
+			errors |= FORM_ERR_URL_INVALID;
+			*bad_line = lineno;
+		}
+	}
+	return errors;
+}
+
+static int
+blank(const struct textbuf *t)
+{
+	for (size_t i = 0; i < t->len; i++)
+		if (t->p[i] != ' ' && t->p[i] != '\t' && t->p[i] != '\r' &&
+		    t->p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+static unsigned
+check_fields(struct submission *s, unsigned *bad_line)
+{
+	unsigned errors;
+	size_t nurls;
+
+	errors = check_urls(s, bad_line, &nurls);
+	if (nurls == 0 && blank(&s->description))
+		errors |= FORM_ERR_NOTHING;
+	if (s->description.overflow)
+		errors |= FORM_ERR_DESCRIPTION_TOO_LONG;
+	if (!utf8_valid((const uint8_t *)s->urls.p, s->urls.len) ||
+	    !utf8_valid((const uint8_t *)s->description.p, s->description.len))
+		errors |= FORM_ERR_ENCODING;
+	if (s->category.overflow || !fields_option_ok(fields_categories,
+	    fields_ncategories, s->category.p, s->category.len))
+		errors |= FORM_ERR_CATEGORY;
+	if (s->seen_on.overflow || !fields_option_ok(fields_seen_on,
+	    fields_nseen_on, s->seen_on.p, s->seen_on.len))
+		errors |= FORM_ERR_SEEN_ON;
+	if (!token_check(store_secret(s->srv->store), s->token.p, s->token.len,
+	    time(NULL)))
+		errors |= FORM_ERR_EXPIRED;
+	if (s->honeypot.len > 0)
+		errors |= FORM_ERR_REJECTED;
+	return errors;
+}
+
+/* ---- sealing and committing ---- */
+
+/* Browsers send a textarea's line breaks as CRLF; keep them as typed. */
+static void
+unfold_crlf(struct textbuf *t)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < t->len; i++)
+		if (!(t->p[i] == '\r' && i + 1 < t->len && t->p[i + 1] == '\n'))
+			t->p[o++] = t->p[i];
+	t->len = o;
+	t->p[o] = '\0';
+}
+
+static int
+seal_text(struct submission *s, const char *name, const char *value,
+    size_t len)
+{
+	return seal_field(s->seal, name, (const uint8_t *)value, len);
+}
+
+static int
+seal_fields(struct submission *s)
+{
+	char day[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t pos = 0, n;
+	const char *line;
+	int rc = 0;
+
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	unfold_crlf(&s->description);
+	rc |= seal_text(s, "received", day, strlen(day));
+	rc |= seal_text(s, "language", i18n_code(s->lang), 2);
+	rc |= seal_text(s, "category", s->category.p, s->category.len);
+	rc |= seal_text(s, "seen_on", s->seen_on.p, s->seen_on.len);
+	while (pos < s->urls.len)
+		if ((n = next_line(s->urls.p, s->urls.len, &pos, &line)) > 0)
+			rc |= seal_text(s, "url", line, n);
+	rc |= seal_text(s, "description", s->description.p, s->description.len);
+	return rc;
+}
+
+static void
+on_committed(void *arg, enum store_result result)
+{
+	struct submission *s = arg;
+	struct evbuffer *b;
+
+	s->upload = NULL;	/* the store has freed it */
+	if (s->c == NULL) {	/* the reporter left; the report is kept */
+		submission_free(s);
+		return;
+	}
+	s->committing = 0;
+	if (result != STORE_OK) {
+		answer_error(s, 503);
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL) {
+		answer_error(s, 500);
+		return;
+	}
+	pages_receipt(b, &s->srv->site, s->lang, s->receipt);
+	conn_respond_html(s->c, 200, b);
+	evbuffer_free(b);
+}
+
+static void
+commit(struct submission *s)
+{
+	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
+	struct store_upload *u = s->upload;
+
+	if (seal_fields(s) != 0 || seal_finish(s->seal) != 0) {
+		fail(s, 503);
+		return;
+	}
+	seal_free(s->seal);
+	s->seal = NULL;
+	receipt_new(s->receipt);
+	receipt_hash(hash, store_secret(s->srv->store), s->receipt,
+	    strlen(s->receipt));
+	s->committing = 1;
+	s->upload = NULL;
+	store_upload_commit(u, hash, on_committed, s);
+}
+
+/* ---- the body handler ---- */
+
+static void
+body_data(void *arg, const uint8_t *buf, size_t len)
+{
+	struct submission *s = arg;
+
+	if (formbody_feed(s->body, buf, len) != 0 && s->seal != NULL)
+		fail(s, 400);
+}
+
+static void
+body_end(void *arg)
+{
+	struct submission *s = arg;
+	unsigned errors, bad_line = 0;
+
+	if (s->seal == NULL)
+		return;		/* already answered */
+	if (formbody_finish(s->body) != 0) {
+		fail(s, 400);
+		return;
+	}
+	if ((errors = check_fields(s, &bad_line)) != 0) {
+		fail(s, 0);	/* nothing kept; the form comes back instead */
+		answer_form_again(s, errors, bad_line);
+		return;
+	}
+	commit(s);
+}
+
+static void
+body_free(void *arg)
+{
+	struct submission *s = arg;
+
+	if (s->committing) {
+		s->c = NULL;	/* on_committed frees it */
+		return;
+	}
+	submission_free(s);
+}
+
+static const struct body_handler form_handler = { body_data, body_end, body_free };
+
+void
+form_begin(struct conn *c, const struct http_request *req, enum lang lang)
+{
+	struct server *srv = conn_server(c);
+	struct submission *s = calloc(1, sizeof(*s));
+	uint8_t id[ENVELOPE_ID_BYTES];
+
+	if (s == NULL || alloc_plain(s) != 0) {
+		free(s);
+		conn_error_page(c, 500, lang);
+		return;
+	}
+	s->c = c;
+	s->srv = srv;
+	s->lang = lang;
+	if ((s->body = formbody_new(req->content_type, &body_cb, s)) == NULL) {
+		submission_free(s);
+		conn_error_page(c, 400, lang);
+		return;
+	}
+	randombytes_buf(id, sizeof(id));
+	if ((s->upload = store_upload_begin(srv->store, id)) == NULL ||
+	    (s->seal = seal_new(srv->keys, srv->nkeys, id, to_store, s)) == NULL) {
+		submission_free(s);
+		conn_error_page(c, 503, lang);
+		return;
+	}
+	conn_set_body_handler(c, &form_handler, s);
+}

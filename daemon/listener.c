@@ -1,0 +1,126 @@
+/*
+ * listener: see listener.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "log.h"
+
+#define BACKLOG 128
+
+static int
+make_addr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (path[0] != '/' || strlen(path) >= sizeof(sun->sun_path)) {
+		log_error("socket %s: not an absolute path that fits a Unix socket",
+		    path);
+		return -1;
+	}
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+/* Is something answering on the socket at this address? */
+static int
+socket_is_live(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), live;
+
+	if (fd < 0)
+		return 1;	/* cannot tell: do not touch it */
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	    errno != ECONNREFUSED;
+	close(fd);
+	return live;
+}
+
+/* Make room at path: remove a stale socket, refuse anything else. */
+static int
+clear_path(const char *path, const struct sockaddr_un *sun)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		log_error("socket %s: a file that is not a socket is in the way",
+		    path);
+		return -1;
+	}
+	if (socket_is_live(sun)) {
+		log_error("socket %s: another server is listening on it", path);
+		return -1;
+	}
+	if (unlink(path) != 0) {
+		log_errno("socket %s: cannot remove the stale socket", path);
+		return -1;
+	}
+	log_info("replaced a stale socket at %s", path);
+	return 0;
+}
+
+static int
+set_owner(const char *path, mode_t mode, const char *group)
+{
+	struct group *g;
+
+	if (group != NULL) {
+		if ((g = getgrnam(group)) == NULL) {
+			log_error("socket_group %s: no such group", group);
+			return -1;
+		}
+		if (chown(path, (uid_t)-1, g->gr_gid) != 0) {
+			log_errno("socket %s: cannot set its group", path);
+			return -1;
+		}
+	}
+	if (chmod(path, mode) != 0) {
+		log_errno("socket %s: cannot set its mode", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+listener_open(const char *path, mode_t mode, const char *group)
+{
+	struct sockaddr_un sun;
+	mode_t old_umask;
+	int fd = -1, rc;
+
+	if (make_addr(&sun, path) != 0 || clear_path(path, &sun) != 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) < 0) {
+		log_errno("socket");
+		return -1;
+	}
+	old_umask = umask(0177);	/* nobody else in until the mode is set */
+	rc = bind(fd, (const struct sockaddr *)&sun, sizeof(sun));
+	umask(old_umask);
+	if (rc != 0) {
+		log_errno("socket %s: cannot bind", path);
+		goto err;
+	}
+	if (set_owner(path, mode, group) != 0)
+		goto err_unlink;
+	if (listen(fd, BACKLOG) != 0) {
+		log_errno("socket %s: cannot listen", path);
+		goto err_unlink;
+	}
+	return fd;
+err_unlink:
+	unlink(path);
+err:
+	close(fd);
+	return -1;
+}

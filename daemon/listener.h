@@ -1,0 +1,20 @@
+/*
+ * listener: the one socket the daemon listens on, a Unix socket at a
+ * filesystem path (never an IP socket). A stale socket left by a crash is
+ * replaced; a live one (another server answering) is not; any other file
+ * at the path is left alone and refused.
+ */
+#ifndef LISTENER_H
+#define LISTENER_H
+
+#include <sys/types.h>
+
+/*
+ * listener_open(path, mode, group):
+ * Bind and listen on the Unix socket path, then set its mode and (if group
+ * is not NULL) its group so tor's user can connect. Return the socket, or
+ * -1 after logging why.
+ */
+int listener_open(const char *path, mode_t mode, const char *group);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * router: see router.h.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "form.h"
+#include "lookup.h"
+#include "pages.h"
+#include "receipt.h"
+#include "router.h"
+#include "server.h"
+
+enum route {
+	ROUTE_NONE, ROUTE_LANDING, ROUTE_REPORT, ROUTE_STATUS, ROUTE_SAFETY,
+	ROUTE_STYLE, ROUTE_NOSCRIPT_STYLE, ROUTE_ADD_SLASH,
+};
+
+static const struct {
+	const char *path;
+	enum route route;
+} routes[] = {
+	{ "/", ROUTE_LANDING },
+	{ "/report", ROUTE_REPORT },
+	{ "/status", ROUTE_STATUS },
+	{ "/safety", ROUTE_SAFETY },
+	{ "", ROUTE_ADD_SLASH },	/* "/fr" -> "/fr/" */
+};
+
+static int
+offered(const struct server *srv, enum lang lang)
+{
+	for (size_t i = 0; i < srv->site.n_offered; i++)
+		if (srv->site.offered[i] == lang)
+			return 1;
+	return 0;
+}
+
+/* Split "/{lang}/rest" into lang and rest; no prefix means the default. */
+static enum route
+parse_path(const struct server *srv, const char *path, size_t len,
+    enum lang *lang)
+{
+	*lang = srv->default_lang;
+	if (len == 10 && memcmp(path, "/style.css", 10) == 0)
+		return ROUTE_STYLE;
+	if (len == 13 && memcmp(path, "/noscript.css", 13) == 0)
+		return ROUTE_NOSCRIPT_STYLE;
+	if (len >= 3 && (len == 3 || path[3] == '/') &&
+	    i18n_lang(path + 1, 2, lang) == 0) {
+		if (!offered(srv, *lang))
+			return ROUTE_NONE;
+		path += 3;
+		len -= 3;
+	} else if (len == 0 || path[0] != '/') {
+		return ROUTE_NONE;
+	}
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strlen(routes[i].path) == len &&
+		    memcmp(routes[i].path, path, len) == 0)
+			return routes[i].route;
+	return ROUTE_NONE;
+}
+
+static void
+serve_css(struct conn *c, const char *css, size_t len)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL) {
+		conn_respond(c, 500, NULL, NULL, NULL);
+		return;
+	}
+	evbuffer_add_reference(b, css, len, NULL, NULL);
+	conn_respond(c, 200, "text/css; charset=utf-8", b, NULL);
+	evbuffer_free(b);
+}
+
+static void
+serve_form(struct conn *c, enum lang lang)
+{
+	struct server *srv = conn_server(c);
+	struct evbuffer *b = evbuffer_new();
+	char token[TOKEN_TEXT_LEN + 1];
+	struct form_view view = { .category = "", .seen_on = "", .token = token };
+
+	if (b == NULL) {
+		conn_respond(c, 500, NULL, NULL, NULL);
+		return;
+	}
+	token_make(token, store_secret(srv->store), time(NULL));
+	pages_form(b, &srv->site, lang, &view);
+	conn_respond_html(c, 200, b);
+	evbuffer_free(b);
+}
+
+/* A page that needs nothing but the language. */
+static void
+serve_page(struct conn *c, enum route route, enum lang lang)
+{
+	struct server *srv = conn_server(c);
+	struct evbuffer *b = evbuffer_new();
+
+	if (b == NULL) {
+		conn_respond(c, 500, NULL, NULL, NULL);
+		return;
+	}
+	if (route == ROUTE_LANDING)
+		pages_landing(b, &srv->site, lang);
+	else if (route == ROUTE_SAFETY)
+		pages_safety(b, &srv->site, lang);
+	else
+		pages_status(b, &srv->site, lang, 0, STORE_STATUS_UNKNOWN);
+	conn_respond_html(c, 200, b);
+	evbuffer_free(b);
+}
+
+static void
+redirect_slash(struct conn *c, enum lang lang)
+{
+	char location[64];
+
+	snprintf(location, sizeof(location), "Location: /%s/\r\n",
+	    i18n_code(lang));
+	conn_respond(c, 301, NULL, NULL, location);
+}
+
+static void
+serve_get(struct conn *c, enum route route, enum lang lang)
+{
+	size_t len;
+	const char *css;
+
+	switch (route) {
+	case ROUTE_STYLE:
+		css = pages_stylesheet(&len);
+		serve_css(c, css, len);
+		break;
+	case ROUTE_NOSCRIPT_STYLE:
+		css = pages_noscript_stylesheet(&len);
+		serve_css(c, css, len);
+		break;
+	case ROUTE_ADD_SLASH:
+		redirect_slash(c, lang);
+		break;
+	case ROUTE_REPORT:
+		serve_form(c, lang);
+		break;
+	default:
+		serve_page(c, route, lang);
+		break;
+	}
+}
+
+/* Per-circuit limit for a submission; 1 if it may go on. */
+static int
+within_limit(struct conn *c, struct ratelimit *limit)
+{
+	uint32_t circuit;
+
+	if (!conn_circuit(c, &circuit))
+		return 1;
+	return ratelimit_allow(limit, circuit, time(NULL));
+}
+
+static void
+serve_post(struct conn *c, const struct http_request *req, enum route route,
+    enum lang lang)
+{
+	struct server *srv = conn_server(c);
+
+	if (route != ROUTE_REPORT && route != ROUTE_STATUS) {
+		conn_error_page(c, 405, lang);
+		return;
+	}
+	if (req->content_length > srv->cfg.max_report_size) {
+		conn_error_page(c, 413, lang);
+		return;
+	}
+	if (!within_limit(c, route == ROUTE_REPORT ? srv->report_limit :
+	    srv->status_limit)) {
+		conn_error_page(c, 429, lang);
+		return;
+	}
+	if (route == ROUTE_REPORT)
+		form_begin(c, req, lang);
+	else
+		lookup_begin(c, req, lang);
+}
+
+void
+router_dispatch(struct conn *c, const struct http_request *req)
+{
+	struct server *srv = conn_server(c);
+	const char *q = memchr(req->target, '?', req->target_len);
+	size_t len = q ? (size_t)(q - req->target) : req->target_len;
+	enum lang lang;
+	enum route route = parse_path(srv, req->target, len, &lang);
+
+	if (route == ROUTE_NONE) {
+		conn_error_page(c, 404, lang);
+		return;
+	}
+	switch (req->method) {
+	case HTTP_METHOD_GET:
+	case HTTP_METHOD_HEAD:
+		serve_get(c, route, lang);
+		break;
+	case HTTP_METHOD_POST:
+		serve_post(c, req, route, lang);
+		break;
+	default:
+		conn_error_page(c, 405, lang);
+		break;
+	}
+}

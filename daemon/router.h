@@ -1,0 +1,16 @@
+/*
+ * router: which page or handler answers a request, from its method and
+ * path: /, /{lang}/, /report, /status, /safety under an optional language
+ * prefix, and the stylesheets. Query strings are ignored. Pages are drawn
+ * here; report and status submissions go to their body handlers.
+ */
+#ifndef ROUTER_H
+#define ROUTER_H
+
+#include "conn.h"
+#include "http_parser.h"
+
+/* router_dispatch(c, req): answer req, or attach a body handler to c. */
+void router_dispatch(struct conn *c, const struct http_request *req);
+
+#endif

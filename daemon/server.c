@@ -1,0 +1,310 @@
+/*
+ * server: see server.h. Start-up reads everything that can be wrong (the
+ * configuration, the analyst keys, the onion service's keys) before the
+ * socket opens; shutdown stops accepting, lets commits in flight finish,
+ * then closes the store.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <sodium.h>
+
+#include "conn.h"
+#include "listener.h"
+#include "log.h"
+#include "onion.h"
+#include "server.h"
+
+#define KEY_FILE_MAX 1024
+#define RATELIMIT_SLOTS 65536
+#define SHUTDOWN_GRACE 30
+
+static int
+load_key_file(struct keys_public *key, const char *path)
+{
+	char buf[KEY_FILE_MAX + 1];
+	const char *why;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		log_errno("analyst_key %s", path);
+		return -1;
+	}
+	n = fread(buf, 1, KEY_FILE_MAX, f);
+	fclose(f);
+	if (keys_public_parse(key, buf, n, &why) != 0) {
+		log_error("analyst_key %s: %s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
+int
+server_load_keys(struct keys_public *keys, size_t *n, const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_analyst_keys; i++)
+		if (load_key_file(&keys[i], cfg->analyst_keys[i]) != 0)
+			return -1;
+	*n = cfg->n_analyst_keys;
+	return 0;
+}
+
+/* With tor_hs_dir: the address from tor's key, checked against hostname. */
+static int
+show_onion_address(const char *hs_dir)
+{
+	uint8_t from_key[32], from_hostname[32];
+	char address[ONION_ADDRESS_SIZE];
+	const char *why;
+
+	if (onion_pubkey_read(hs_dir, from_key, &why) != 0 ||
+	    onion_hostname_read(hs_dir, from_hostname, &why) != 0) {
+		log_error("tor_hs_dir %s: %s", hs_dir, why);
+		return -1;
+	}
+	if (memcmp(from_key, from_hostname, sizeof(from_key)) != 0) {
+		log_error("tor_hs_dir %s: hostname does not match hs_ed25519_public_key",
+		    hs_dir);
+		return -1;
+	}
+	onion_address_from_pubkey(address, from_key);
+	log_info("onion address: %s", address);
+	return 0;
+}
+
+static void
+set_site(struct server *srv)
+{
+	const struct config *cfg = &srv->cfg;
+
+	for (size_t i = 0; i < cfg->n_languages; i++)
+		i18n_lang(cfg->languages[i], 2, &srv->site.offered[i]);
+	srv->site.n_offered = cfg->n_languages;
+	i18n_lang(cfg->default_language, 2, &srv->default_lang);
+	srv->site.attachments = cfg->attachments;
+	srv->site.max_attachment_size = cfg->max_attachment_size;
+	srv->site.max_report_size = cfg->max_report_size;
+}
+
+/* systemd Type=notify: say READY=1 on $NOTIFY_SOCKET (a Unix socket). */
+static void
+notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return;
+	strcpy(sun.sun_path, path);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';	/* abstract namespace */
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sun,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
+}
+
+void
+server_conn_closed(struct server *srv)
+{
+	srv->nconns--;
+	if (srv->shutting_down && srv->conns == NULL)
+		event_base_loopexit(srv->base, NULL);
+	else if (!srv->shutting_down && srv->listener != NULL &&
+	    srv->nconns + 1 == srv->cfg.max_connections)
+		evconnlistener_enable(srv->listener);
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int socklen, void *arg)
+{
+	struct server *srv = arg;
+
+	srv->nconns++;
+	if (srv->nconns >= srv->cfg.max_connections)
+		evconnlistener_disable(l);	/* until one closes */
+	conn_accept(srv, fd);
+}
+
+static void
+on_shutdown_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	log_info("shutdown: giving up on connections still open");
+	event_base_loopexit(srv->base, NULL);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct timeval grace = { SHUTDOWN_GRACE, 0 };
+
+	if (srv->shutting_down)
+		return;
+	log_info("stopping (signal %d): finishing reports in flight", (int)sig);
+	srv->shutting_down = 1;
+	evconnlistener_free(srv->listener);
+	srv->listener = NULL;
+	conn_close_idle(srv);
+	if (srv->conns == NULL) {
+		event_base_loopexit(srv->base, NULL);
+		return;
+	}
+	srv->shutdown_timer = evtimer_new(srv->base, on_shutdown_timer, srv);
+	if (srv->shutdown_timer != NULL)
+		evtimer_add(srv->shutdown_timer, &grace);
+}
+
+/* SIGHUP: read the analyst keys again; keep the old ones on any error. */
+static void
+on_reload(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *srv = arg;
+	struct config cfg;
+	struct config_problems problems;
+	struct keys_public keys[CONFIG_ANALYSTS_MAX];
+	size_t n;
+
+	config_problems_init(&problems);
+	if (config_load(&cfg, srv->config_path, &problems) != 0) {
+		config_print_problems(stderr, srv->config_path, &problems);
+		log_error("reload: configuration has problems; keeping the old keys");
+		config_free(&cfg);
+		return;
+	}
+	if (server_load_keys(keys, &n, &cfg) != 0) {
+		log_error("reload: keeping the old analyst keys");
+		config_free(&cfg);
+		return;
+	}
+	memcpy(srv->keys, keys, sizeof(keys));
+	srv->nkeys = n;
+	config_free(&cfg);
+	log_info("reload: %zu analyst key%s", n, n == 1 ? "" : "s");
+}
+
+static int
+add_signals(struct server *srv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	srv->sigterm = evsignal_new(srv->base, SIGTERM, on_stop, srv);
+	srv->sigint = evsignal_new(srv->base, SIGINT, on_stop, srv);
+	srv->sighup = evsignal_new(srv->base, SIGHUP, on_reload, srv);
+	if (srv->sigterm == NULL || srv->sigint == NULL || srv->sighup == NULL)
+		return -1;
+	return (event_add(srv->sigterm, NULL) | event_add(srv->sigint, NULL) |
+	    event_add(srv->sighup, NULL)) == 0 ? 0 : -1;
+}
+
+static int
+load_everything(struct server *srv, const char *config_path)
+{
+	struct config_problems problems;
+
+	srv->config_path = config_path;
+	config_problems_init(&problems);
+	if (config_load(&srv->cfg, config_path, &problems) != 0) {
+		config_print_problems(stderr, config_path, &problems);
+		return -1;
+	}
+	if (server_load_keys(srv->keys, &srv->nkeys, &srv->cfg) != 0)
+		return -1;
+	if (srv->cfg.tor_hs_dir != NULL && show_onion_address(srv->cfg.tor_hs_dir) != 0)
+		return -1;
+	set_site(srv);
+	return 0;
+}
+
+static int
+start(struct server *srv)
+{
+	const struct config *cfg = &srv->cfg;
+	int fd;
+
+	if (evthread_use_pthreads() != 0 || (srv->base = event_base_new()) == NULL) {
+		log_error("cannot start the event loop");
+		return -1;
+	}
+	srv->report_limit = ratelimit_new(cfg->reports_per_circuit_per_hour,
+	    RATELIMIT_SLOTS);
+	srv->status_limit = ratelimit_new(cfg->status_lookups_per_circuit_per_hour,
+	    RATELIMIT_SLOTS);
+	if (srv->report_limit == NULL || srv->status_limit == NULL ||
+	    add_signals(srv) != 0) {
+		log_error("out of memory");
+		return -1;
+	}
+	if ((srv->store = store_open(cfg->data_dir, cfg->max_store_size,
+	    srv->base)) == NULL)
+		return -1;
+	if ((fd = listener_open(cfg->socket, cfg->socket_mode,
+	    cfg->socket_group)) < 0)
+		return -1;
+	srv->socket_bound = 1;
+	srv->listener = evconnlistener_new(srv->base, on_accept, srv,
+	    LEV_OPT_CLOSE_ON_FREE, -1, fd);
+	if (srv->listener == NULL) {
+		log_error("cannot listen on %s", cfg->socket);
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+stop(struct server *srv)
+{
+	srv->shutting_down = 1;
+	if (srv->listener != NULL)
+		evconnlistener_free(srv->listener);
+	conn_close_all(srv);
+	store_close(srv->store);
+	if (srv->socket_bound)
+		unlink(srv->cfg.socket);
+	ratelimit_free(srv->report_limit);
+	ratelimit_free(srv->status_limit);
+	if (srv->shutdown_timer != NULL)
+		event_free(srv->shutdown_timer);
+	if (srv->sigterm != NULL)
+		event_free(srv->sigterm);
+	if (srv->sigint != NULL)
+		event_free(srv->sigint);
+	if (srv->sighup != NULL)
+		event_free(srv->sighup);
+	if (srv->base != NULL)
+		event_base_free(srv->base);
+	config_free(&srv->cfg);
+}
+
+int
+server_run(const char *config_path)
+{
+	static struct server srv;
+	int rc = 1;
+
+	if (load_everything(&srv, config_path) != 0 || start(&srv) != 0)
+		goto out;
+	log_info("listening on %s with %zu analyst key%s", srv.cfg.socket,
+	    srv.nkeys, srv.nkeys == 1 ? "" : "s");
+	notify_ready();
+	if (event_base_dispatch(srv.base) == 0)
+		rc = 0;
+	log_info("stopped");
+out:
+	stop(&srv);
+	return rc;
+}

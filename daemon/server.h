@@ -1,0 +1,61 @@
+/*
+ * server: the running daemon's shared state, owned by server.c: the event
+ * base, the configuration and analyst keys, the store, the per-circuit
+ * limits, what the pages need to know, and the open connections. Nothing
+ * here describes a visitor.
+ */
+#ifndef SERVER_H
+#define SERVER_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "config.h"
+#include "i18n.h"
+#include "keys.h"
+#include "pages.h"
+#include "ratelimit.h"
+#include "store.h"
+
+struct conn;
+
+struct server {
+	struct event_base *base;
+	const char *config_path;
+	struct config cfg;
+	struct keys_public keys[CONFIG_ANALYSTS_MAX];
+	size_t nkeys;
+	struct store *store;
+	struct ratelimit *report_limit;
+	struct ratelimit *status_limit;
+	struct page_site site;
+	enum lang default_lang;
+	struct evconnlistener *listener;
+	struct conn *conns;		/* every open connection */
+	size_t nconns;
+	int shutting_down;
+	int socket_bound;		/* ours to remove at exit */
+	struct event *sigterm, *sigint, *sighup, *shutdown_timer;
+};
+
+/*
+ * server_run(config_path):
+ * Run the daemon in the foreground until SIGTERM or SIGINT; return the
+ * process exit status (0 after a clean stop).
+ */
+int server_run(const char *config_path);
+
+/* server_conn_closed(srv): a connection is gone (for limits, shutdown). */
+void server_conn_closed(struct server *srv);
+
+/*
+ * server_load_keys(keys, n, cfg):
+ * Read and parse every analyst_key file of cfg into keys; *n is set to
+ * their number. Return 0, or -1 after logging which file is wrong.
+ */
+int server_load_keys(struct keys_public *keys, size_t *n,
+    const struct config *cfg);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * store: the server's only owner of LMDB. It takes ciphertext only: the
+ * bytes of sealed envelopes as they are made, then one commit per report.
+ * All LMDB work happens on one store thread; the event loop hands it work
+ * through a queue and gets completions back as libevent callbacks, so
+ * fsync never stalls a visitor. Concurrent commits are grouped into one
+ * LMDB transaction (one fsync for many reports). This is the seam where a
+ * later privilege separation puts a process boundary.
+ *
+ * Every callback below is called exactly once, on the event loop's
+ * thread, after the work is done. The caller must keep its ctx alive until
+ * then.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "envelope.h"
+
+#define STORE_SECRET_BYTES 32
+#define STORE_RECEIPT_HASH_BYTES 32
+
+/* Results of a commit. */
+enum store_result {
+	STORE_OK = 0,		/* durable: on disk and fsync'd */
+	STORE_FULL = 1,		/* map at max_store_size, or disk full */
+	STORE_ERROR = 2,	/* any other failure */
+};
+
+/* What a status lookup finds for a receipt. */
+enum store_status {
+	STORE_STATUS_UNKNOWN = 0,	/* no such receipt (or a wrong one) */
+	STORE_STATUS_WAITING = 1,	/* stored, not yet exported */
+	STORE_STATUS_EXPORTED = 2,	/* taken by the analysts */
+	STORE_STATUS_PURGED = 3,	/* exported, then removed from the server */
+};
+
+struct store;
+struct store_upload;
+
+/*
+ * store_open(data_dir, max_size, base):
+ * Open (creating if needed, mode 0700) the LMDB environment in data_dir,
+ * whose map may grow up to max_size bytes; load or create the server
+ * secret; remove what uploads that never committed left behind (a crash
+ * mid-upload); start the store thread, which reports back through base.
+ * evthread_use_pthreads() must have been called before base was made.
+ * Return NULL after logging the reason.
+ */
+struct store *store_open(const char *data_dir, uint64_t max_size,
+    struct event_base *base);
+
+/*
+ * store_close(s):
+ * Finish the work already queued (commits in flight become durable), stop
+ * the thread, run the callbacks still due (from within store_close, on
+ * the calling loop thread), close LMDB. Every upload must have been
+ * committed or aborted. NULL is a no-op.
+ */
+void store_close(struct store *s);
+
+/* store_secret(s): the server's random secret (receipt hashes, tokens). */
+const uint8_t *store_secret(const struct store *s);
+
+/*
+ * store_upload_begin(s, id):
+ * Start storing the envelope of report id. Return NULL if memory is short.
+ */
+struct store_upload *store_upload_begin(struct store *s,
+    const uint8_t id[ENVELOPE_ID_BYTES]);
+
+/*
+ * store_upload_write(u, buf, len):
+ * Queue the next envelope bytes (copied). Return 0, or -1 if the store has
+ * already failed this upload (full, error): the caller should stop sending
+ * and will learn the result at commit.
+ */
+int store_upload_write(struct store_upload *u, const uint8_t *buf, size_t len);
+
+/*
+ * store_upload_queued(u):
+ * Bytes queued and not yet written by the store thread. The caller stops
+ * reading from its client while this is above its limit.
+ */
+size_t store_upload_queued(const struct store_upload *u);
+
+/*
+ * store_upload_on_drain(u, cb, ctx):
+ * Call cb(ctx) once, on the loop, when the bytes queued for u fall to half
+ * of what they were when this was called, or lower (backpressure).
+ */
+void store_upload_on_drain(struct store_upload *u, void (*cb)(void *ctx),
+    void *ctx);
+
+/*
+ * store_upload_commit(u, receipt_hash, done, ctx):
+ * The envelope is complete: store the report as received today (UTC day),
+ * not exported, with receipt_hash pointing at it, in one durable
+ * transaction; then done(ctx, result). u is freed by the store; do not use
+ * it after this call.
+ */
+void store_upload_commit(struct store_upload *u,
+    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
+    void (*done)(void *ctx, enum store_result result), void *ctx);
+
+/*
+ * store_upload_abort(u):
+ * Discard the upload and whatever of it was written. u is freed. No
+ * callback; a pending drain callback is cancelled.
+ */
+void store_upload_abort(struct store_upload *u);
+
+/*
+ * store_status(s, receipt_hash, done, ctx):
+ * Look up a receipt; done(ctx, status) with what became of its report.
+ * If memory is short, done(ctx, STORE_STATUS_UNKNOWN) is called at once.
+ */
+void store_status(struct store *s,
+    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
+    void (*done)(void *ctx, enum store_status status), void *ctx);
+
+#endif

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# daemon-report: the whole path of a report through the real daemon: form,
+# submission (multipart with two attachments, and urlencoded), export while
+# the server runs, decryption by each of two analysts; nothing readable is
+# left on the server's disk; the daemon holds no IP socket.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/daemon-lib.sh"
+cd "$T"
+
+make_analysts alice bob
+write_config s "alice bob" "attachments = on"
+start_daemon s
+sock=$T/s.sock
+marker="MARKER$RANDOM$RANDOM"
+
+page=$(get "$sock" /report)
+check "GET /report: 200" test "$HTTP_STATUS" = 200
+check "... the form has the contract's fields" bash -c 'for f in urls category description attachment; do grep -q "name=\"$f\"" <<< "$1" || exit 1; done' _ "$page"
+for h in "Cache-Control: no-store" "Referrer-Policy: no-referrer" "X-Content-Type-Options: nosniff" "Content-Security-Policy: default-src 'none'"; do
+	check "... header $h" grep -qi "^$h" headers
+done
+check "... no Server header, no cookie" test -z "$(grep -iE '^(Server|Set-Cookie):' headers || true)"
+
+head -c 300000 /dev/urandom > photo.bin
+printf 'second file %s\n' "$marker" > notes.txt
+printf 'Vu sur un forum %s — مرحبا\nligne 2' "$marker" > desc.txt
+r1=$(python3 "$CLIENT" "$sock" submit --lang fr --url "http://example.org/$marker" \
+	--url "http://abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz23.onion/x" \
+	--description "$(cat desc.txt)" --category csam_images --attach photo.bin --attach notes.txt)
+check "multipart report with two attachments: a receipt" test -n "$r1"
+r2=$(python3 "$CLIENT" "$sock" submit --lang ar --urlencoded --url "https://example.com/$marker-2" --description "urlencoded $marker")
+check "urlencoded report: a receipt" test -n "$r2"
+check "status of a fresh report: waiting" grep -qi . <<< "$(python3 "$CLIENT" "$sock" status "$r1")"
+waiting=$(python3 "$CLIENT" "$sock" status "$r1")
+
+"$DAEMON" export --config s.conf --out one.bundle > export.out
+check "export while the server runs: 2 reports" grep -q "2" export.out
+after=$(python3 "$CLIENT" "$sock" status "$r1")
+check "status changes once exported" test "$waiting" != "$after"
+unknown=$(python3 "$CLIENT" "$sock" status "aaaaa-bbbbb-ccccc-ddddd-eeeee")
+bad=$(python3 "$CLIENT" "$sock" status "<script>")
+check "a wrong receipt reads like an unknown one" test "$unknown" = "$bad"
+
+"$KEYS" decrypt --key alice.sec --out out-alice one.bundle > /dev/null
+"$KEYS" decrypt --key bob.sec --out out-bob one.bundle > /dev/null
+check "both analysts decrypt both reports, identically" test "$(ls out-alice | wc -l)" = 2 -a -z "$(diff -r out-alice out-bob)"
+j=$(grep -l "example.org/$marker" out-alice/*/report.json)
+check "fields come back as submitted" grep -qF "\"description\": \"Vu sur un forum $marker — مرحبا\\nligne 2\"" "$j"
+check "... urls as an array" grep -qF "\"urls\": [\"http://example.org/$marker\", \"http://abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz23.onion/x\"]" "$j"
+check "... language and category" grep -qF '"language": "fr"' "$j"
+d=$(dirname "$j")
+check "attachment bytes identical (sha256)" test "$(sha256sum < photo.bin)" = "$(sha256sum < "$d/attachments/photo.bin")" -a "$(sha256sum < notes.txt)" = "$(sha256sum < "$d/attachments/notes.txt")"
+check "the report text and file bytes are absent from data_dir" test -z "$(grep -rl "$marker" s.data || true)"
+check "... and from the bundle" test -z "$(grep -l "$marker" one.bundle || true)"
+check "... and from the daemon's log" test -z "$(grep -l "$marker" s.log || true)"
+
+# The daemon holds no IP socket: every socket fd it has is a Unix socket.
+inodes=$(ls -l /proc/$DAEMON_PID/fd | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p')
+ip=""
+for i in $inodes; do
+	grep -q " $i " /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 2>/dev/null && ip="$ip $i"
+done
+check "the daemon has sockets, all Unix, none IP ($(echo $inodes | wc -w) sockets)" test -n "$inodes" -a -z "$ip"
+
+stop_daemon
+check "SIGTERM: exit 0" test "$STOP_STATUS" = 0
+check "... and the socket is removed" test ! -e "$sock"

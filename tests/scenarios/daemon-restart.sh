@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# daemon-restart: reports survive a restart; an upload killed mid-way (the
+# daemon killed with SIGKILL) leaves nothing behind; the status page still
+# finds a receipt; SIGHUP reloads the analyst keys.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/daemon-lib.sh"
+cd "$T"
+
+count() { "$DAEMON" stats --config s.conf | sed -n "s/^$1: //p"; }
+chunks() { mdb_stat -s chunks s.data 2>/dev/null | sed -n 's/^ *Entries: //p'; }
+
+make_analysts alice bob
+write_config s alice "attachments = on" "max_attachment_size = 512M" "max_report_size = 512M"
+start_daemon s
+sock=$T/s.sock
+r1=$(python3 "$CLIENT" "$sock" submit --url http://example.org/one --description one)
+r2=$(python3 "$CLIENT" "$sock" submit --url http://example.org/two --description two)
+stop_daemon
+check "SIGTERM: clean exit" test "$STOP_STATUS" = 0
+start_daemon s
+check "two reports survive a restart" test "$(count reports)" = 2
+st=$(python3 "$CLIENT" "$sock" status "$r1")
+check "the status page finds a receipt after restart" test "$st" != "$(python3 "$CLIENT" "$sock" status aaaaa-bbbbb-ccccc-ddddd-eeeee)"
+committed_chunks=$(chunks)
+
+# A slow upload, and the daemon killed in the middle of it.
+head -c 50000000 /dev/urandom > big.bin
+page=$(get "$sock" /report)
+token=$(grep -o 'name="token"[^>]*value="[^"]*"' <<< "$page" | sed 's/.*value="//; s/"$//')
+"${CURL[@]}" --unix-socket "$sock" --limit-rate 2M -o /dev/null -F "token=$token" \
+	-F "urls=http://example.org/killed" -F "attachment=@big.bin" http://x/report 2>/dev/null &
+upload=$!
+sleep 3
+check "mid-upload, pending ciphertext is in the store" test "$(chunks)" -gt "${committed_chunks:-0}"
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+wait "$upload" 2>/dev/null || true
+start_daemon s
+check "after the kill and a restart: still exactly 2 reports" test "$(count reports)" = 2
+check "... and nothing of the killed upload is left" test "$(chunks)" = "$committed_chunks"
+
+# SIGHUP: a second analyst key is picked up without a restart.
+echo "analyst_key = $T/bob.pub" >> s.conf
+kill -HUP "$DAEMON_PID"
+sleep 0.5
+r3=$(python3 "$CLIENT" "$sock" submit --url http://example.org/three --description three)
+"$DAEMON" export --config s.conf --out b.bundle > /dev/null
+"$KEYS" decrypt --key bob.sec --out out-bob b.bundle > /dev/null 2> bob.err || true
+check "after SIGHUP the new analyst can read new reports" grep -rq '"description": "three"' out-bob
+check "... but not the ones sealed before" test "$(ls out-bob | wc -l)" = 1
+stop_daemon
