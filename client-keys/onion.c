@@ -3,10 +3,10 @@
  * lines and output; the formats themselves belong to lib/onion.
  *
  * onion-auth needs the service's address because tor's .auth_private line
- * starts with it, and a file without it is refused by tor. Rather than write
- * half a key pair, --onion is required; it takes the address (with or
- * without .onion) or, on the service host, the HiddenServiceDir, its
- * hs_ed25519_public_key or its hostname file.
+ * starts with it. --onion gives it: the address (with or without .onion)
+ * or, on the service host, the HiddenServiceDir, its hs_ed25519_public_key
+ * or its hostname file. INTERFACE.md makes --onion optional: without it the
+ * line starts with a placeholder to replace, and the tool says so.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -28,7 +28,7 @@ static const char address_usage[] =
     "(or the hs_ed25519_public_key file in it) is given.\n";
 
 static const char auth_usage[] =
-    "usage: oniondrop-keys onion-auth --out PREFIX --onion SERVICE\n"
+    "usage: oniondrop-keys onion-auth --out PREFIX [--onion SERVICE]\n"
     "\n"
     "Make a Tor client-authorization x25519 key pair for one analyst:\n"
     "  PREFIX.auth          public; goes into the service's\n"
@@ -36,8 +36,9 @@ static const char auth_usage[] =
     "  PREFIX.auth_private  secret (mode 0600); goes into the analyst's\n"
     "                       ClientOnionAuthDir\n"
     "SERVICE is the onion address (with or without .onion), or the service's\n"
-    "HiddenServiceDir, hs_ed25519_public_key or hostname file. It is required:\n"
-    "tor's .auth_private line begins with the address. Existing files are\n"
+    "HiddenServiceDir, hs_ed25519_public_key or hostname file. Tor's\n"
+    ".auth_private line begins with the address: without --onion it begins\n"
+    "with " ONION_AUTH_NO_ADDRESS ", to be replaced. Existing files are\n"
     "never overwritten.\n";
 
 /* Report an option error for command cmd, print usage on stderr; return 2. */
@@ -174,8 +175,14 @@ print_placement(const char *pub_path, const char *priv_path,
 {
 	char address[ONION_ADDRESS_SIZE];
 
-	if (onion_address_from_pubkey(address, service) != 0)
+	if (service == NULL) {
 		strcpy(address, "the service");
+		cli_error("no --onion given: in %s, replace %s with the service's "
+		    "address (56 characters, without .onion) before tor reads it",
+		    priv_path, ONION_AUTH_NO_ADDRESS);
+	} else if (onion_address_from_pubkey(address, service) != 0) {
+		strcpy(address, "the service");
+	}
 	printf("%s: public key. On the service, copy it into "
 	    "HiddenServiceDir/authorized_clients/ and reload tor.\n", pub_path);
 	printf("%s: secret key for %s. On the analyst's machine, put it in "
@@ -216,11 +223,7 @@ onion_auth_main(int argc, char *argv[])
 	if (prefix == NULL || prefix[0] == '\0')
 		return usage_error(argv[0], auth_usage, "--out PREFIX is required",
 		    NULL);
-	if (onion == NULL)
-		return usage_error(argv[0], auth_usage, "--onion is required: "
-		    "tor's .auth_private line begins with the service address",
-		    NULL);
-	if (service_pubkey(onion, service, &why) != 0) {
+	if (onion != NULL && service_pubkey(onion, service, &why) != 0) {
 		cli_error("%s: --onion %s: %s", argv[0], onion, why);
 		return CLI_EXIT_FAIL;
 	}
@@ -230,10 +233,10 @@ onion_auth_main(int argc, char *argv[])
 	}
 	pub_path = suffixed(prefix, ".auth");
 	priv_path = suffixed(prefix, ".auth_private");
-	rc = write_pair(pub_path, priv_path, auth, service);
+	rc = write_pair(pub_path, priv_path, auth, onion ? service : NULL);
 	onion_auth_free(auth);
 	if (rc == 0)
-		print_placement(pub_path, priv_path, service);
+		print_placement(pub_path, priv_path, onion ? service : NULL);
 	free(pub_path);
 	free(priv_path);
 	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;

@@ -344,16 +344,24 @@ onion_auth_public_line(char out[ONION_AUTH_PUBLIC_SIZE],
  * to out (ONION_AUTH_PRIVATE_SIZE bytes, which should be sodium_malloc
  * memory: it holds the secret): the content of a client's
  * ClientOnionAuthDir/NAME.auth_private file for the service whose identity
- * key is service. Return 0, or -1 if SHA3-256 is unavailable.
+ * key is service. With service NULL the address is not known yet and the
+ * line starts with ONION_AUTH_NO_ADDRESS, to be replaced by hand. Return 0,
+ * or -1 if SHA3-256 is unavailable.
  */
 int
 onion_auth_private_line(char out[ONION_AUTH_PRIVATE_SIZE],
     const struct onion_auth *auth, const uint8_t service[ONION_PUBKEY_LEN])
 {
-	if (address_b32(out, service) != 0)
+	size_t n = ONION_ADDRESS_B32_LEN;
+
+	if (service == NULL) {
+		n = strlen(ONION_AUTH_NO_ADDRESS);
+		memcpy(out, ONION_AUTH_NO_ADDRESS, n);
+	} else if (address_b32(out, service) != 0) {
 		return -1;
-	out[ONION_ADDRESS_B32_LEN] = ':';
-	auth_line(out + ONION_ADDRESS_B32_LEN + 1, auth->sec);
+	}
+	out[n] = ':';
+	auth_line(out + n + 1, auth->sec);
 	return 0;
 }
 

@@ -113,8 +113,11 @@ void onion_auth_public_line(char out[ONION_AUTH_PUBLIC_SIZE],
  * to out (ONION_AUTH_PRIVATE_SIZE bytes, which should be sodium_malloc
  * memory: it holds the secret): the content of a client's
  * ClientOnionAuthDir/NAME.auth_private file for the service whose identity
- * key is service. Return 0, or -1 if SHA3-256 is unavailable.
+ * key is service. With service NULL the address is not known yet and the
+ * line starts with ONION_AUTH_NO_ADDRESS, to be replaced by hand. Return 0,
+ * or -1 if SHA3-256 is unavailable.
  */
+#define ONION_AUTH_NO_ADDRESS "ONION-ADDRESS-WITHOUT-DOT-ONION"
 int onion_auth_private_line(char out[ONION_AUTH_PRIVATE_SIZE],
     const struct onion_auth *auth, const uint8_t service[ONION_PUBKEY_LEN]);
 
