@@ -1,0 +1,44 @@
+/*
+ * fields: see fields.h. The option values are short, stable and English:
+ * they travel inside the encrypted report to the analysts, whatever the
+ * language of the page. The texts are msgids, translated where drawn.
+ */
+#include <string.h>
+
+#include "fields.h"
+#include "i18n.h"
+
+const struct field_option fields_categories[] = {
+	{ "csam_images", N_("Images of child sexual abuse") },
+	{ "csam_videos", N_("Videos of child sexual abuse") },
+	{ "self_generated",
+	    N_("Self-generated images of a child, or sextortion (a child "
+	    "pressured or blackmailed into sharing images)") },
+	{ "other", N_("Other illegal content involving children") },
+};
+const size_t fields_ncategories =
+    sizeof(fields_categories) / sizeof(fields_categories[0]);
+
+const struct field_option fields_seen_on[] = {
+	{ "website", N_("A website") },
+	{ "social_network", N_("A social network") },
+	{ "messaging_app", N_("A messaging app") },
+	{ "file_sharing", N_("A file-sharing service") },
+	{ "other", N_("Somewhere else") },
+};
+const size_t fields_nseen_on =
+    sizeof(fields_seen_on) / sizeof(fields_seen_on[0]);
+
+int
+fields_option_ok(const struct field_option *opts, size_t n,
+    const char *value, size_t len)
+{
+	if (len == 0)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(opts[i].value) == len &&
+		    memcmp(opts[i].value, value, len) == 0)
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,857 @@
+/*
+ * pages: see pages.h. Every page is a frame (head, header with the
+ * language switcher, the notice about the Safest level, footer) around its
+ * own content. All words are English msgids translated by i18n and escaped
+ * on the way out, so neither a translation nor a reporter can put markup
+ * into a page: markup lives in this file only. Words may carry the
+ * placeholders {1} and {2} (numbers and sizes), filled in here.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "fields.h"
+#include "html.h"
+#include "i18n.h"
+#include "pages.h"
+#include "pages_css.h"
+
+/* Language names, each written in its own language. */
+static const char *const lang_names[LANG_COUNT] = {
+	"Français", "العربية", "English"
+};
+
+/* What a page tells its frame. */
+struct frame {
+	const char *route;	/* under /{lang}/: the switcher's target */
+	int new_tab;		/* switching languages would lose this page */
+	const char *title;	/* msgid */
+	int error;		/* the title says "Error: " first */
+};
+
+/* One line of static content: a tag ("h2", "p", "li") and its words. */
+struct block {
+	const char *tag;
+	const char *msgid;
+};
+
+#define NBLOCKS(b) (sizeof(b) / sizeof((b)[0]))
+
+/* Append a string that needs no escaping (markup, codes). */
+static void
+put(struct evbuffer *out, const char *s)
+{
+	evbuffer_add(out, s, strlen(s));
+}
+
+/*
+ * Append the translation of msgid, escaped, with {1} and {2} replaced by
+ * a1 and a2 (escaped too; NULL for none).
+ */
+static void
+sayf(struct evbuffer *out, enum lang lang, const char *msgid,
+    const char *a1, const char *a2)
+{
+	const char *s = i18n_text(lang, msgid);
+	const char *p, *arg;
+
+	while ((p = strchr(s, '{')) != NULL) {
+		html_escape(out, s, (size_t)(p - s));
+		if ((p[1] == '1' || p[1] == '2') && p[2] == '}') {
+			arg = p[1] == '1' ? a1 : a2;
+			html_escape_str(out, arg != NULL ? arg : "");
+			s = p + 3;
+		} else {
+			html_escape(out, p, 1);
+			s = p + 1;
+		}
+	}
+	html_escape_str(out, s);
+}
+
+/* Append the translation of msgid, escaped. */
+static void
+say(struct evbuffer *out, enum lang lang, const char *msgid)
+{
+	sayf(out, lang, msgid, NULL, NULL);
+}
+
+/* Write n in decimal into buf. */
+static const char *
+number(char buf[24], uint64_t n)
+{
+	snprintf(buf, 24, "%" PRIu64, n);
+	return buf;
+}
+
+/*
+ * Write a size limit into buf in the reader's words: whole gigabytes when
+ * exact, else megabytes or kilobytes rounded down (never overstating it).
+ */
+static const char *
+size_text(char buf[64], enum lang lang, uint64_t bytes)
+{
+	static const struct {
+		uint64_t unit;
+		const char *msgid;
+	} units[] = {
+		/* TRANSLATORS: units of size, after a number. */
+		{ 1 << 30, N_("GB") }, { 1 << 20, N_("MB") },
+		{ 1 << 10, N_("KB") }, { 1, N_("bytes") },
+	};
+	size_t i = 0;
+
+	if (bytes % units[0].unit != 0) {
+		for (i = 1; bytes < units[i].unit && units[i].unit > 1; i++)
+			;
+	}
+	snprintf(buf, 64, "%" PRIu64 " %s", bytes / units[i].unit,
+	    i18n_text(lang, units[i].msgid));
+	return buf;
+}
+
+/* Append <tag>words</tag> for each block, grouping runs of "li" in <ul>. */
+static void
+blocks(struct evbuffer *out, enum lang lang, const struct block *b,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int li = strcmp(b[i].tag, "li") == 0;
+
+		if (li && (i == 0 || strcmp(b[i - 1].tag, "li") != 0))
+			put(out, "<ul>\n");
+		evbuffer_add_printf(out, "<%s>", b[i].tag);
+		say(out, lang, b[i].msgid);
+		evbuffer_add_printf(out, "</%s>\n", b[i].tag);
+		if (li && (i + 1 == n || strcmp(b[i + 1].tag, "li") != 0))
+			put(out, "</ul>\n");
+	}
+}
+
+/* Append a link to /{lang}/route with the words msgid, of class cls. */
+static void
+anchor(struct evbuffer *out, enum lang lang, const char *route,
+    const char *cls, const char *msgid)
+{
+	evbuffer_add_printf(out, "<a%s%s%s href=\"/%s/%s\">",
+	    cls != NULL ? " class=\"" : "", cls != NULL ? cls : "",
+	    cls != NULL ? "\"" : "", i18n_code(lang), route);
+	say(out, lang, msgid);
+	put(out, "</a>");
+}
+
+/* Append the language switcher: the same page in each offered language. */
+static void
+switcher(struct evbuffer *out, const struct page_site *site, enum lang lang,
+    const struct frame *f)
+{
+	if (site->n_offered < 2)
+		return;
+	put(out, "<nav class=\"langs\" aria-label=\"");
+	say(out, lang, N_("Language"));
+	put(out, "\"><ul>\n");
+	for (size_t i = 0; i < site->n_offered; i++) {
+		enum lang l = site->offered[i];
+
+		evbuffer_add_printf(out, "<li><a href=\"/%s/%s\" lang=\"%s\" "
+		    "hreflang=\"%s\" dir=\"%s\"%s>%s</a></li>\n", i18n_code(l),
+		    f->route, i18n_code(l), i18n_code(l),
+		    i18n_rtl(l) ? "rtl" : "ltr", l == lang ?
+		    " aria-current=\"true\"" : f->new_tab ?
+		    " target=\"_blank\" rel=\"noopener noreferrer\"" : "",
+		    lang_names[l]);
+	}
+	put(out, "</ul></nav>\n");
+}
+
+/* Append the <head>: title, the stylesheet, and the one for no script. */
+static void
+head(struct evbuffer *out, enum lang lang, const struct frame *f)
+{
+	evbuffer_add_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\" "
+	    "dir=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n"
+	    "<meta name=\"referrer\" content=\"no-referrer\">\n"
+	    "<meta name=\"robots\" content=\"noindex, nofollow\">\n<title>",
+	    i18n_code(lang), i18n_rtl(lang) ? "rtl" : "ltr");
+	if (f->error)
+		/* TRANSLATORS: a page's title; {1} is the page's name. */
+		sayf(out, lang, N_("Error: {1}"), i18n_text(lang, f->title),
+		    NULL);
+	else
+		say(out, lang, f->title);
+	put(out, " – ");
+	say(out, lang, N_("Anonymous reporting"));
+	put(out, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">\n"
+	    "<noscript><link rel=\"stylesheet\" href=\"/noscript.css\">"
+	    "</noscript>\n</head>\n");
+}
+
+/* Append everything before the page's own content, up to its <h1>. */
+static void
+frame_open(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const struct frame *f)
+{
+	head(out, lang, f);
+	put(out, "<body>\n<a class=\"skip\" href=\"#main\">");
+	say(out, lang, N_("Skip to the content"));
+	put(out, "</a>\n<header class=\"top\"><div class=\"bar\">\n");
+	anchor(out, lang, "", "brand", N_("Anonymous reporting"));
+	put(out, "\n");
+	switcher(out, site, lang, f);
+	put(out, "</div></header>\n<p class=\"js-notice\">");
+	say(out, lang, N_("Scripts are turned on in your browser. For your "
+	    "safety, set Tor Browser to the Safest security level: click the "
+	    "shield icon next to the address bar and choose Safest. This site "
+	    "works fully without scripts."));
+	put(out, "</p>\n<main id=\"main\">\n<h1>");
+	say(out, lang, f->title);
+	put(out, "</h1>\n");
+}
+
+/* Append everything after the page's own content. */
+static void
+frame_close(struct evbuffer *out, enum lang lang)
+{
+	static const struct {
+		const char *route;
+		const char *msgid;
+	} nav[] = {
+		{ "", N_("Home") },
+		{ "report", N_("Make a report") },
+		{ "status", N_("Check a report") },
+		{ "safety", N_("How to stay safe") },
+	};
+
+	put(out, "</main>\n<footer class=\"foot\">\n<nav aria-label=\"");
+	say(out, lang, N_("Site"));
+	put(out, "\"><ul>\n");
+	for (size_t i = 0; i < NBLOCKS(nav); i++) {
+		put(out, "<li>");
+		anchor(out, lang, nav[i].route, NULL, nav[i].msgid);
+		put(out, "</li>\n");
+	}
+	put(out, "</ul></nav>\n<p>");
+	say(out, lang, N_("This site uses no scripts, no cookies and nothing "
+	    "from other sites. It keeps no record of visitors."));
+	put(out, "</p>\n</footer>\n</body>\n</html>\n");
+}
+
+void
+pages_landing(struct evbuffer *out, const struct page_site *site,
+    enum lang lang)
+{
+	static const struct frame f = { "", 0,
+	    N_("Report images and videos of child sexual abuse found online"),
+	    0 };
+	static const struct block intro[] = {
+		{ "p", N_("If you have come across images or videos of child "
+		    "sexual abuse on the internet, you can report them here, "
+		    "anonymously. All you need to give is the address where "
+		    "you saw them.") },
+	};
+	static const struct block rest[] = {
+		{ "h2", N_("What to report") },
+		{ "li", N_("Images or videos showing the sexual abuse of a "
+		    "child (anyone under 18).") },
+		{ "li", N_("Sexual images of a child that the child was "
+		    "pressured, tricked or blackmailed into sharing "
+		    "(sextortion), including images the child took of "
+		    "themselves.") },
+		{ "li", N_("Other content that sexualises children.") },
+		{ "p", N_("If a child is in immediate danger, contact the "
+		    "police or emergency services now.") },
+		{ "h2", N_("What happens next") },
+		{ "p", N_("Your report is encrypted as soon as it arrives. "
+		    "Only trained analysts hold the key to read it. They "
+		    "check the address and, when the material is illegal, "
+		    "work to have it removed and inform the police.") },
+		{ "p", N_("You will get a receipt. With it, you can check on "
+		    "the status page whether the analysts have taken your "
+		    "report.") },
+		{ "h2", N_("How your anonymity is protected") },
+		{ "li", N_("We do not ask for your name, e-mail address or "
+		    "phone number.") },
+		{ "li", N_("This site is an onion service: it cannot see who "
+		    "you are or where you connect from.") },
+		{ "li", N_("The server keeps no record of visitors and uses no "
+		    "cookies and no scripts.") },
+		{ "li", N_("Only the analysts can read your report; not even "
+		    "this server can.") },
+	};
+
+	frame_open(out, site, lang, &f);
+	blocks(out, lang, intro, NBLOCKS(intro));
+	put(out, "<div class=\"warning\">\n<h2>");
+	say(out, lang, N_("Do not download, screenshot or share the "
+	    "material"));
+	put(out, "</h2>\n<p>");
+	say(out, lang, N_("Do not download, screenshot, copy or forward the "
+	    "images or videos, not even to report them: it is illegal and it "
+	    "spreads the harm. Give the address (URL) where you saw them; "
+	    "that is enough."));
+	put(out, "</p>\n</div>\n<p>");
+	anchor(out, lang, "report", "button", N_("Make a report"));
+	put(out, "</p>\n");
+	blocks(out, lang, rest, NBLOCKS(rest));
+	put(out, "<p>");
+	anchor(out, lang, "safety", NULL, N_("How to stay safe while reporting"));
+	put(out, "</p>\n");
+	frame_close(out, lang);
+}
+
+/* A problem with a submitted form: its bit, its field, its words. */
+static const struct problem {
+	unsigned bit;
+	const char *field;	/* the field's id, or NULL for the whole form */
+	const char *msgid;	/* {1}: see problem_arg() */
+} problems[] = {
+	{ FORM_ERR_NOTHING, FIELD_URLS,
+	    N_("Give at least one address or a description.") },
+	{ FORM_ERR_URL_INVALID, FIELD_URLS,
+	    /* TRANSLATORS: {1} is a line number in the list of addresses. */
+	    N_("Line {1} is not a web address. Addresses start with http or "
+	    "https; onion addresses are accepted.") },
+	{ FORM_ERR_URLS_TOO_MANY, FIELD_URLS,
+	    /* TRANSLATORS: {1} is a number, here and in the next two. */
+	    N_("Too many addresses: give at most {1}.") },
+	{ FORM_ERR_URL_TOO_LONG, FIELD_URLS,
+	    N_("An address is too long: at most {1} characters each.") },
+	{ FORM_ERR_CATEGORY, FIELD_CATEGORY,
+	    N_("Choose one of the types of content listed.") },
+	{ FORM_ERR_SEEN_ON, FIELD_SEEN_ON,
+	    N_("Choose one of the places listed.") },
+	{ FORM_ERR_DESCRIPTION_TOO_LONG, FIELD_DESCRIPTION,
+	    N_("The description is too long: at most {1} characters.") },
+	{ FORM_ERR_ENCODING, NULL,
+	    N_("Some characters could not be read. Check your text and send "
+	    "the report again.") },
+	{ FORM_ERR_EXPIRED, NULL,
+	    N_("The form had expired, so nothing was stored. Your text is "
+	    "still below: check it and send the report again.") },
+	{ FORM_ERR_REJECTED, NULL,
+	    N_("The report could not be accepted. Please send it again.") },
+};
+
+/*
+ * The description limit in characters: its byte limit holds this many
+ * characters of any of our languages (Arabic letters take two bytes).
+ */
+#define DESCRIPTION_CHARS (FIELDS_DESCRIPTION_MAX / 2)
+
+/* The number a problem's words mention, if any. */
+static uint64_t
+problem_arg(const struct problem *p, const struct form_view *view)
+{
+	switch (p->bit) {
+	case FORM_ERR_URL_INVALID:
+		return view->bad_url_line;
+	case FORM_ERR_URLS_TOO_MANY:
+		return FIELDS_URLS_MAX;
+	case FORM_ERR_URL_TOO_LONG:
+		return FIELDS_URL_MAX;
+	case FORM_ERR_DESCRIPTION_TOO_LONG:
+		return DESCRIPTION_CHARS;
+	default:
+		return 0;
+	}
+}
+
+/* Append the words of problem p. */
+static void
+problem_say(struct evbuffer *out, enum lang lang, const struct problem *p,
+    const struct form_view *view)
+{
+	char n[24];
+
+	sayf(out, lang, p->msgid, number(n, problem_arg(p, view)), NULL);
+}
+
+/* 1 if the view has a problem with the field whose id is id. */
+static int
+field_in_error(const struct form_view *view, const char *id)
+{
+	for (size_t i = 0; i < NBLOCKS(problems); i++) {
+		if ((view->errors & problems[i].bit) &&
+		    problems[i].field != NULL &&
+		    strcmp(problems[i].field, id) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Append the list of problems at the top of the form, linked to fields. */
+static void
+error_summary(struct evbuffer *out, enum lang lang,
+    const struct form_view *view)
+{
+	put(out, "<div class=\"error-summary\" role=\"alert\" "
+	    "aria-labelledby=\"error-summary-title\">\n"
+	    "<h2 id=\"error-summary-title\">");
+	say(out, lang, N_("Please check your report"));
+	put(out, "</h2>\n<ul>\n");
+	for (size_t i = 0; i < NBLOCKS(problems); i++) {
+		const struct problem *p = &problems[i];
+
+		if (!(view->errors & p->bit))
+			continue;
+		put(out, "<li>");
+		if (p->field != NULL)
+			evbuffer_add_printf(out, "<a href=\"#%s\">", p->field);
+		problem_say(out, lang, p, view);
+		put(out, p->field != NULL ? "</a></li>\n" : "</li>\n");
+	}
+	put(out, "</ul>\n</div>\n");
+}
+
+/* A labelled form field. */
+struct field {
+	const char *id;		/* the control's id and its name */
+	const char *label;	/* msgid */
+	const char *hint;	/* msgid or NULL; {1} and {2} are a1, a2 */
+	const char *a1, *a2;
+};
+
+/*
+ * Append the start of a field: its label, its hint and, next to it, what
+ * is wrong with it. The caller appends the control, then field_close().
+ */
+static void
+field_open(struct evbuffer *out, enum lang lang,
+    const struct form_view *view, const struct field *fd)
+{
+	evbuffer_add_printf(out, "<div class=\"field%s\">\n<label for=\"%s\">",
+	    field_in_error(view, fd->id) ? " invalid" : "", fd->id);
+	say(out, lang, fd->label);
+	put(out, "</label>\n");
+	if (fd->hint != NULL) {
+		evbuffer_add_printf(out, "<p class=\"hint\" id=\"%s-hint\">",
+		    fd->id);
+		sayf(out, lang, fd->hint, fd->a1, fd->a2);
+		put(out, "</p>\n");
+	}
+	if (!field_in_error(view, fd->id))
+		return;
+	evbuffer_add_printf(out, "<p class=\"field-error\" id=\"%s-error\">",
+	    fd->id);
+	for (size_t i = 0; i < NBLOCKS(problems); i++) {
+		if ((view->errors & problems[i].bit) &&
+		    problems[i].field != NULL &&
+		    strcmp(problems[i].field, fd->id) == 0) {
+			put(out, "<span>");
+			problem_say(out, lang, &problems[i], view);
+			put(out, "</span> ");
+		}
+	}
+	put(out, "</p>\n");
+}
+
+/* Append the attributes tying a control to its label, hint and errors. */
+static void
+field_attrs(struct evbuffer *out, const struct form_view *view,
+    const struct field *fd)
+{
+	int bad = field_in_error(view, fd->id);
+
+	evbuffer_add_printf(out, " id=\"%s\" name=\"%s\"", fd->id, fd->id);
+	if (fd->hint != NULL || bad) {
+		evbuffer_add_printf(out, " aria-describedby=\"%s%s%s%s%s\"",
+		    fd->hint != NULL ? fd->id : "",
+		    fd->hint != NULL ? "-hint" : "",
+		    fd->hint != NULL && bad ? " " : "",
+		    bad ? fd->id : "", bad ? "-error" : "");
+	}
+	if (bad)
+		put(out, " aria-invalid=\"true\"");
+}
+
+/* Append a textarea field holding value; attrs are extra attributes. */
+static void
+textarea_field(struct evbuffer *out, enum lang lang,
+    const struct form_view *view, const struct field *fd, const char *attrs,
+    const char *value, size_t len)
+{
+	field_open(out, lang, view, fd);
+	put(out, "<textarea");
+	field_attrs(out, view, fd);
+	/* The newline keeps a first empty line typed by the reporter. */
+	evbuffer_add_printf(out, " %s>\n", attrs);
+	html_escape(out, value != NULL ? value : "", len);
+	put(out, "</textarea>\n</div>\n");
+}
+
+/* Append a select field of options, with value chosen if it is one. */
+static void
+select_field(struct evbuffer *out, enum lang lang,
+    const struct form_view *view, const struct field *fd,
+    const struct field_option *opts, size_t n, const char *value)
+{
+	field_open(out, lang, view, fd);
+	put(out, "<select");
+	field_attrs(out, view, fd);
+	put(out, ">\n<option value=\"\">");
+	say(out, lang, N_("Choose (optional)"));
+	put(out, "</option>\n");
+	for (size_t i = 0; i < n; i++) {
+		put(out, "<option value=\"");
+		html_escape_str(out, opts[i].value);
+		put(out, value != NULL && strcmp(value, opts[i].value) == 0 ?
+		    "\" selected>" : "\">");
+		say(out, lang, opts[i].msgid);
+		put(out, "</option>\n");
+	}
+	put(out, "</select>\n</div>\n");
+}
+
+/* Append the file input, for a server that takes attachments. */
+static void
+attachment_field(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const struct form_view *view)
+{
+	char each[64], all[64];
+	const struct field fd = { FIELD_ATTACHMENT, N_("Files (optional)"),
+	    /* TRANSLATORS: {1} and {2} are sizes, such as "64 MB". */
+	    N_("Only if the material cannot be reached by its address any "
+	    "more and you already have it. Never download or screenshot "
+	    "anything to send it here. At most {1} per file and {2} for the "
+	    "whole report."),
+	    size_text(each, lang, site->max_attachment_size),
+	    size_text(all, lang, site->max_report_size) };
+
+	field_open(out, lang, view, &fd);
+	put(out, "<input type=\"file\" multiple");
+	field_attrs(out, view, &fd);
+	put(out, ">\n</div>\n");
+}
+
+/* Append the field people never see and bots fill in. */
+static void
+honeypot(struct evbuffer *out, enum lang lang)
+{
+	put(out, "<div class=\"hp\" aria-hidden=\"true\">\n<label for=\""
+	    FIELD_HONEYPOT "\">");
+	say(out, lang, N_("Leave this field empty"));
+	put(out, "</label>\n<input type=\"text\" id=\"" FIELD_HONEYPOT "\" "
+	    "name=\"" FIELD_HONEYPOT "\" value=\"\" tabindex=\"-1\" "
+	    "autocomplete=\"off\">\n</div>\n");
+}
+
+/* Append the report form's fields, holding what view holds. */
+static void
+form_fields(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const struct form_view *view)
+{
+	char nurls[24], nchars[24], ndesc[24];
+	const struct field urls = { FIELD_URLS, N_("Addresses (URLs)"),
+	    /* TRANSLATORS: {1} and {2} are numbers. */
+	    N_("One address per line, at most {1} addresses of {2} characters "
+	    "each. Addresses start with http or https; onion addresses are "
+	    "accepted."), number(nurls, FIELDS_URLS_MAX),
+	    number(nchars, FIELDS_URL_MAX) };
+	const struct field category = { FIELD_CATEGORY,
+	    N_("What did you see?"), NULL, NULL, NULL };
+	const struct field seen_on = { FIELD_SEEN_ON,
+	    N_("Where did you see it?"), NULL, NULL, NULL };
+	const struct field description = { FIELD_DESCRIPTION,
+	    N_("Description (optional)"),
+	    /* TRANSLATORS: {1} is a number. */
+	    N_("In your own words: what you saw and how you got there. Do not "
+	    "write your name or anything that identifies you. At most {1} "
+	    "characters."), number(ndesc, DESCRIPTION_CHARS), NULL };
+
+	textarea_field(out, lang, view, &urls, "rows=\"4\" dir=\"ltr\" "
+	    "inputmode=\"url\" spellcheck=\"false\" autocapitalize=\"off\" "
+	    "autocomplete=\"off\"", view->urls, view->urls_len);
+	select_field(out, lang, view, &category, fields_categories,
+	    fields_ncategories, view->category);
+	select_field(out, lang, view, &seen_on, fields_seen_on,
+	    fields_nseen_on, view->seen_on);
+	textarea_field(out, lang, view, &description, "rows=\"8\" "
+	    "dir=\"auto\" autocomplete=\"off\"", view->description,
+	    view->description_len);
+	if (site->attachments)
+		attachment_field(out, site, lang, view);
+	honeypot(out, lang);
+}
+
+void
+pages_form(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const struct form_view *view)
+{
+	static const struct form_view empty = { .category = "",
+	    .seen_on = "" };
+	const struct form_view *v = view != NULL ? view : &empty;
+	const struct frame f = { "report", v->errors != 0,
+	    N_("Make a report"), v->errors != 0 };
+
+	frame_open(out, site, lang, &f);
+	if (v->errors)
+		error_summary(out, lang, v);
+	put(out, "<p>");
+	say(out, lang, N_("Every field is optional, but give at least an "
+	    "address or a description. Nothing here asks who you are."));
+	evbuffer_add_printf(out, "</p>\n<form method=\"post\" "
+	    "action=\"/%s/report\" accept-charset=\"UTF-8\" enctype=\"%s\">\n"
+	    "<input type=\"hidden\" name=\"" FIELD_TOKEN "\" value=\"",
+	    i18n_code(lang), site->attachments ? "multipart/form-data" :
+	    "application/x-www-form-urlencoded");
+	html_escape_str(out, v->token != NULL ? v->token : "");
+	put(out, "\">\n");
+	form_fields(out, site, lang, v);
+	put(out, "<p class=\"hint\">");
+	say(out, lang, N_("Sending can take a while over Tor. Please wait for "
+	    "the receipt and do not send the report twice."));
+	put(out, "</p>\n<button type=\"submit\">");
+	say(out, lang, N_("Send the report"));
+	put(out, "</button>\n</form>\n");
+	frame_close(out, lang);
+}
+
+void
+pages_receipt(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const char *receipt)
+{
+	static const struct frame f = { "", 1,
+	    N_("Thank you: your report has been received"), 0 };
+	static const struct block keep[] = {
+		{ "h2", N_("Why keep it") },
+		{ "p", N_("The receipt is the only link between you and your "
+		    "report: we do not know who you are, so we cannot look it "
+		    "up for you. Write it down, on paper or somewhere private. "
+		    "Anyone who has it can see what became of the report, and "
+		    "nothing more.") },
+		{ "h2", N_("How to use it") },
+		{ "p", N_("Later, open the status page and enter the receipt. "
+		    "It tells you whether the analysts have taken your "
+		    "report.") },
+	};
+
+	frame_open(out, site, lang, &f);
+	put(out, "<p>");
+	say(out, lang, N_("Your report is stored, encrypted. This is your "
+	    "receipt:"));
+	put(out, "</p>\n<p class=\"receipt\"><code id=\"receipt\" "
+	    "dir=\"ltr\">");
+	html_escape_str(out, receipt != NULL ? receipt : "");
+	put(out, "</code></p>\n");
+	blocks(out, lang, keep, NBLOCKS(keep));
+	put(out, "<p>");
+	anchor(out, lang, "status", NULL, N_("Go to the status page"));
+	put(out, "</p>\n<p>");
+	say(out, lang, N_("Nothing else is needed from you. Seeing such "
+	    "material is upsetting; it is not your fault. Talking to someone "
+	    "you trust can help."));
+	put(out, "</p>\n");
+	frame_close(out, lang);
+}
+
+/* Append what became of a report, in the element id="status". */
+static void
+status_result(struct evbuffer *out, enum lang lang, enum store_status st)
+{
+	static const struct {
+		const char *cls;
+		const char *title;
+		const char *text;
+	} results[] = {
+		[STORE_STATUS_UNKNOWN] = { "unknown",
+		    N_("No report found"),
+		    N_("No report matches this receipt. Check that you typed "
+		    "it exactly as it was given, then try again.") },
+		[STORE_STATUS_WAITING] = { "waiting",
+		    N_("Received, waiting for the analysts"),
+		    N_("Your report is stored on the server, encrypted. The "
+		    "analysts have not taken it yet; they do so regularly. "
+		    "You can check again later.") },
+		[STORE_STATUS_EXPORTED] = { "taken",
+		    N_("Taken by the analysts"),
+		    N_("The analysts have taken your report: it is now with "
+		    "the people who assess it and act on it. Thank you for "
+		    "reporting.") },
+		[STORE_STATUS_PURGED] = { "taken",
+		    N_("Taken by the analysts, then deleted from this server"),
+		    N_("The analysts have taken your report, and it has since "
+		    "been deleted from this server. Thank you for "
+		    "reporting.") },
+	};
+	size_t i = (size_t)st < NBLOCKS(results) ? (size_t)st : 0;
+
+	evbuffer_add_printf(out, "<div id=\"status\" class=\"status %s\" "
+	    "role=\"status\">\n<h2>", results[i].cls);
+	say(out, lang, results[i].title);
+	put(out, "</h2>\n<p>");
+	say(out, lang, results[i].text);
+	put(out, "</p>\n</div>\n");
+}
+
+void
+pages_status(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, int looked_up, enum store_status status)
+{
+	static const struct frame f = { "status", 0,
+	    N_("Check what became of your report"), 0 };
+	static const struct form_view none = { .category = "" };
+	static const struct field receipt = { "receipt-input",
+	    N_("Your receipt"), N_("Type it exactly as it was given."),
+	    NULL, NULL };
+
+	frame_open(out, site, lang, &f);
+	if (looked_up)
+		status_result(out, lang, status);
+	evbuffer_add_printf(out, "<form method=\"post\" action=\"/%s/status\" "
+	    "accept-charset=\"UTF-8\">\n", i18n_code(lang));
+	field_open(out, lang, &none, &receipt);
+	evbuffer_add_printf(out, "<input type=\"text\" id=\"%s\" name=\"%s\" "
+	    "aria-describedby=\"%s-hint\" dir=\"ltr\" maxlength=\"%d\" "
+	    "required autocomplete=\"off\" spellcheck=\"false\" "
+	    "autocapitalize=\"off\">\n</div>\n<button type=\"submit\">",
+	    receipt.id, FIELD_RECEIPT, receipt.id, FIELDS_RECEIPT_MAX);
+	say(out, lang, N_("Check"));
+	put(out, "</button>\n</form>\n");
+	frame_close(out, lang);
+}
+
+void
+pages_safety(struct evbuffer *out, const struct page_site *site,
+    enum lang lang)
+{
+	static const struct frame f = { "safety", 0, N_("How to stay safe"),
+	    0 };
+	static const struct block advice[] = {
+		{ "li", N_("Use Tor Browser at the Safest security level: click "
+		    "the shield icon next to the address bar and choose "
+		    "Safest. This site works fully that way.") },
+		{ "li", N_("Do not report from a work or school device, or from "
+		    "a device that someone else controls or can check.") },
+		{ "li", N_("Do not download, screenshot, save or share the "
+		    "material. Giving the address is enough.") },
+		{ "li", N_("Do not write your name, contact details or anything "
+		    "that identifies you in the report.") },
+		{ "li", N_("Close Tor Browser when you have finished: it "
+		    "forgets this visit.") },
+		{ "li", N_("If you or a child are in danger, contact the police "
+		    "or emergency services.") },
+		{ "li", N_("Seeing such material is upsetting, and it is not "
+		    "your fault. Talking to someone you trust, or to a support "
+		    "service, can help.") },
+	};
+
+	frame_open(out, site, lang, &f);
+	blocks(out, lang, advice, NBLOCKS(advice));
+	put(out, "<p>");
+	anchor(out, lang, "report", "button", N_("Make a report"));
+	put(out, "</p>\n");
+	frame_close(out, lang);
+}
+
+/* What an error page says, by HTTP status. */
+static const struct error_text {
+	int status;
+	const char *title;
+	const char *text;
+	int retry;		/* link back to the report form */
+} errors[] = {
+	{ 400, N_("The request could not be read"),
+	    N_("Something your browser sent could not be understood, so "
+	    "nothing was stored. Please go back to the form and try again."),
+	    1 },
+	{ 404, N_("Page not found"),
+	    N_("This page does not exist. Check the address, or start again "
+	    "from the home page."), 0 },
+	{ 405, N_("This page cannot be used that way"),
+	    N_("Your browser asked for this page in a way it does not "
+	    "support. Start again from the home page."), 0 },
+	{ 411, N_("The size of the request is missing"),
+	    N_("Your browser did not say how much it was sending, so nothing "
+	    "was stored. Please try again."), 1 },
+	{ 413, N_("The report is too large"),
+	    /* TRANSLATORS: {1} is a size, such as "256 MB". */
+	    N_("Your report is larger than this server accepts: at most {1} "
+	    "in all. Nothing was stored. Please send the address where you "
+	    "saw the material instead of the file: the address is enough."),
+	    1 },
+	{ 414, N_("The address is too long"),
+	    N_("The address of the page you asked for is too long. Start "
+	    "again from the home page."), 0 },
+	{ 429, N_("Too many requests"),
+	    N_("Too many reports or checks came through your connection in a "
+	    "short time. Please wait a while and try again later. If you "
+	    "were sending a report, it was not stored."), 1 },
+	{ 431, N_("The request is too large"),
+	    N_("Your browser sent more information than this server accepts. "
+	    "Please try again, or restart Tor Browser."), 0 },
+	{ 500, N_("Something went wrong on the server"),
+	    N_("The server could not finish your request. If you were "
+	    "sending a report, it was not stored. Please try again later."),
+	    1 },
+	{ 501, N_("Not supported"),
+	    N_("This server does not support what your browser asked for. "
+	    "Start again from the home page."), 0 },
+	{ 503, N_("The service is not available right now"),
+	    N_("The server cannot accept reports at the moment, and nothing "
+	    "was stored. Please try again later."), 1 },
+	{ 505, N_("Not supported"),
+	    N_("Your browser used a version of the web's protocol that this "
+	    "server does not support. Please try again with Tor Browser."),
+	    0 },
+};
+
+/* The words for http_status; those for 500 if it has none of its own. */
+static const struct error_text *
+error_text(int http_status)
+{
+	const struct error_text *fallback = NULL;
+
+	for (size_t i = 0; i < NBLOCKS(errors); i++) {
+		if (errors[i].status == http_status)
+			return &errors[i];
+		if (errors[i].status == 500)
+			fallback = &errors[i];
+	}
+	return fallback;
+}
+
+void
+pages_error(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, int http_status)
+{
+	const struct error_text *e = error_text(http_status);
+	const struct frame f = { "", 0, e->title, 0 };
+	char size[64], code[24];
+
+	frame_open(out, site, lang, &f);
+	put(out, "<p>");
+	sayf(out, lang, e->text, size_text(size, lang, site->max_report_size),
+	    NULL);
+	put(out, "</p>\n<p class=\"hint\">");
+	/* TRANSLATORS: {1} is an HTTP status code, such as 404. */
+	sayf(out, lang, N_("Error code: {1}"), number(code, (uint64_t)e->status),
+	    NULL);
+	put(out, "</p>\n<p>");
+	if (e->retry) {
+		anchor(out, lang, "report", "button", N_("Back to the report "
+		    "form"));
+		put(out, " ");
+	}
+	anchor(out, lang, "", NULL, N_("Home"));
+	put(out, "</p>\n");
+	frame_close(out, lang);
+}
+
+const char *
+pages_stylesheet(size_t *len)
+{
+	*len = pages_css_style_len;
+	return pages_css_style;
+}
+
+const char *
+pages_noscript_stylesheet(size_t *len)
+{
+	*len = pages_css_noscript_len;
+	return pages_css_noscript;
+}

@@ -1,0 +1,487 @@
+/*
+ * test_pages: every page in every language, the form's fields and errors,
+ * escaping of hostile values, the receipt and status markers, the error
+ * pages, the escaping module, the option tables and i18n lookups. With
+ * PAGES_DUMP_DIR set, also writes each page there (for looking at them in
+ * a browser).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "fields.h"
+#include "html.h"
+#include "i18n.h"
+#include "pages.h"
+#include "tap.h"
+#include "utf8.h"
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct page_site site_plain = {
+	{ LANG_FR, LANG_AR, LANG_EN }, 3, 0, 64 << 20, 256 << 20
+};
+static const struct page_site site_files = {
+	{ LANG_FR, LANG_AR, LANG_EN }, 3, 1, 64 << 20, 256 << 20
+};
+static const int http_errors[] = {
+	400, 404, 405, 411, 413, 414, 429, 431, 500, 501, 503, 505
+};
+static const char *const hostile[] = {
+	"<script>alert(1)</script>",
+	"\"><img src=x onerror=alert(1)>",
+	"' onmouseover='alert(1)",
+	"</textarea><script>alert(2)</script>",
+	"</code><script>alert(3)</script>",
+	"&lt;script&gt; \xff\xfe bad utf-8",
+};
+
+/* Take what out holds as a NUL-terminated string; free out. */
+static char *
+take(struct evbuffer *out)
+{
+	size_t len = evbuffer_get_length(out);
+	char *s = malloc(len + 1);
+
+	if (s == NULL)
+		abort();
+	evbuffer_remove(out, s, len);
+	s[len] = '\0';
+	evbuffer_free(out);
+	return s;
+}
+
+/* With PAGES_DUMP_DIR set, write page into it as name.html. */
+static void
+dump(const char *name, enum lang lang, const char *page)
+{
+	const char *dir = getenv("PAGES_DUMP_DIR");
+	char path[512];
+	FILE *f;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%s.html", dir, name,
+	    i18n_code(lang));
+	if ((f = fopen(path, "w")) == NULL)
+		return;
+	fputs(page, f);
+	fclose(f);
+}
+
+/* 1 if page has an event-handler attribute (" on...="). */
+static int
+has_handler(const char *page)
+{
+	const char *p = page, *q;
+
+	while ((p = strstr(p, " on")) != NULL) {
+		for (q = p + 3; *q >= 'a' && *q <= 'z'; q++)
+			;
+		if (*q == '=')
+			return 1;
+		p = q;
+	}
+	return 0;
+}
+
+/* Checks that hold for every page: frame, language, nothing live. */
+static void
+check_frame(const char *name, enum lang lang, const char *page)
+{
+	char html[64], cur[128];
+
+	snprintf(html, sizeof(html), "<html lang=\"%s\" dir=\"%s\">",
+	    i18n_code(lang), i18n_rtl(lang) ? "rtl" : "ltr");
+	snprintf(cur, sizeof(cur), "lang=\"%s\" hreflang=\"%s\" dir=\"%s\" "
+	    "aria-current=\"true\"", i18n_code(lang), i18n_code(lang),
+	    i18n_rtl(lang) ? "rtl" : "ltr");
+	ok(strncmp(page, "<!DOCTYPE html>\n", 16) == 0 &&
+	    strstr(page, html) != NULL &&
+	    strcmp(page + strlen(page) - 8, "</html>\n") == 0,
+	    "%s/%s: a whole page, %s", name, i18n_code(lang), html);
+	ok(strstr(page, cur) != NULL && strstr(page, "href=\"/fr/") &&
+	    strstr(page, "href=\"/ar/") && strstr(page, "href=\"/en/"),
+	    "%s/%s: switcher with the current language marked", name,
+	    i18n_code(lang));
+	ok(strstr(page, "<script") == NULL && strstr(page, " style=") == NULL &&
+	    strstr(page, "<style") == NULL && strstr(page, " src=") == NULL &&
+	    !has_handler(page),
+	    "%s/%s: no script, no inline style, no embedded resource", name,
+	    i18n_code(lang));
+	ok(strstr(page, "href=\"/style.css\"") &&
+	    strstr(page, "<noscript><link rel=\"stylesheet\" "
+	    "href=\"/noscript.css\"></noscript>") &&
+	    strstr(page, "class=\"js-notice\""),
+	    "%s/%s: stylesheets and the Safest-level notice", name,
+	    i18n_code(lang));
+	ok(utf8_valid((const uint8_t *)page, strlen(page)),
+	    "%s/%s: valid UTF-8", name, i18n_code(lang));
+	dump(name, lang, page);
+}
+
+/* The checks above plus: no reference to any other site at all. */
+static void
+check_page(const char *name, enum lang lang, const char *page)
+{
+	check_frame(name, lang, page);
+	ok(strstr(page, "http://") == NULL && strstr(page, "https://") == NULL,
+	    "%s/%s: no external reference", name, i18n_code(lang));
+}
+
+static void
+test_landing_safety(enum lang lang)
+{
+	static const char *const advice[LANG_COUNT] = {
+		"Ne téléchargez pas", "لا تقم بتنزيل", "Do not download"
+	};
+	struct evbuffer *out = evbuffer_new();
+	char *page;
+
+	pages_landing(out, &site_plain, lang);
+	page = take(out);
+	check_page("landing", lang, page);
+	ok(strstr(page, advice[lang]) != NULL &&
+	    strstr(page, "class=\"warning\"") != NULL,
+	    "landing/%s: the advice not to download or screenshot",
+	    i18n_code(lang));
+	free(page);
+
+	out = evbuffer_new();
+	pages_safety(out, &site_plain, lang);
+	page = take(out);
+	check_page("safety", lang, page);
+	free(page);
+}
+
+static void
+test_form_fields(enum lang lang)
+{
+	static const char *const names[] = { FIELD_URLS, FIELD_CATEGORY,
+	    FIELD_SEEN_ON, FIELD_DESCRIPTION, FIELD_TOKEN, FIELD_HONEYPOT };
+	struct form_view v = { .category = "", .seen_on = "",
+	    .token = "tok123" };
+	struct evbuffer *out = evbuffer_new();
+	char *page, *hp, want[64];
+	size_t all = 0;
+
+	pages_form(out, &site_plain, lang, &v);
+	page = take(out);
+	check_page("form", lang, page);
+	for (size_t i = 0; i < NELEMS(names); i++) {
+		snprintf(want, sizeof(want), "name=\"%s\"", names[i]);
+		all += strstr(page, want) != NULL;
+	}
+	is_int(all, NELEMS(names), "form: every field is there");
+	ok(strstr(page, "<input type=\"hidden\" name=\"token\" "
+	    "value=\"tok123\">") != NULL, "form/%s: the hidden token",
+	    i18n_code(lang));
+	hp = strstr(page, "<div class=\"hp\" aria-hidden=\"true\">");
+	ok(hp != NULL && strstr(hp, "name=\"homepage\"") != NULL &&
+	    strstr(hp, "tabindex=\"-1\" autocomplete=\"off\">\n</div>") != NULL,
+	    "form/%s: the honeypot, hidden by class", i18n_code(lang));
+	ok(strstr(page, "name=\"attachment\"") == NULL &&
+	    strstr(page, "application/x-www-form-urlencoded") != NULL,
+	    "form/%s: no file input when attachments are off",
+	    i18n_code(lang));
+	snprintf(want, sizeof(want), "action=\"/%s/report\"", i18n_code(lang));
+	ok(strstr(page, want) != NULL && strstr(page, "method=\"post\"") &&
+	    strstr(page, "accept-charset=\"UTF-8\""), "form/%s: posts to %s",
+	    i18n_code(lang), want);
+	ok(strstr(page, "name=\"urls\" aria-describedby=\"urls-hint\" "
+	    "rows=\"4\" dir=\"ltr\"") != NULL, "form/%s: urls field is ltr",
+	    i18n_code(lang));
+	free(page);
+
+	out = evbuffer_new();
+	pages_form(out, &site_files, lang, &v);
+	page = take(out);
+	ok(strstr(page, "<input type=\"file\" multiple id=\"attachment\" "
+	    "name=\"attachment\"") != NULL &&
+	    strstr(page, "enctype=\"multipart/form-data\"") != NULL,
+	    "form/%s: file input and multipart when attachments are on",
+	    i18n_code(lang));
+	free(page);
+}
+
+static void
+test_form_errors(void)
+{
+	struct form_view v = { .urls = "ftp://x\n", .urls_len = 8,
+	    .category = "csam_videos", .seen_on = "nowhere",
+	    .description = "d", .description_len = 1, .errors = 0x3ff,
+	    .bad_url_line = 7, .token = "t" };
+	struct evbuffer *out = evbuffer_new();
+	char *page;
+
+	pages_form(out, &site_plain, LANG_EN, &v);
+	page = take(out);
+	check_page("form-errors", LANG_EN, page);
+	ok(strstr(page, "<title>Error: Make a report") != NULL,
+	    "errors: the title says so");
+	ok(strstr(page, "class=\"error-summary\" role=\"alert\"") != NULL &&
+	    strstr(page, "<a href=\"#urls\">Line 7 is not") != NULL &&
+	    strstr(page, "<a href=\"#category\">") != NULL &&
+	    strstr(page, "<a href=\"#seen_on\">") != NULL &&
+	    strstr(page, "<a href=\"#description\">") != NULL,
+	    "errors: summary linked to each field");
+	ok(strstr(page, "The form had expired") != NULL &&
+	    strstr(page, "could not be accepted") != NULL &&
+	    strstr(page, "could not be read") != NULL,
+	    "errors: form-wide problems in the summary");
+	ok(strstr(page, "name=\"urls\" aria-describedby=\"urls-hint "
+	    "urls-error\" aria-invalid=\"true\"") != NULL &&
+	    strstr(page, "<p class=\"field-error\" id=\"urls-error\">") !=
+	    NULL, "errors: field message tied to the field");
+	ok(strstr(page, "name=\"category\" aria-describedby=\"category-error\" "
+	    "aria-invalid=\"true\"") != NULL, "errors: a select without hint");
+	ok(strstr(page, "<option value=\"csam_videos\" selected>") != NULL &&
+	    strstr(page, "selected") == strstr(page, "\" selected>") + 2,
+	    "errors: the chosen option is kept, only it");
+	ok(strstr(page, ">\nftp://x\n</textarea>") != NULL,
+	    "errors: the typed addresses are kept");
+	ok(strstr(page, "target=\"_blank\"") != NULL,
+	    "errors: switching languages opens a new tab");
+	free(page);
+}
+
+/* A view with payload in every field, as the form handler could fill it. */
+static void
+test_hostile_one(const char *p)
+{
+	struct form_view v = { .urls = p, .urls_len = strlen(p),
+	    .category = p, .seen_on = p, .description = p,
+	    .description_len = strlen(p), .errors = 0x3ff, .bad_url_line = 1,
+	    .token = p };
+	struct evbuffer *out = evbuffer_new();
+	char *page, *escaped;
+
+	html_escape_str(out, p);
+	escaped = take(out);
+	out = evbuffer_new();
+	pages_form(out, &site_files, LANG_AR, &v);
+	pages_receipt(out, &site_files, LANG_AR, p);
+	page = take(out);
+	ok(strstr(page, "<script") == NULL && strstr(page, "<img") == NULL &&
+	    strstr(page, "</textarea><script") == NULL &&
+	    strstr(page, "</code><script") == NULL &&
+	    strstr(page, "\" onmouseover") == NULL &&
+	    strstr(page, "' onmouseover") == NULL &&
+	    strstr(page, "\" selected") == NULL,
+	    "hostile value comes back inert: %.12s...", p);
+	ok(strstr(page, escaped) != NULL, "hostile value comes back escaped");
+	ok(utf8_valid((const uint8_t *)page, strlen(page)),
+	    "hostile value: page stays valid UTF-8");
+	free(escaped);
+	free(page);
+}
+
+static void
+test_hostile(void)
+{
+	for (size_t i = 0; i < NELEMS(hostile); i++)
+		test_hostile_one(hostile[i]);
+}
+
+static void
+test_receipt(enum lang lang)
+{
+	struct evbuffer *out = evbuffer_new();
+	char *page;
+
+	pages_receipt(out, &site_plain, lang, "ABCD-EFGH-2345");
+	page = take(out);
+	check_page("receipt", lang, page);
+	ok(strstr(page, "<code id=\"receipt\" dir=\"ltr\">ABCD-EFGH-2345"
+	    "</code>") != NULL, "receipt/%s: the receipt marker",
+	    i18n_code(lang));
+	ok(strstr(page, "href=\"/") && strstr(page, "/status\"") &&
+	    strstr(page, "target=\"_blank\""),
+	    "receipt/%s: links to the status page; switcher keeps this tab",
+	    i18n_code(lang));
+	free(page);
+}
+
+static void
+test_status(enum lang lang)
+{
+	static const enum store_status all[] = { STORE_STATUS_UNKNOWN,
+	    STORE_STATUS_WAITING, STORE_STATUS_EXPORTED, STORE_STATUS_PURGED };
+	struct evbuffer *out = evbuffer_new();
+	char *page, *texts[NELEMS(all)], want[64];
+
+	pages_status(out, &site_plain, lang, 0, STORE_STATUS_UNKNOWN);
+	page = take(out);
+	check_page("status", lang, page);
+	snprintf(want, sizeof(want), "action=\"/%s/status\"", i18n_code(lang));
+	ok(strstr(page, want) && strstr(page, "name=\"receipt\"") &&
+	    strstr(page, "id=\"status\"") == NULL &&
+	    strstr(page, "id=\"receipt\"") == NULL,
+	    "status/%s: the form, no result yet", i18n_code(lang));
+	free(page);
+	for (size_t i = 0; i < NELEMS(all); i++) {
+		out = evbuffer_new();
+		pages_status(out, &site_plain, lang, 1, all[i]);
+		texts[i] = take(out);
+		snprintf(want, sizeof(want), "status-%d", all[i]);
+		check_page(want, lang, texts[i]);
+		ok(strstr(texts[i], "<div id=\"status\"") != NULL,
+		    "status/%s: the status marker for %d", i18n_code(lang),
+		    all[i]);
+	}
+	ok(strcmp(texts[0], texts[1]) && strcmp(texts[1], texts[2]) &&
+	    strcmp(texts[2], texts[3]), "status/%s: each status its words",
+	    i18n_code(lang));
+	for (size_t i = 0; i < NELEMS(all); i++)
+		free(texts[i]);
+}
+
+static void
+test_errors(enum lang lang)
+{
+	char name[32], *page;
+
+	for (size_t i = 0; i < NELEMS(http_errors); i++) {
+		struct evbuffer *out = evbuffer_new();
+
+		pages_error(out, &site_plain, lang, http_errors[i]);
+		page = take(out);
+		snprintf(name, sizeof(name), "error-%d", http_errors[i]);
+		check_page(name, lang, page);
+		snprintf(name, sizeof(name), ": %d</p>", http_errors[i]);
+		ok(strstr(page, name) != NULL, "error %d/%s: says its code",
+		    http_errors[i], i18n_code(lang));
+		free(page);
+	}
+}
+
+/* What the English error pages say, for the statuses with advice. */
+static void
+test_error_words(void)
+{
+	static const struct {
+		int status;
+		const char *words;
+	} want[] = {
+		{ 413, "at most 256 MB in all" },
+		{ 413, "send the address" },
+		{ 429, "wait a while" },
+		{ 503, "nothing was stored" },
+		{ 404, "does not exist" },
+		{ 999, "Something went wrong" },
+	};
+
+	for (size_t i = 0; i < NELEMS(want); i++) {
+		struct evbuffer *out = evbuffer_new();
+		char *page;
+
+		pages_error(out, &site_plain, LANG_EN, want[i].status);
+		page = take(out);
+		ok(strstr(page, want[i].words) != NULL, "error %d says \"%s\"",
+		    want[i].status, want[i].words);
+		free(page);
+	}
+}
+
+static void
+test_stylesheets(void)
+{
+	size_t len, nlen;
+	const char *css = pages_stylesheet(&len);
+	const char *ns = pages_noscript_stylesheet(&nlen);
+
+	ok(len > 1000 && strlen(css) == len && strstr(css, ".hp {") &&
+	    strstr(strstr(css, ".hp {"), "display: none"),
+	    "style.css embedded, hides the honeypot");
+	ok(strstr(css, "url(") == NULL && strstr(css, "@import") == NULL &&
+	    strstr(css, "@font-face") == NULL,
+	    "style.css loads nothing else");
+	ok(nlen > 0 && strstr(ns, ".js-notice") && strstr(ns, "display: none"),
+	    "noscript.css hides the notice");
+}
+
+/* html_escape of in is exactly want. */
+static void
+check_escape(const char *in, size_t len, const char *want)
+{
+	struct evbuffer *out = evbuffer_new();
+	char *got;
+
+	html_escape(out, in, len);
+	got = take(out);
+	ok(strcmp(got, want) == 0, "html_escape: \"%s\"", want);
+	free(got);
+}
+
+static void
+test_html(void)
+{
+	check_escape("<a href=\"x\">'&", 14,
+	    "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+	check_escape("caf\xc3\xa9 \xd8\xb9", 8, "caf\xc3\xa9 \xd8\xb9");
+	check_escape("a\0b", 3, "a\xef\xbf\xbd" "b");
+	check_escape("\xc3(\xe2\x82", 4, "\xef\xbf\xbd(\xef\xbf\xbd\xef\xbf\xbd");
+	check_escape("", 0, "");
+}
+
+static void
+test_fields(void)
+{
+	ok(fields_option_ok(fields_categories, fields_ncategories, "", 0),
+	    "options: empty is fine");
+	ok(fields_option_ok(fields_categories, fields_ncategories,
+	    "csam_images", 11), "options: a category");
+	ok(!fields_option_ok(fields_categories, fields_ncategories,
+	    "csam_image", 10), "options: a prefix is not");
+	ok(fields_option_ok(fields_seen_on, fields_nseen_on, "messaging_app",
+	    13), "options: a place");
+	ok(!fields_option_ok(fields_seen_on, fields_nseen_on, "csam_images",
+	    11), "options: not from the other list");
+	for (size_t i = 0; i < fields_ncategories; i++)
+		ok(strlen(fields_categories[i].value) <= FIELDS_OPTION_MAX,
+		    "options: %s fits", fields_categories[i].value);
+	for (size_t i = 0; i < fields_nseen_on; i++)
+		ok(strlen(fields_seen_on[i].value) <= FIELDS_OPTION_MAX,
+		    "options: %s fits", fields_seen_on[i].value);
+}
+
+static void
+test_i18n(void)
+{
+	enum lang l = LANG_EN;
+
+	ok(i18n_lang("ar", 2, &l) == 0 && l == LANG_AR, "i18n: ar");
+	ok(i18n_lang("fr/", 2, &l) == 0 && l == LANG_FR, "i18n: fr");
+	ok(i18n_lang("de", 2, &l) == -1 && i18n_lang("f", 1, &l) == -1 &&
+	    i18n_lang("fra", 3, &l) == -1, "i18n: others refused");
+	ok(i18n_rtl(LANG_AR) && !i18n_rtl(LANG_FR) && !i18n_rtl(LANG_EN),
+	    "i18n: Arabic is right to left");
+	ok(strcmp(i18n_text(LANG_FR, "Make a report"),
+	    "Faire un signalement") == 0, "i18n: French");
+	ok(strcmp(i18n_text(LANG_EN, "Make a report"), "Make a report") == 0,
+	    "i18n: English");
+	ok(strcmp(i18n_text(LANG_AR, "no such message"),
+	    "no such message") == 0, "i18n: unknown msgid falls back");
+}
+
+int
+main(void)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		test_landing_safety((enum lang)l);
+		test_form_fields((enum lang)l);
+		test_receipt((enum lang)l);
+		test_status((enum lang)l);
+		test_errors((enum lang)l);
+	}
+	test_form_errors();
+	test_hostile();
+	test_error_words();
+	test_stylesheets();
+	test_html();
+	test_fields();
+	test_i18n();
+	return tap_done();
+}
