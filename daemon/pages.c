@@ -831,12 +831,10 @@ pages_error(struct evbuffer *out, const struct page_site *site,
 	/* TRANSLATORS: {1} is an HTTP status code, such as 404. */
 	sayf(out, lang, N_("Error code: {1}"), number(code, (uint64_t)e->status),
 	    NULL);
-	put(out, "</p>\n<p>");
-	if (e->retry) {
+	put(out, "</p>\n<p class=\"actions\">");
+	if (e->retry)
 		anchor(out, lang, "report", "button", N_("Back to the report "
 		    "form"));
-		put(out, " ");
-	}
 	anchor(out, lang, "", NULL, N_("Home"));
 	put(out, "</p>\n");
 	frame_close(out, lang);
