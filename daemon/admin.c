@@ -1,0 +1,425 @@
+/*
+ * admin: see admin.h. An export reads from one read transaction, so it
+ * sees one consistent state however long it streams, while the server
+ * goes on committing; reports committed after it began are neither in the
+ * bundle nor marked. The mark comes last, after the bundle and its
+ * directory entry are on disk: an export that dies before that leaves
+ * every report unexported, and a new export takes them again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "bundle.h"
+#include "log.h"
+#include "storedb.h"
+
+/* How far an admin command may grow the map (marks and deletions). */
+#define ADMIN_MAP_SLACK STOREDB_MAP_START
+
+struct export {
+	struct storedb db;
+	const char *path;
+	int fd;
+	int all;
+	int err;			/* errno of a failed write */
+	uint8_t *ids;			/* ids written, ENVELOPE_ID_BYTES each */
+	size_t n, cap;
+};
+
+/* Write all of buf to the bundle file. */
+static int
+to_file(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct export *e = ctx;
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(e->fd, buf, len)) < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e->err = w < 0 ? errno : EIO;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+to_writer(void *ctx, const uint8_t *buf, size_t len)
+{
+
+	return bundle_writer_data(ctx, buf, len);
+}
+
+/* Remember that id went into the bundle. */
+static int
+remember(struct export *e, const uint8_t *id)
+{
+	uint8_t *p;
+
+	if (e->n == e->cap) {
+		e->cap = e->cap ? e->cap * 2 : 256;
+		if ((p = realloc(e->ids, e->cap * ENVELOPE_ID_BYTES)) == NULL)
+			return ENOMEM;
+		e->ids = p;
+	}
+	memcpy(e->ids + e->n++ * ENVELOPE_ID_BYTES, id, ENVELOPE_ID_BYTES);
+	return 0;
+}
+
+/* Write one report as a record, streaming its chunks from the map. */
+static int
+write_record(struct export *e, MDB_txn *txn, struct bundle_writer *w,
+    const uint8_t *id, const struct storedb_report *r)
+{
+	int rc;
+
+	if (bundle_writer_begin(w, id, r->size) != 0)
+		return -1;
+	if ((rc = storedb_chunks_read(&e->db, txn, id, r, to_writer, w)) != 0)
+		return rc;
+	if (bundle_writer_end(w) != 0)
+		return -1;
+	return remember(e, id);
+}
+
+/*
+ * Write the reports to take into the bundle, in id order. Return 0, an
+ * LMDB error, or -1 if the file refused a write.
+ */
+static int
+write_reports(struct export *e, MDB_txn *txn, struct bundle_writer *w)
+{
+	struct storedb_report r;
+	const uint8_t *id;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, e->db.reports, &c)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+		if ((rc = storedb_report_decode(&k, &v, &id, &r)) != 0)
+			break;
+		if ((e->all || !r.exported) &&
+		    (rc = write_record(e, txn, w, id, &r)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* fsync the directory that holds path. */
+static int
+sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd, rc;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -1;
+	if ((slash = strrchr(dir, '/')) == NULL)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir] = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Write the whole bundle from one read transaction and make it durable.
+ * Return 0 or -1 after logging why.
+ */
+static int
+write_bundle(struct export *e)
+{
+	struct bundle_writer *w;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = storedb_begin(&e->db, MDB_RDONLY, &txn)) != 0) {
+		log_error("store: %s", mdb_strerror(rc));
+		return -1;
+	}
+	if ((w = bundle_writer_new(to_file, e)) == NULL)
+		rc = -1;
+	else if ((rc = write_reports(e, txn, w)) == 0 &&
+	    bundle_writer_finish(w) != 0)
+		rc = -1;
+	bundle_writer_free(w);
+	mdb_txn_abort(txn);
+	if (rc == 0 && (fsync(e->fd) != 0 || sync_dir(e->path) != 0)) {
+		e->err = errno;
+		rc = -1;
+	}
+	if (rc == -1) {		/* the file's fault, not the store's */
+		errno = e->err ? e->err : ENOMEM;
+		log_errno("cannot write %s", e->path);
+	} else if (rc != 0)
+		log_error("store: %s", mdb_strerror(rc));
+	return rc == 0 ? 0 : -1;
+}
+
+/* Mark the exported reports, unless purged meanwhile or already marked. */
+static int
+mark_txn(MDB_txn *txn, void *ctx)
+{
+	struct export *e = ctx;
+	struct storedb_report r;
+	const uint8_t *id;
+	uint32_t today = storedb_today();
+	int rc;
+
+	for (size_t i = 0; i < e->n; i++) {
+		id = e->ids + i * ENVELOPE_ID_BYTES;
+		if ((rc = storedb_report_get(&e->db, txn, id, &r)) ==
+		    MDB_NOTFOUND || (rc == 0 && r.exported))
+			continue;
+		if (rc != 0)
+			return rc;
+		r.exported = 1;
+		r.exported_day = today;
+		if ((rc = storedb_report_put(&e->db, txn, id, &r, 0)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The map size a command may grow to. */
+static uint64_t
+admin_limit(struct storedb *db)
+{
+
+	return storedb_mapsize(db) + ADMIN_MAP_SLACK;
+}
+
+/*
+ * admin_export(data_dir, bundle_path, all):
+ * Create bundle_path (mode 0600, never replacing a file), write into it
+ * every report not yet exported (every report with all) as the store held
+ * them when the export began, fsync it and its directory, and only then
+ * mark those reports exported (today, unless they already were). Print
+ * "exported N reports to BUNDLE". On failure remove the partial bundle;
+ * the reports stay as they were.
+ */
+int
+admin_export(const char *data_dir, const char *bundle_path, int all)
+{
+	struct export e = { .path = bundle_path, .all = all, .fd = -1 };
+	int rc;
+
+	if (storedb_open(&e.db, data_dir, 0, 0) != 0)
+		return 1;
+	if ((e.fd = open(bundle_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0) {
+		log_errno("cannot create %s", bundle_path);
+		goto err0;
+	}
+	if (write_bundle(&e) != 0)
+		goto err1;
+	if ((rc = storedb_write(&e.db, admin_limit(&e.db), mark_txn, &e)) != 0) {
+		log_error("cannot mark the reports exported (export again "
+		    "later): %s", mdb_strerror(rc));
+		goto err1;
+	}
+	close(e.fd);
+	printf("exported %zu reports to %s\n", e.n, bundle_path);
+	free(e.ids);
+	storedb_close(&e.db);
+	return 0;
+
+err1:
+	close(e.fd);
+	unlink(bundle_path);
+err0:
+	free(e.ids);
+	storedb_close(&e.db);
+	return 1;
+}
+
+/* ---- stats ---- */
+
+struct tally {
+	uint64_t reports, unexported, bytes, receipts, transactions;
+	uint32_t oldest;		/* oldest unexported day; UINT32_MAX */
+};
+
+/* Count the reports and receipts in txn. */
+static int
+count(struct storedb *db, MDB_txn *txn, struct tally *t)
+{
+	struct storedb_report r;
+	const uint8_t *id;
+	MDB_cursor *c;
+	MDB_stat st;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_stat(txn, db->receipts, &st)) != 0 ||
+	    (rc = storedb_transactions(db, txn, &t->transactions)) != 0 ||
+	    (rc = mdb_cursor_open(txn, db->reports, &c)) != 0)
+		return rc;
+	t->receipts = st.ms_entries;
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0 &&
+	    (rc = storedb_report_decode(&k, &v, &id, &r)) == 0) {
+		t->reports++;
+		t->bytes += r.size;
+		if (!r.exported) {
+			t->unexported++;
+			if (r.received_day < t->oldest)
+				t->oldest = r.received_day;
+		}
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Print day as YYYY-MM-DD, or "none". */
+static void
+print_day(const char *key, uint32_t day)
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+	char buf[32];
+
+	if (day == UINT32_MAX || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%d", &tm) == 0)
+		strcpy(buf, "none");
+	printf("%s: %s\n", key, buf);
+}
+
+/* Print the map's size and the bytes its data takes. */
+static int
+print_map(struct storedb *db)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_env_info(db->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(db->env, &st)) != 0)
+		return rc;
+	printf("map_size: %zu\n", info.me_mapsize);
+	printf("map_used: %zu\n", (info.me_last_pgno + 1) * st.ms_psize);
+	return 0;
+}
+
+/*
+ * admin_stats(data_dir):
+ * Print "key: value" lines: reports, unexported, bytes (envelope bytes of
+ * all reports), then purged, oldest_unexported_day (YYYY-MM-DD or none),
+ * map_size, map_used, transactions.
+ */
+int
+admin_stats(const char *data_dir)
+{
+	struct storedb db;
+	struct tally t = { .oldest = UINT32_MAX };
+	MDB_txn *txn;
+	int rc;
+
+	if (storedb_open(&db, data_dir, 0, 0) != 0)
+		return 1;
+	if ((rc = storedb_begin(&db, MDB_RDONLY, &txn)) == 0) {
+		rc = count(&db, txn, &t);
+		mdb_txn_abort(txn);
+	}
+	if (rc == 0) {
+		printf("reports: %" PRIu64 "\nunexported: %" PRIu64 "\n"
+		    "bytes: %" PRIu64 "\npurged: %" PRIu64 "\n", t.reports,
+		    t.unexported, t.bytes, t.receipts - t.reports);
+		print_day("oldest_unexported_day", t.oldest);
+		rc = print_map(&db);
+		printf("transactions: %" PRIu64 "\n", t.transactions);
+	}
+	if (rc != 0)
+		log_error("store: %s", mdb_strerror(rc));
+	storedb_close(&db);
+	return rc == 0 ? 0 : 1;
+}
+
+/* ---- purge ---- */
+
+struct purge {
+	struct storedb db;
+	unsigned days;
+	uint32_t today;
+	size_t n;
+};
+
+/* Whether report r is due for purging. */
+static int
+due(const struct purge *p, const struct storedb_report *r)
+{
+
+	return r->exported && (r->exported_day > p->today ? 0 :
+	    p->today - r->exported_day) >= p->days;
+}
+
+static int
+purge_txn(MDB_txn *txn, void *ctx)
+{
+	struct purge *p = ctx;
+	/* id | 00 sorts just after id. */
+	uint8_t after[ENVELOPE_ID_BYTES + 1] = { 0 };
+	struct storedb_report r;
+	const uint8_t *id;
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_cursor_op op = MDB_FIRST;
+	int rc;
+
+	p->n = 0;
+	if ((rc = mdb_cursor_open(txn, p->db.reports, &c)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0 &&
+	    (rc = storedb_report_decode(&k, &v, &id, &r)) == 0) {
+		memcpy(after, id, ENVELOPE_ID_BYTES);
+		if (due(p, &r)) {
+			if ((rc = mdb_cursor_del(c, 0)) != 0 ||
+			    (rc = storedb_chunks_delete(&p->db, txn, after)) != 0)
+				break;
+			p->n++;
+		}
+		k = (MDB_val){ sizeof(after), after };
+		op = MDB_SET_RANGE;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * admin_purge(data_dir, days):
+ * Delete every report exported at least days UTC days ago (0: every
+ * exported report), keeping its receipt so the status page says "purged".
+ * Print "purged N reports".
+ */
+int
+admin_purge(const char *data_dir, unsigned days)
+{
+	struct purge p = { .days = days, .today = storedb_today() };
+	int rc;
+
+	if (storedb_open(&p.db, data_dir, 0, 0) != 0)
+		return 1;
+	if ((rc = storedb_write(&p.db, admin_limit(&p.db), purge_txn, &p)) != 0)
+		log_error("store: %s", mdb_strerror(rc));
+	else
+		printf("purged %zu reports\n", p.n);
+	storedb_close(&p.db);
+	return rc == 0 ? 0 : 1;
+}

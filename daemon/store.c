@@ -1,0 +1,816 @@
+/*
+ * store: see store.h. It owns the store thread, the work queue the loop
+ * fills, and the completion queue the thread empties back onto the loop.
+ *
+ * Everything the loop hands over waits in the queue under one mutex: each
+ * upload keeps its own list of byte buffers, its final operation (commit
+ * or abort) and its backpressure state; status lookups wait in a list of
+ * their own. The thread wakes when there is a reason to write (an
+ * operation, a lookup, an armed drain callback, or enough bytes waiting),
+ * takes everything at once, applies it in one write transaction (one fsync
+ * for every report in it), then posts completions. If that transaction
+ * cannot fit even at max_size, or fails otherwise, the thread applies the
+ * uploads one by one, so that only those that do not fit fail (their
+ * chunks are deleted) and the others still commit.
+ *
+ * Completions are nodes embedded in what they complete, so posting one
+ * never allocates; they run on the loop in the order they were posted, and
+ * the last one of an upload frees it, so the loop never sees a freed
+ * upload.
+ */
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "log.h"
+#include "store.h"
+#include "storedb.h"
+
+/* A chunk of 1 MiB less LMDB's 16-byte page header fills 256 pages. */
+#define VALUE_MAX ((size_t)(1 << 20) - 16)
+#define FLUSH_UPLOAD (256 * 1024)	/* one upload's bytes that start a write */
+#define FLUSH_TOTAL (1024 * 1024)	/* all uploads' bytes that start a write */
+
+#define CONTAINER(p, type, field) \
+	((type *)(void *)((char *)(p) - offsetof(type, field)))
+
+/* A completion: run on the loop, in order of posting. */
+struct done {
+	struct done *next;
+	void (*run)(struct done *d);
+};
+
+struct buf {
+	struct buf *next;
+	size_t len;
+	uint8_t data[];
+};
+
+enum op { OP_NONE, OP_COMMIT, OP_ABORT };
+
+struct store_upload {
+	struct store *s;
+	uint8_t id[ENVELOPE_ID_BYTES];
+
+	/* Under s->mtx. */
+	struct buf *head, **tailp;	/* bytes the thread has not taken */
+	size_t waiting;			/* bytes in head */
+	size_t queued;			/* waiting, or taken and not written */
+	enum op op;
+	enum store_result failed;	/* STORE_OK until the store gives up */
+	int listed;			/* on s->work */
+	struct store_upload *work_next;
+	int drain_armed, drain_posted;
+	size_t drain_at;
+	struct done drained;
+
+	/* Set by the loop before op is, read by the thread after. */
+	uint8_t receipt[STORE_RECEIPT_HASH_BYTES];
+	void (*done_cb)(void *, enum store_result);
+	void *done_ctx;
+	enum store_result result;	/* set by the thread before finished */
+	struct done finished;		/* the last completion: frees u */
+
+	/* Loop thread only. */
+	int closed;			/* committed or aborted */
+	uint64_t accepted;		/* bytes written */
+	void (*drain_cb)(void *);
+	void *drain_ctx;
+
+	/* Store thread only. */
+	struct store_upload *batch_next;
+	struct buf *batch;
+	size_t batch_bytes;
+	enum op batch_op;
+	enum store_result batch_failed;	/* u->failed when taken */
+	uint32_t seq, seq_kept;		/* chunks written: tried, committed */
+	uint64_t size, size_kept;	/* bytes written: tried, committed */
+};
+
+struct lookup {
+	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
+	void (*cb)(void *, enum store_status);
+	void *ctx;
+	enum store_status status;
+	struct lookup *next;
+	struct done done;
+};
+
+struct store {
+	struct storedb db;		/* store thread only, after store_open */
+	uint64_t max_size;
+	uint8_t secret[STORE_SECRET_BYTES];
+	struct event *ev;		/* activated when done has nodes */
+	pthread_t thread;
+	pthread_mutex_t mtx;
+	pthread_cond_t cond;
+
+	/* Under mtx. */
+	struct store_upload *work;	/* uploads with bytes waiting or an op */
+	size_t waiting;			/* bytes waiting in all uploads */
+	struct lookup *lookups, **lookups_tail;
+	struct done *done, **done_tail;
+	int stopping;
+};
+
+/* What the thread took from the queue in one go. */
+struct batch {
+	struct store *s;
+	struct store_upload *uploads;	/* linked by batch_next */
+	struct lookup *lookups;
+};
+
+/* What one write transaction applies: the whole batch, or one upload. */
+struct pass {
+	struct store *s;
+	struct store_upload *first;
+	int all;
+};
+
+/* ---- completions ---- */
+
+/* Queue d for the loop; the caller holds s->mtx. */
+static void
+post(struct store *s, struct done *d)
+{
+
+	d->next = NULL;
+	*s->done_tail = d;
+	s->done_tail = &d->next;
+	event_active(s->ev, 0, 0);
+}
+
+/* Run the completions posted so far, on the loop. */
+static void
+on_done(evutil_socket_t fd, short what, void *arg)
+{
+	struct store *s = arg;
+	struct done *d, *next;
+
+	pthread_mutex_lock(&s->mtx);
+	d = s->done;
+	s->done = NULL;
+	s->done_tail = &s->done;
+	pthread_mutex_unlock(&s->mtx);
+	for (; d != NULL; d = next) {
+		next = d->next;
+		d->run(d);
+	}
+}
+
+static void
+free_bufs(struct buf *b)
+{
+	struct buf *next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
+/* The upload's commit or abort is done: tell the caller, free u. */
+static void
+upload_finished(struct done *d)
+{
+	struct store_upload *u = CONTAINER(d, struct store_upload, finished);
+
+	if (u->done_cb != NULL)
+		u->done_cb(u->done_ctx, u->result);
+	free(u);
+}
+
+/* The queued bytes may have fallen enough: call the drain callback. */
+static void
+upload_drained(struct done *d)
+{
+	struct store_upload *u = CONTAINER(d, struct store_upload, drained);
+	int fire;
+
+	pthread_mutex_lock(&u->s->mtx);
+	u->drain_posted = 0;
+	fire = u->drain_armed && u->queued <= u->drain_at;
+	if (fire)
+		u->drain_armed = 0;
+	pthread_mutex_unlock(&u->s->mtx);
+	if (fire && !u->closed)
+		u->drain_cb(u->drain_ctx);
+}
+
+/* Post u's drain completion if it is due; the caller holds s->mtx. */
+static void
+check_drain(struct store *s, struct store_upload *u)
+{
+
+	if (u->drain_armed && !u->drain_posted && u->queued <= u->drain_at) {
+		u->drain_posted = 1;
+		post(s, &u->drained);
+	}
+}
+
+static void
+lookup_done(struct done *d)
+{
+	struct lookup *l = CONTAINER(d, struct lookup, done);
+
+	l->cb(l->ctx, l->status);
+	free(l);
+}
+
+/* ---- the store thread ---- */
+
+/* Whether there is a reason to write now; the caller holds s->mtx. */
+static int
+ready(struct store *s)
+{
+	struct store_upload *u;
+
+	if (s->lookups != NULL || s->waiting >= FLUSH_TOTAL ||
+	    (s->stopping && s->work != NULL))
+		return 1;
+	for (u = s->work; u != NULL; u = u->work_next)
+		if (u->op != OP_NONE || u->drain_armed ||
+		    u->waiting >= FLUSH_UPLOAD)
+			return 1;
+	return 0;
+}
+
+/* Take all the queued work into b; the caller holds s->mtx. */
+static void
+take(struct store *s, struct batch *b)
+{
+	struct store_upload *u;
+
+	b->uploads = NULL;
+	for (u = s->work; u != NULL; u = u->work_next) {
+		u->listed = 0;
+		u->batch = u->head;
+		u->batch_bytes = u->waiting;
+		u->batch_op = u->op;
+		u->batch_failed = u->failed;
+		u->head = NULL;
+		u->tailp = &u->head;
+		s->waiting -= u->waiting;
+		u->waiting = 0;
+		u->batch_next = b->uploads;
+		b->uploads = u;
+	}
+	s->work = NULL;
+	b->lookups = s->lookups;
+	s->lookups = NULL;
+	s->lookups_tail = &s->lookups;
+}
+
+/* Write the bytes u->batch holds as chunks of at most VALUE_MAX bytes. */
+static int
+write_bufs(struct store *s, MDB_txn *txn, struct store_upload *u)
+{
+	struct buf *b = u->batch;
+	size_t off = 0, left = u->batch_bytes, len, n, part;
+	uint8_t *p;
+	int rc;
+
+	for (; left > 0; left -= len) {
+		len = left < VALUE_MAX ? left : VALUE_MAX;
+		if ((rc = storedb_chunk_reserve(&s->db, txn, u->id, u->seq,
+		    len, &p)) != 0)
+			return rc;
+		for (n = 0; n < len; n += part, off += part) {
+			if (off == b->len) {
+				b = b->next;
+				off = 0;
+			}
+			part = b->len - off < len - n ? b->len - off : len - n;
+			memcpy(p + n, b->data + off, part);
+		}
+		u->seq++;
+		u->size += len;
+	}
+	return 0;
+}
+
+/* Make u's report and its receipt. */
+static int
+commit(struct store *s, MDB_txn *txn, struct store_upload *u)
+{
+	struct storedb_report r = {
+		.received_day = storedb_today(),
+		.size = u->size,
+		.nchunks = u->seq,
+	};
+	int rc;
+
+	if ((rc = storedb_report_put(&s->db, txn, u->id, &r,
+	    MDB_NOOVERWRITE)) != 0)
+		return rc;
+	return storedb_receipt_put(&s->db, txn, u->receipt, u->id);
+}
+
+/* Apply what the batch holds for u, from u's last committed state. */
+static int
+apply(struct store *s, MDB_txn *txn, struct store_upload *u)
+{
+	int rc;
+
+	u->seq = u->seq_kept;
+	u->size = u->size_kept;
+	if (u->batch_failed != STORE_OK || u->batch_op == OP_ABORT)
+		return storedb_chunks_delete(&s->db, txn, u->id);
+	if ((rc = write_bufs(s, txn, u)) != 0)
+		return rc;
+	return u->batch_op == OP_COMMIT ? commit(s, txn, u) : 0;
+}
+
+static int
+apply_pass(MDB_txn *txn, void *ctx)
+{
+	struct pass *p = ctx;
+	int rc;
+
+	for (struct store_upload *u = p->first; u != NULL;
+	    u = p->all ? u->batch_next : NULL)
+		if ((rc = apply(p->s, txn, u)) != 0)
+			return rc;
+	return 0;
+}
+
+/* Delete what upload id left, in a transaction of its own. */
+static int
+drop_txn(MDB_txn *txn, void *ctx)
+{
+	struct pass *p = ctx;
+
+	return storedb_chunks_delete(&p->s->db, txn, p->first->id);
+}
+
+/* The store gave up on u because of error rc: mark it, delete its chunks. */
+static void
+fail(struct store *s, struct store_upload *u, int rc)
+{
+	struct pass p = { s, u, 0 };
+	enum store_result result = storedb_full(rc) ? STORE_FULL : STORE_ERROR;
+
+	if (u->batch_failed == STORE_OK)
+		log_error("store: a report was refused: %s", mdb_strerror(rc));
+	pthread_mutex_lock(&s->mtx);
+	if (u->failed == STORE_OK)
+		u->failed = result;
+	pthread_mutex_unlock(&s->mtx);
+	if ((rc = storedb_write(&s->db, s->max_size, drop_txn, &p)) != 0)
+		log_error("store: cannot delete a refused report's chunks "
+		    "(they go at the next start): %s", mdb_strerror(rc));
+}
+
+/* Apply the batch's uploads in one transaction, or else one by one. */
+static void
+write_batch(struct store *s, struct batch *b)
+{
+	struct pass p = { s, b->uploads, 1 };
+	struct store_upload *u;
+	int rc;
+
+	if (b->uploads == NULL)
+		return;
+	if (storedb_write(&s->db, s->max_size, apply_pass, &p) != 0) {
+		p.all = 0;
+		for (u = b->uploads; u != NULL; u = u->batch_next) {
+			p.first = u;
+			if ((rc = storedb_write(&s->db, s->max_size,
+			    apply_pass, &p)) != 0)
+				fail(s, u, rc);
+			else {
+				u->seq_kept = u->seq;
+				u->size_kept = u->size;
+			}
+		}
+		return;
+	}
+	for (u = b->uploads; u != NULL; u = u->batch_next) {
+		u->seq_kept = u->seq;
+		u->size_kept = u->size;
+	}
+}
+
+/* Find what became of the report behind receipt hash. */
+static enum store_status
+lookup(struct store *s, MDB_txn *txn, const uint8_t *hash)
+{
+	uint8_t id[ENVELOPE_ID_BYTES];
+	struct storedb_report r;
+	int rc;
+
+	if ((rc = storedb_receipt_get(&s->db, txn, hash, id)) == MDB_NOTFOUND)
+		return STORE_STATUS_UNKNOWN;
+	if (rc == 0 && (rc = storedb_report_get(&s->db, txn, id, &r)) ==
+	    MDB_NOTFOUND)
+		return STORE_STATUS_PURGED;	/* receipts outlive reports */
+	if (rc == 0)
+		return r.exported ? STORE_STATUS_EXPORTED : STORE_STATUS_WAITING;
+	log_error("store: status lookup failed: %s", mdb_strerror(rc));
+	return STORE_STATUS_UNKNOWN;
+}
+
+/* Answer the batch's status lookups from one read transaction. */
+static void
+read_batch(struct store *s, struct batch *b)
+{
+	MDB_txn *txn;
+	struct lookup *l;
+	int rc;
+
+	if (b->lookups == NULL)
+		return;
+	if ((rc = storedb_begin(&s->db, MDB_RDONLY, &txn)) != 0) {
+		log_error("store: status lookup failed: %s", mdb_strerror(rc));
+		return;
+	}
+	for (l = b->lookups; l != NULL; l = l->next)
+		l->status = lookup(s, txn, l->hash);
+	mdb_txn_abort(txn);
+}
+
+/* Count the written bytes out of the queue and post completions. */
+static void
+settle(struct store *s, struct batch *b)
+{
+	struct store_upload *u, *next;
+	struct lookup *l, *lnext;
+
+	for (u = b->uploads; u != NULL; u = next) {
+		next = u->batch_next;
+		u->queued -= u->batch_bytes;
+		check_drain(s, u);
+		if (u->batch_op != OP_NONE) {
+			u->result = u->failed;
+			post(s, &u->finished);
+		}
+	}
+	for (l = b->lookups; l != NULL; l = lnext) {
+		lnext = l->next;
+		post(s, &l->done);
+	}
+}
+
+static void *
+store_main(void *arg)
+{
+	struct store *s = arg;
+	struct batch b = { .s = s };
+	struct store_upload *u;
+
+	pthread_mutex_lock(&s->mtx);
+	for (;;) {
+		while (!s->stopping && !ready(s))
+			pthread_cond_wait(&s->cond, &s->mtx);
+		if (!ready(s))
+			break;
+		take(s, &b);
+		pthread_mutex_unlock(&s->mtx);
+		write_batch(s, &b);
+		read_batch(s, &b);
+		for (u = b.uploads; u != NULL; u = u->batch_next) {
+			free_bufs(u->batch);
+			u->batch = NULL;
+		}
+		pthread_mutex_lock(&s->mtx);
+		settle(s, &b);
+	}
+	pthread_mutex_unlock(&s->mtx);
+	return NULL;
+}
+
+/* ---- opening and closing ---- */
+
+/* The first map size: 16 MiB or the data file's size, at most max_size. */
+static uint64_t
+start_mapsize(const char *data_dir, uint64_t max_size)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	uint64_t size = STOREDB_MAP_START;
+
+	if (snprintf(path, sizeof(path), "%s/data.mdb", data_dir) <
+	    (int)sizeof(path) && stat(path, &st) == 0 &&
+	    (uint64_t)st.st_size > size)
+		size = (uint64_t)st.st_size;
+	return size < max_size ? size : max_size;
+}
+
+/* Remove unfinished uploads' chunks and load the secret. */
+static int
+recover_txn(MDB_txn *txn, void *ctx)
+{
+	struct store *s = ctx;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = storedb_orphans_delete(&s->db, txn, &n)) != 0 ||
+	    (rc = storedb_secret(&s->db, txn, s->secret)) != 0)
+		return rc;
+	if (n > 0)
+		log_info("store: removed %zu unfinished uploads", n);
+	return 0;
+}
+
+/* Start the thread and what it shares with the loop. */
+static int
+start(struct store *s, struct event_base *base)
+{
+	int rc;
+
+	if ((s->ev = event_new(base, -1, 0, on_done, s)) == NULL) {
+		log_error("store: cannot make its event");
+		return -1;
+	}
+	if ((rc = pthread_mutex_init(&s->mtx, NULL)) != 0)
+		goto err0;
+	if ((rc = pthread_cond_init(&s->cond, NULL)) != 0)
+		goto err1;
+	if ((rc = pthread_create(&s->thread, NULL, store_main, s)) != 0)
+		goto err2;
+	return 0;
+
+err2:
+	pthread_cond_destroy(&s->cond);
+err1:
+	pthread_mutex_destroy(&s->mtx);
+err0:
+	log_error("store: cannot start its thread: %s", strerror(rc));
+	event_free(s->ev);
+	return -1;
+}
+
+/*
+ * store_open(data_dir, max_size, base):
+ * Open (creating if needed, mode 0700) the LMDB environment in data_dir,
+ * whose map may grow up to max_size bytes; load or create the server
+ * secret; remove what uploads that never committed left behind (a crash
+ * mid-upload); start the store thread, which reports back through base.
+ * evthread_use_pthreads() must have been called before base was made.
+ * Return NULL after logging the reason.
+ */
+struct store *
+store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
+{
+	struct store *s;
+	int rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_errno("store");
+		return NULL;
+	}
+	s->max_size = max_size;
+	s->lookups_tail = &s->lookups;
+	s->done_tail = &s->done;
+	if (storedb_open(&s->db, data_dir,
+	    start_mapsize(data_dir, max_size), 1) != 0)
+		goto err0;
+	if ((rc = storedb_write(&s->db, max_size, recover_txn, s)) != 0) {
+		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
+		goto err1;
+	}
+	if (start(s, base) != 0)
+		goto err1;
+	return s;
+
+err1:
+	storedb_close(&s->db);
+err0:
+	sodium_memzero(s->secret, sizeof(s->secret));
+	free(s);
+	return NULL;
+}
+
+/*
+ * store_close(s):
+ * Finish the work already queued (commits in flight become durable), stop
+ * the thread, run the callbacks still due (from within store_close, on
+ * the calling loop thread), close LMDB. Every upload must have been
+ * committed or aborted. NULL is a no-op.
+ */
+void
+store_close(struct store *s)
+{
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mtx);
+	s->stopping = 1;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->mtx);
+	pthread_join(s->thread, NULL);
+	on_done(-1, 0, s);
+	event_free(s->ev);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->mtx);
+	storedb_close(&s->db);
+	sodium_memzero(s->secret, sizeof(s->secret));
+	free(s);
+}
+
+/* store_secret(s): the server's random secret (receipt hashes, tokens). */
+const uint8_t *
+store_secret(const struct store *s)
+{
+
+	return s->secret;
+}
+
+/* ---- the loop's side ---- */
+
+/* Put u on the work list and wake the thread; the caller holds s->mtx. */
+static void
+enqueue(struct store *s, struct store_upload *u)
+{
+
+	if (!u->listed) {
+		u->listed = 1;
+		u->work_next = s->work;
+		s->work = u;
+	}
+	pthread_cond_signal(&s->cond);
+}
+
+/*
+ * store_upload_begin(s, id):
+ * Start storing the envelope of report id. Return NULL if memory is short.
+ */
+struct store_upload *
+store_upload_begin(struct store *s, const uint8_t id[ENVELOPE_ID_BYTES])
+{
+	struct store_upload *u;
+
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return NULL;
+	u->s = s;
+	memcpy(u->id, id, ENVELOPE_ID_BYTES);
+	u->tailp = &u->head;
+	u->failed = STORE_OK;
+	u->drained.run = upload_drained;
+	u->finished.run = upload_finished;
+	return u;
+}
+
+/*
+ * store_upload_write(u, buf, len):
+ * Queue the next envelope bytes (copied). Return 0, or -1 if the store has
+ * already failed this upload (full, error): the caller should stop sending
+ * and will learn the result at commit.
+ */
+int
+store_upload_write(struct store_upload *u, const uint8_t *buf, size_t len)
+{
+	struct store *s = u->s;
+	struct buf *b;
+	int rc;
+
+	if ((b = malloc(sizeof(*b) + len)) != NULL) {
+		b->next = NULL;
+		b->len = len;
+		memcpy(b->data, buf, len);
+	} else
+		log_errno("store: no memory for an upload");
+	pthread_mutex_lock(&s->mtx);
+	if (b == NULL && u->failed == STORE_OK)
+		u->failed = STORE_ERROR;
+	if ((rc = u->failed != STORE_OK ? -1 : 0) == 0 && len > 0) {
+		*u->tailp = b;
+		u->tailp = &b->next;
+		u->waiting += len;
+		u->queued += len;
+		s->waiting += len;
+		u->accepted += len;
+		enqueue(s, u);
+		b = NULL;	/* the queue's now */
+	}
+	pthread_mutex_unlock(&s->mtx);
+	free(b);
+	return rc;
+}
+
+/*
+ * store_upload_queued(u):
+ * Bytes queued and not yet written by the store thread. The caller stops
+ * reading from its client while this is above its limit.
+ */
+size_t
+store_upload_queued(const struct store_upload *u)
+{
+	size_t queued;
+
+	pthread_mutex_lock(&u->s->mtx);
+	queued = u->queued;
+	pthread_mutex_unlock(&u->s->mtx);
+	return queued;
+}
+
+/*
+ * store_upload_on_drain(u, cb, ctx):
+ * Call cb(ctx) once, on the loop, when the bytes queued for u fall to half
+ * of what they were when this was called, or lower (backpressure).
+ */
+void
+store_upload_on_drain(struct store_upload *u, void (*cb)(void *ctx),
+    void *ctx)
+{
+	struct store *s = u->s;
+
+	u->drain_cb = cb;
+	u->drain_ctx = ctx;
+	pthread_mutex_lock(&s->mtx);
+	u->drain_armed = 1;
+	u->drain_at = u->queued / 2;
+	check_drain(s, u);
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->mtx);
+}
+
+/* Hand u's last operation to the thread; the loop never touches u again. */
+static void
+finish(struct store_upload *u, enum op op)
+{
+	struct store *s = u->s;
+	struct buf *unwritten = NULL;
+
+	u->closed = 1;
+	pthread_mutex_lock(&s->mtx);
+	if (op == OP_ABORT) {
+		unwritten = u->head;
+		u->head = NULL;
+		u->tailp = &u->head;
+		s->waiting -= u->waiting;
+		u->queued -= u->waiting;
+		u->waiting = 0;
+	} else if (u->accepted == 0 && u->failed == STORE_OK)
+		u->failed = STORE_ERROR;	/* an envelope is never empty */
+	u->op = op;
+	u->drain_armed = 0;
+	enqueue(s, u);
+	pthread_mutex_unlock(&s->mtx);
+	free_bufs(unwritten);
+}
+
+/*
+ * store_upload_commit(u, receipt_hash, done, ctx):
+ * The envelope is complete: store the report as received today (UTC day),
+ * not exported, with receipt_hash pointing at it, in one durable
+ * transaction; then done(ctx, result). u is freed by the store; do not use
+ * it after this call.
+ */
+void
+store_upload_commit(struct store_upload *u,
+    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
+    void (*done)(void *ctx, enum store_result result), void *ctx)
+{
+
+	memcpy(u->receipt, receipt_hash, STORE_RECEIPT_HASH_BYTES);
+	u->done_cb = done;
+	u->done_ctx = ctx;
+	finish(u, OP_COMMIT);
+}
+
+/*
+ * store_upload_abort(u):
+ * Discard the upload and whatever of it was written. u is freed. No
+ * callback; a pending drain callback is cancelled.
+ */
+void
+store_upload_abort(struct store_upload *u)
+{
+
+	finish(u, OP_ABORT);
+}
+
+/*
+ * store_status(s, receipt_hash, done, ctx):
+ * Look up a receipt; done(ctx, status) with what became of its report.
+ * If memory is short, done(ctx, STORE_STATUS_UNKNOWN) is called at once.
+ */
+void
+store_status(struct store *s,
+    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
+    void (*done)(void *ctx, enum store_status status), void *ctx)
+{
+	struct lookup *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		done(ctx, STORE_STATUS_UNKNOWN);
+		return;
+	}
+	memcpy(l->hash, receipt_hash, STORE_RECEIPT_HASH_BYTES);
+	l->cb = done;
+	l->ctx = ctx;
+	l->done.run = lookup_done;
+	pthread_mutex_lock(&s->mtx);
+	*s->lookups_tail = l;
+	s->lookups_tail = &l->next;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->mtx);
+}

@@ -1,0 +1,717 @@
+/*
+ * test_store: the store thread and the admin commands on a real LMDB
+ * environment in a temporary directory, driven from a real event loop.
+ * Envelopes are random bytes: the store never looks inside them.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <sodium.h>
+
+#include "admin.h"
+#include "bundle.h"
+#include "store.h"
+#include "storedb.h"
+#include "tap.h"
+
+/* ASan's quarantine keeps freed memory: RSS means nothing under it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+#define WRITE_SIZE 65536
+#define QUEUE_LIMIT (1024 * 1024)
+#define MAX_RECORDS 256
+
+static struct event_base *base;
+static char tmp[64];
+
+/* ---- uploads ---- */
+
+/* One report being uploaded: len random bytes, in WRITE_SIZE writes. */
+struct feeder {
+	struct store *s;
+	struct store_upload *u;
+	uint8_t id[ENVELOPE_ID_BYTES];
+	uint8_t receipt[STORE_RECEIPT_HASH_BYTES];
+	uint8_t key[crypto_stream_chacha20_KEYBYTES];
+	uint8_t hash[32];
+	crypto_generichash_state h;
+	uint64_t len, off;
+	size_t max_queued;
+	long max_anon;			/* kB */
+	int done;
+	enum store_result result;
+};
+
+static long
+rss_anon_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "RssAnon: %ld", &kb) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kb;
+}
+
+static void
+sample_rss(struct feeder *f)
+{
+	long kb = rss_anon_kb();
+
+	if (kb > f->max_anon)
+		f->max_anon = kb;
+}
+
+static void
+run_until(const int *flag)
+{
+
+	while (!*flag)
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+}
+
+static void
+on_commit(void *ctx, enum store_result result)
+{
+	struct feeder *f = ctx;
+
+	f->result = result;
+	f->done = 1;
+}
+
+static void feed(void *ctx);
+
+/* Write until done, or until the queue is over its limit. */
+static void
+feed(void *ctx)
+{
+	struct feeder *f = ctx;
+	uint8_t buf[WRITE_SIZE], nonce[crypto_stream_chacha20_NONCEBYTES] = { 0 };
+	size_t n, q;
+
+	while (f->off < f->len) {
+		n = f->len - f->off < WRITE_SIZE ? f->len - f->off : WRITE_SIZE;
+		memcpy(nonce, &f->off, sizeof(f->off));
+		crypto_stream_chacha20(buf, n, nonce, f->key);
+		if (store_upload_write(f->u, buf, n) != 0)
+			break;
+		crypto_generichash_update(&f->h, buf, n);
+		f->off += n;
+		if ((q = store_upload_queued(f->u)) > f->max_queued)
+			f->max_queued = q;
+		if (f->off % (1 << 20) == 0)
+			sample_rss(f);
+		if (q > QUEUE_LIMIT) {
+			store_upload_on_drain(f->u, feed, f);
+			return;
+		}
+	}
+	crypto_generichash_final(&f->h, f->hash, sizeof(f->hash));
+	store_upload_commit(f->u, f->receipt, on_commit, f);
+}
+
+static void
+feeder_start(struct feeder *f, struct store *s, uint64_t len)
+{
+
+	memset(f, 0, sizeof(*f));
+	f->s = s;
+	f->len = len;
+	randombytes_buf(f->id, sizeof(f->id));
+	randombytes_buf(f->receipt, sizeof(f->receipt));
+	randombytes_buf(f->key, sizeof(f->key));
+	crypto_generichash_init(&f->h, NULL, 0, sizeof(f->hash));
+	f->u = store_upload_begin(s, f->id);
+	feed(f);
+}
+
+/* Upload one report of len bytes and wait for its commit. */
+static enum store_result
+upload(struct feeder *f, struct store *s, uint64_t len)
+{
+
+	feeder_start(f, s, len);
+	run_until(&f->done);
+	return f->result;
+}
+
+struct status_wait {
+	int done;
+	enum store_status status;
+};
+
+static void
+on_status(void *ctx, enum store_status status)
+{
+	struct status_wait *w = ctx;
+
+	w->status = status;
+	w->done = 1;
+}
+
+static enum store_status
+status_of(struct store *s, const uint8_t *receipt)
+{
+	struct status_wait w = { 0 };
+
+	store_status(s, receipt, on_status, &w);
+	run_until(&w.done);
+	return w.status;
+}
+
+/* ---- bundles and admin output ---- */
+
+struct record {
+	uint8_t id[ENVELOPE_ID_BYTES];
+	uint64_t len;
+	uint8_t hash[32];
+};
+
+struct records {
+	struct record r[MAX_RECORDS];
+	size_t n;
+	crypto_generichash_state h;
+};
+
+static int
+rec_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES],
+    uint64_t len)
+{
+	struct records *rs = ctx;
+
+	if (rs->n == MAX_RECORDS)
+		return -1;
+	memcpy(rs->r[rs->n].id, id, ENVELOPE_ID_BYTES);
+	rs->r[rs->n].len = len;
+	crypto_generichash_init(&rs->h, NULL, 0, 32);
+	return 0;
+}
+
+static int
+rec_data(void *ctx, const uint8_t *buf, size_t len)
+{
+
+	crypto_generichash_update(&((struct records *)ctx)->h, buf, len);
+	return 0;
+}
+
+static int
+rec_end(void *ctx)
+{
+	struct records *rs = ctx;
+
+	crypto_generichash_final(&rs->h, rs->r[rs->n++].hash, 32);
+	return 0;
+}
+
+static void
+rec_problem(void *ctx, uint64_t offset, const char *what)
+{
+
+	printf("# bundle problem at %llu: %s\n", (unsigned long long)offset,
+	    what);
+}
+
+/* Read a bundle file; return 0 if it is whole. */
+static int
+read_bundle(const char *path, struct records *rs)
+{
+	static const struct bundle_callbacks cb = { rec_begin, rec_data,
+	    rec_end, rec_problem };
+	struct bundle_reader *r = bundle_reader_new(&cb, rs);
+	uint8_t buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY), rc;
+
+	rs->n = 0;
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		bundle_reader_feed(r, buf, (size_t)n);
+	rc = fd < 0 ? -1 : bundle_reader_finish(r);
+	bundle_reader_free(r);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Whether the bundle holds f's report, byte-identical. */
+static int
+has(const struct records *rs, const struct feeder *f)
+{
+
+	for (size_t i = 0; i < rs->n; i++)
+		if (memcmp(rs->r[i].id, f->id, ENVELOPE_ID_BYTES) == 0)
+			return rs->r[i].len == f->len &&
+			    memcmp(rs->r[i].hash, f->hash, 32) == 0;
+	return 0;
+}
+
+/* Run an admin command with its stdout in out[]; return its status. */
+static int
+captured(int (*cmd)(const char *, const char *, int, unsigned),
+    const char *arg1, int arg2, unsigned arg3, char *out, size_t outlen)
+{
+	char path[128];
+	int fd, saved, rc;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/stdout", tmp);
+	fflush(stdout);
+	saved = dup(1);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 1);
+	rc = cmd(tmp, arg1, arg2, arg3);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	n = pread(fd, out, outlen - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return rc;
+}
+
+static char dbdir[128];
+
+static int
+do_export(const char *d, const char *bundle, int all, unsigned x)
+{
+
+	return admin_export(dbdir, bundle, all);
+}
+
+static int
+do_stats(const char *d, const char *a, int b, unsigned c)
+{
+
+	return admin_stats(dbdir);
+}
+
+static int
+do_purge(const char *d, const char *a, int b, unsigned days)
+{
+
+	return admin_purge(dbdir, days);
+}
+
+static int
+export_to(const char *name, int all, struct records *rs, char *out,
+    size_t outlen)
+{
+	char path[192];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	rc = captured(do_export, path, all, 0, out, outlen);
+	if (rc == 0 && read_bundle(path, rs) != 0)
+		return -1;
+	return rc;
+}
+
+static void
+use_dir(const char *name)
+{
+
+	snprintf(dbdir, sizeof(dbdir), "%s/%s", tmp, name);
+}
+
+/* Chunk entries in the store: all of them, and those without a report. */
+static void
+count_chunks(size_t *all, size_t *orphans)
+{
+	struct storedb db;
+	struct storedb_report r;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+
+	*all = *orphans = 0;
+	if (storedb_open(&db, dbdir, 0, 0) != 0)
+		return;
+	storedb_begin(&db, MDB_RDONLY, &txn);
+	mdb_cursor_open(txn, db.chunks, &c);
+	while (mdb_cursor_get(c, &k, &v, MDB_NEXT) == 0) {
+		(*all)++;
+		*orphans += storedb_report_get(&db, txn, k.mv_data, &r) != 0;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	storedb_close(&db);
+}
+
+static uint64_t
+transactions(void)
+{
+	struct storedb db;
+	MDB_txn *txn;
+	uint64_t n = 0;
+
+	if (storedb_open(&db, dbdir, 0, 0) != 0)
+		return 0;
+	storedb_begin(&db, MDB_RDONLY, &txn);
+	storedb_transactions(&db, txn, &n);
+	mdb_txn_abort(txn);
+	storedb_close(&db);
+	return n;
+}
+
+/* ---- tests ---- */
+
+static void
+test_round_trip(void)
+{
+	struct feeder f[3], empty;
+	uint64_t sizes[3] = { 1000, 200000, 3 << 20 };
+	struct records rs;
+	struct store *s;
+	uint8_t unknown[STORE_RECEIPT_HASH_BYTES];
+	char out[1024], want[256], path[192];
+	int all_ok = 1;
+
+	use_dir("rt");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	ok(s != NULL, "store_open creates a store");
+	for (int i = 0; i < 3; i++)
+		all_ok &= upload(&f[i], s, sizes[i]) == STORE_OK;
+	ok(all_ok, "three uploads commit: STORE_OK");
+	feeder_start(&empty, s, 0);
+	run_until(&empty.done);
+	is_int(empty.result, STORE_ERROR, "an empty envelope is refused");
+	randombytes_buf(unknown, sizeof(unknown));
+	ok(status_of(s, f[0].receipt) == STORE_STATUS_WAITING,
+	    "status: waiting");
+	ok(status_of(s, unknown) == STORE_STATUS_UNKNOWN, "status: unknown");
+	store_close(s);
+
+	captured(do_stats, NULL, 0, 0, out, sizeof(out));
+	snprintf(want, sizeof(want), "reports: 3\nunexported: 3\nbytes: %llu\n"
+	    "purged: 0\n", (unsigned long long)(sizes[0] + sizes[1] + sizes[2]));
+	ok(strncmp(out, want, strlen(want)) == 0, "stats before export");
+	ok(export_to("b1", 0, &rs, out, sizeof(out)) == 0 && rs.n == 3 &&
+	    has(&rs, &f[0]) && has(&rs, &f[1]) && has(&rs, &f[2]),
+	    "export: 3 reports, byte-identical");
+	snprintf(want, sizeof(want), "exported 3 reports to %s/b1\n", tmp);
+	ok(strcmp(out, want) == 0, "export prints the count and the path");
+	ok(export_to("b2", 0, &rs, out, sizeof(out)) == 0 && rs.n == 0,
+	    "a second export finds nothing new");
+	ok(export_to("b1", 0, &rs, out, sizeof(out)) != 0, "export never "
+	    "overwrites a file");
+	snprintf(path, sizeof(path), "%s/b1", tmp);
+	ok(access(path, F_OK) == 0, "and leaves that file alone");
+	ok(export_to("b3", 1, &rs, out, sizeof(out)) == 0 && rs.n == 3 &&
+	    has(&rs, &f[2]), "export --all takes them again");
+	captured(do_stats, NULL, 0, 0, out, sizeof(out));
+	ok(strncmp(out, "reports: 3\nunexported: 0\n", 25) == 0,
+	    "stats after export");
+
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	ok(status_of(s, f[1].receipt) == STORE_STATUS_EXPORTED,
+	    "status: exported");
+	store_close(s);
+	captured(do_purge, NULL, 0, 1, out, sizeof(out));
+	ok(strcmp(out, "purged 0 reports\n") == 0,
+	    "purge 1 keeps reports exported today");
+	captured(do_purge, NULL, 0, 0, out, sizeof(out));
+	ok(strcmp(out, "purged 3 reports\n") == 0,
+	    "purge 0 removes every exported report");
+	captured(do_stats, NULL, 0, 0, out, sizeof(out));
+	ok(strncmp(out, "reports: 0\nunexported: 0\nbytes: 0\npurged: 3\n",
+	    43) == 0, "stats after purge");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	ok(status_of(s, f[2].receipt) == STORE_STATUS_PURGED,
+	    "status: purged");
+	store_close(s);
+	size_t all, orphans;
+	count_chunks(&all, &orphans);
+	ok(all == 0, "purge deletes the chunks too");
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+#define NCONC 64
+
+static void
+test_grouping(void)
+{
+	static struct feeder f[NCONC];
+	struct store *s;
+	uint64_t t0, t1;
+	double start, lat = 0;
+	int all_ok = 1;
+
+	use_dir("group");
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	t0 = transactions();
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	start = now();
+	for (int i = 0; i < NCONC; i++)
+		feeder_start(&f[i], s, 4096);
+	for (int i = 0; i < NCONC; i++) {
+		run_until(&f[i].done);
+		all_ok &= f[i].result == STORE_OK;
+	}
+	printf("# %d concurrent commits took %.1f ms\n", NCONC,
+	    (now() - start) * 1e3);
+	for (int i = 0; i < 20; i++) {
+		start = now();
+		upload(&f[i], s, 4096);
+		lat += now() - start;
+	}
+	printf("# one commit alone: %.2f ms on average\n", lat / 20 * 1e3);
+	store_close(s);
+	t1 = transactions();
+	ok(all_ok, "%d concurrent uploads: all STORE_OK", NCONC);
+	printf("# %d concurrent commits + 20 single ones + 1 recovery: "
+	    "%llu write transactions\n", NCONC, (unsigned long long)(t1 - t0));
+	ok(t1 - t0 <= 1 + 20 + 8, "%d concurrent commits share a few "
+	    "transactions (%llu for all)", NCONC,
+	    (unsigned long long)(t1 - t0 - 21));
+}
+
+static void
+test_big(void)
+{
+	struct feeder f;
+	struct records rs;
+	struct store *s;
+	char out[256];
+	long before;
+
+	use_dir("big");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	before = rss_anon_kb();
+	ok(upload(&f, s, 50 << 20) == STORE_OK, "a 50 MB upload commits");
+	store_close(s);
+	ok(f.max_queued <= QUEUE_LIMIT + WRITE_SIZE,
+	    "queued never above the limit + one write (max %zu)", f.max_queued);
+	printf("# anonymous RSS %ld kB before, at most %ld kB during\n", before,
+	    f.max_anon);
+	ok(UNDER_ASAN || f.max_anon - before < 16 * 1024, "anonymous memory "
+	    "grew by less than 16 MiB (%ld kB%s)", f.max_anon - before,
+	    UNDER_ASAN ? ", not checked under ASan" : "");
+	ok(export_to("big.bundle", 0, &rs, out, sizeof(out)) == 0 &&
+	    rs.n == 1 && has(&rs, &f), "exported bytes match by hash");
+}
+
+static void
+set_flag(void *ctx)
+{
+
+	*(int *)ctx = 1;
+}
+
+/* Start an upload of 2 MB and wait until all of it is written. */
+static struct store_upload *
+upload_pending(struct store *s)
+{
+	struct store_upload *u;
+	uint8_t id[ENVELOPE_ID_BYTES], buf[WRITE_SIZE] = { 0 };
+	int drained;
+
+	randombytes_buf(id, sizeof(id));
+	u = store_upload_begin(s, id);
+	for (int i = 0; i < 32; i++)
+		store_upload_write(u, buf, sizeof(buf));
+	while (store_upload_queued(u) > 0) {
+		drained = 0;
+		store_upload_on_drain(u, set_flag, &drained);
+		run_until(&drained);
+	}
+	return u;
+}
+
+/* In a child: commit one report, write 2 MB of another, then wait. */
+static void
+crash_child(int fd)
+{
+	struct feeder f;
+	struct store *s;
+
+	base = event_base_new();
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	upload(&f, s, 5000);
+	upload_pending(s);
+	if (write(fd, "x", 1) == 1)
+		pause();
+	_exit(1);
+}
+
+static void
+test_crash(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+	size_t all, orphans;
+
+	use_dir("crash");
+	if (pipe(p) != 0)
+		return;
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		crash_child(p[1]);
+	ok(read(p[0], &c, 1) == 1, "the child wrote a pending upload");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(p[0]);
+	close(p[1]);
+	count_chunks(&all, &orphans);
+	ok(orphans > 0, "a killed upload left chunks (%zu)", orphans);
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	count_chunks(&all, &orphans);
+	ok(orphans == 0 && all == 1, "after restart: no orphans, the "
+	    "committed report intact (%zu chunks)", all);
+}
+
+static void
+test_abort(void)
+{
+	struct feeder f;
+	struct store *s;
+	size_t all, orphans;
+
+	use_dir("abort");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	store_upload_abort(upload_pending(s));
+	ok(upload(&f, s, 3000) == STORE_OK, "a report commits after an abort");
+	store_close(s);
+	count_chunks(&all, &orphans);
+	ok(orphans == 0 && all == 1, "an aborted upload leaves nothing");
+}
+
+static void
+test_full(void)
+{
+	struct feeder small1, big, small2, big2;
+	struct records rs;
+	struct store *s;
+	char out[256];
+	size_t all, orphans;
+
+	use_dir("full");
+	s = store_open(dbdir, 1 << 20, base);
+	ok(upload(&small1, s, 10000) == STORE_OK, "1 MiB store: small report");
+	ok(upload(&big, s, 2 << 20) == STORE_FULL,
+	    "1 MiB store: a 2 MB report is STORE_FULL");
+	ok(upload(&small2, s, 10000) == STORE_OK,
+	    "a small report right after still commits");
+	store_close(s);
+	count_chunks(&all, &orphans);
+	ok(orphans == 0, "the refused report left no chunks");
+	ok(export_to("full.bundle", 0, &rs, out, sizeof(out)) == 0 &&
+	    rs.n == 2 && has(&rs, &small1) && has(&rs, &small2),
+	    "the committed reports export intact");
+	s = store_open(dbdir, 64 << 20, base);
+	ok(upload(&big2, s, 2 << 20) == STORE_OK,
+	    "with a larger max_store_size the 2 MB report commits");
+	store_close(s);
+}
+
+#define NEXPORT 40
+
+/* Export from another process while this one commits. */
+static void
+test_concurrent_export(void)
+{
+	static struct feeder f[NEXPORT];
+	struct records rs1, rs2;
+	struct store *s;
+	char out[256], path[192];
+	int p[2], st = -1, found = 0;
+	pid_t pid;
+	char c;
+
+	use_dir("concurrent");
+	snprintf(path, sizeof(path), "%s/c1.bundle", tmp);
+	if (pipe(p) != 0)
+		return;
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			_exit(2);
+		_exit(captured(do_export, path, 0, 0, out, sizeof(out)));
+	}
+	close(p[0]);
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	for (int i = 0; i < NEXPORT; i++) {
+		upload(&f[i], s, 30000);
+		if (i == NEXPORT / 2 && write(p[1], "x", 1) != 1)
+			break;
+	}
+	waitpid(pid, &st, 0);
+	store_close(s);
+	close(p[1]);
+	rs1.n = 0;
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && read_bundle(path, &rs1) == 0,
+	    "an export while the server commits succeeds");
+	printf("# the concurrent export took %zu of %d reports\n", rs1.n,
+	    NEXPORT);
+	ok(export_to("c2.bundle", 0, &rs2, out, sizeof(out)) == 0,
+	    "a second export after it");
+	for (int i = 0; i < NEXPORT; i++)
+		found += has(&rs1, &f[i]) + has(&rs2, &f[i]);
+	ok(rs1.n > NEXPORT / 2 && rs1.n + rs2.n == NEXPORT && found == NEXPORT,
+	    "every report is in exactly one of the two bundles");
+}
+
+static void
+rm_tree(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", tmp);
+}
+
+int
+main(void)
+{
+
+	if (sodium_init() < 0 || evthread_use_pthreads() != 0 ||
+	    (base = event_base_new()) == NULL)
+		return 1;
+	/* TMPDIR: a real disk shows what fsync costs; tmpfs does not. */
+	snprintf(tmp, sizeof(tmp), "%s/odstore.XXXXXX",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmp) == NULL)
+		return 1;
+	test_round_trip();
+	test_grouping();
+	test_big();
+	test_crash();
+	test_abort();
+	test_full();
+	test_concurrent_export();
+	event_base_free(base);
+	rm_tree();
+	return tap_done();
+}
