@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -22,6 +23,8 @@
 
 /* How much a read may pull in at once: bounds memory per connection. */
 #define READ_HIGH_WATERMARK (256 * 1024)
+/* After the last answer, how long unread input is still read away. */
+#define LINGER_SECONDS 2
 
 /* Every response carries these (INTERFACE.md): no caching, no referrer,
  * no sniffing, no script, no framing, no cookies, no server version. */
@@ -36,7 +39,7 @@ static const char security_headers[] =
     "Cross-Origin-Opener-Policy: same-origin\r\n"
     "Cross-Origin-Resource-Policy: same-origin\r\n";
 
-enum conn_phase { PHASE_PROXY, PHASE_HEAD, PHASE_REQUEST };
+enum conn_phase { PHASE_PROXY, PHASE_HEAD, PHASE_REQUEST, PHASE_LINGER };
 
 struct conn {
 	struct server *srv;
@@ -110,13 +113,35 @@ conn_free(struct conn *c)
 	server_conn_closed(srv);
 }
 
+/*
+ * Close gently: stop writing, and read away what the client still sends
+ * for a moment. Closing a socket with unread input makes the kernel reset
+ * the connection, and a reset can destroy the answer before the browser
+ * shows it (an error page for an upload it is still sending).
+ */
+static void
+linger(struct conn *c)
+{
+	struct timeval t = { LINGER_SECONDS, 0 };
+
+	c->phase = PHASE_LINGER;
+	if (c->eof || shutdown(bufferevent_getfd(c->bev), SHUT_WR) != 0) {
+		conn_free(c);
+		return;
+	}
+	bufferevent_set_timeouts(c->bev, &t, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+	evbuffer_drain(bufferevent_get_input(c->bev),
+	    evbuffer_get_length(bufferevent_get_input(c->bev)));
+}
+
 /* The answer is written and the body read: next request, or close. */
 static void
 request_done(struct conn *c)
 {
 	handler_release(c);
 	if (!c->keep_alive || c->eof || c->srv->shutting_down) {
-		conn_free(c);
+		linger(c);
 		return;
 	}
 	http_parser_reset(&c->http);
@@ -377,7 +402,13 @@ process_input(struct conn *c)
 static void
 on_read(struct bufferevent *bev, void *arg)
 {
-	process_input(arg);
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	if (c->phase == PHASE_LINGER)
+		evbuffer_drain(in, evbuffer_get_length(in));
+	else
+		process_input(c);
 }
 
 static void
@@ -399,6 +430,9 @@ conn_accept(struct server *srv, evutil_socket_t fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	struct timeval idle = { (time_t)srv->cfg.idle_timeout, 0 };
+	/* Bodies over max_report_size are the router's to refuse: it answers
+	 * 413 and reads the body away, so the browser can show the page. */
+	struct http_limits limits = HTTP_LIMITS_DEFAULT;
 
 	if (c == NULL ||
 	    (c->bev = bufferevent_socket_new(srv->base, fd,
@@ -409,11 +443,11 @@ conn_accept(struct server *srv, evutil_socket_t fd)
 		server_conn_closed(srv);
 		return;
 	}
+	limits.body_max = UINT64_MAX;
 	c->srv = srv;
 	c->phase = srv->cfg.proxy_protocol ? PHASE_PROXY : PHASE_HEAD;
 	proxy_init(&c->proxy);
-	http_parser_init(&c->http, NULL);
-	c->http.lim.body_max = srv->cfg.max_report_size;
+	http_parser_init(&c->http, &limits);
 	if ((c->next = srv->conns) != NULL)
 		c->next->prev = c;
 	srv->conns = c;

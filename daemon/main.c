@@ -143,7 +143,7 @@ static int
 admin_command(const struct args *a)
 {
 	struct config cfg;
-	unsigned days;
+	unsigned days = 0;
 	int rc;
 
 	if (strcmp(a->command, "purge") == 0 &&

@@ -45,10 +45,10 @@ stop_daemon() {
 	run_status STOP_STATUS wait "$DAEMON_PID"
 }
 
-# get SOCK PATH [curl args]: the body; status in HTTP_STATUS, headers in $T/headers.
+# get SOCK PATH OUT [curl args]: the body into OUT, the status in
+# HTTP_STATUS, the headers in $T/headers.
 get() {
-	local sock=$1 path=$2
-	shift 2
-	HTTP_STATUS=$("${CURL[@]}" --unix-socket "$sock" -D "$T/headers" -o "$T/body" -w '%{http_code}' "$@" "http://oniondrop$path") || HTTP_STATUS=000
-	cat "$T/body"
+	local sock=$1 path=$2 out=$3
+	shift 3
+	HTTP_STATUS=$("${CURL[@]}" --unix-socket "$sock" -D "$T/headers" -o "$out" -w '%{http_code}' "$@" "http://oniondrop$path") || HTTP_STATUS=000
 }

@@ -21,13 +21,13 @@ raw() {  # raw BYTES-FILE: send raw bytes, print the status line's code
 }
 
 head -c 2000000 /dev/zero > big.bin
-get "$sock" /report -F "urls=http://x.example/" -F "attachment=@big.bin" > page.html
+get "$sock" /report page.html -F "urls=http://x.example/" -F "attachment=@big.bin"
 check "body over max_report_size: 413" test "$HTTP_STATUS" = 413
 check "... with a page" grep -qi "<html" page.html
 still_works 413-body
 
 head -c 150000 /dev/urandom > mid.bin
-get "$sock" /report -F "urls=http://x.example/" -F "attachment=@mid.bin" > page.html
+get "$sock" /report page.html -F "urls=http://x.example/" -F "attachment=@mid.bin"
 check "attachment over max_attachment_size: 413 page" test "$HTTP_STATUS" = 413 -a -n "$(grep -i '<html' page.html)"
 still_works 413-attachment
 
@@ -49,19 +49,19 @@ still_works method
 printf 'POST /report HTTP/1.1\r\nHost: x\r\n\r\n' > nolen.req
 check "POST without Content-Length: 411" test "$(raw nolen.req)" = 411
 
-get "$sock" /report -H "Content-Type: multipart/form-data; boundary=XYZ" --data-binary $'--XYZ\r\nbroken' > page.html
+get "$sock" /report page.html -H "Content-Type: multipart/form-data; boundary=XYZ" --data-binary $'--XYZ\r\nbroken'
 check "invalid multipart: 400" test "$HTTP_STATUS" = 400
 still_works multipart
 
 printf 'urls=http%%3A%%2F%%2Fx.example%%2F&description=%%ff%%fe' > bad-utf8.body
-get "$sock" /report -H "Content-Type: application/x-www-form-urlencoded" --data-binary @bad-utf8.body > page.html
+get "$sock" /report page.html -H "Content-Type: application/x-www-form-urlencoded" --data-binary @bad-utf8.body
 check "bad UTF-8: 400 with the form again" test "$HTTP_STATUS" = 400 -a -n "$(grep 'name="urls"' page.html)"
 still_works utf8
 
-get "$sock" /report --data-urlencode "urls=<script>alert(1)</script>" --data-urlencode 'description="><script>x</script>' > page.html
+get "$sock" /report page.html --data-urlencode "urls=<script>alert(1)</script>" --data-urlencode 'description="><script>x</script>'
 check "a form with errors comes back 400, values kept, escaped" test "$HTTP_STATUS" = 400 -a -z "$(grep -F '<script>' page.html || true)" -a -n "$(grep -F '&lt;script&gt;' page.html)"
 
-get "$sock" /nowhere > page.html
+get "$sock" /nowhere page.html
 check "unknown path: 404 page" test "$HTTP_STATUS" = 404 -a -n "$(grep -i '<html' page.html)"
 stop_daemon
 

@@ -13,7 +13,8 @@ start_daemon s
 sock=$T/s.sock
 marker="MARKER$RANDOM$RANDOM"
 
-page=$(get "$sock" /report)
+get "$sock" /report form.html
+page=$(cat form.html)
 check "GET /report: 200" test "$HTTP_STATUS" = 200
 check "... the form has the contract's fields" bash -c 'for f in urls category description attachment; do grep -q "name=\"$f\"" <<< "$1" || exit 1; done' _ "$page"
 for h in "Cache-Control: no-store" "Referrer-Policy: no-referrer" "X-Content-Type-Options: nosniff" "Content-Security-Policy: default-src 'none'"; do

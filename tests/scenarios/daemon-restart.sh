@@ -25,7 +25,8 @@ committed_chunks=$(chunks)
 
 # A slow upload, and the daemon killed in the middle of it.
 head -c 50000000 /dev/urandom > big.bin
-page=$(get "$sock" /report)
+get "$sock" /report form.html
+page=$(cat form.html)
 token=$(grep -o 'name="token"[^>]*value="[^"]*"' <<< "$page" | sed 's/.*value="//; s/"$//')
 "${CURL[@]}" --unix-socket "$sock" --limit-rate 2M -o /dev/null -F "token=$token" \
 	-F "urls=http://example.org/killed" -F "attachment=@big.bin" http://x/report 2>/dev/null &

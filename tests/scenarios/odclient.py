@@ -50,8 +50,9 @@ def hidden_inputs(page):
     """Every <input type="hidden"> of a page, as (name, value)."""
     out = []
     for tag in INPUT_RE.findall(page):
-        attrs = {k.lower(): html.unescape(v.decode()) for k, v in ATTR_RE.findall(tag)}
-        if attrs.get(b"type".decode()) == "hidden" and "name" in attrs:
+        attrs = {k.decode().lower(): html.unescape(v.decode())
+                 for k, v in ATTR_RE.findall(tag)}
+        if attrs.get("type") == "hidden" and "name" in attrs:
             out.append((attrs["name"], attrs.get("value", "")))
     return out
 
