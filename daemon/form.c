@@ -39,6 +39,8 @@ struct submission {
 	struct conn *c;			/* NULL once the connection is gone */
 	struct server *srv;
 	enum lang lang;
+	int has_circuit;
+	uint32_t circuit;		/* memory only, for the rate limit */
 	struct formbody *body;
 	struct seal *seal;
 	struct store_upload *upload;
@@ -458,6 +460,8 @@ on_committed(void *arg, enum store_result result)
 	struct evbuffer *b;
 
 	s->upload = NULL;	/* the store has freed it */
+	if (result == STORE_OK && s->has_circuit)
+		ratelimit_count(s->srv->report_limit, s->circuit, time(NULL));
 	if (s->c == NULL) {	/* the reporter left; the report is kept */
 		submission_free(s);
 		return;
@@ -467,6 +471,7 @@ on_committed(void *arg, enum store_result result)
 		answer_error(s, 503);
 		return;
 	}
+
 	if ((b = evbuffer_new()) == NULL) {
 		answer_error(s, 500);
 		return;
@@ -556,6 +561,7 @@ form_begin(struct conn *c, const struct http_request *req, enum lang lang)
 	s->c = c;
 	s->srv = srv;
 	s->lang = lang;
+	s->has_circuit = conn_circuit(c, &s->circuit);
 	if ((s->body = formbody_new(req->content_type, &body_cb, s)) == NULL) {
 		submission_free(s);
 		conn_error_page(c, 400, lang);

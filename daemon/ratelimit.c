@@ -74,8 +74,9 @@ find_slot(struct ratelimit *r, uint32_t circuit)
 	return victim;
 }
 
-int
-ratelimit_allow(struct ratelimit *r, uint32_t circuit, time_t now)
+/* The circuit's slot, its window restarted if the old one is over. */
+static struct slot *
+current_slot(struct ratelimit *r, uint32_t circuit, time_t now)
 {
 	struct slot *s = find_slot(r, circuit);
 
@@ -83,10 +84,19 @@ ratelimit_allow(struct ratelimit *r, uint32_t circuit, time_t now)
 		s->start = now;
 		s->count = 0;
 	}
-	if (s->count >= r->per_hour)
-		return 0;
-	s->count++;
-	return 1;
+	return s;
+}
+
+int
+ratelimit_over(struct ratelimit *r, uint32_t circuit, time_t now)
+{
+	return current_slot(r, circuit, now)->count >= r->per_hour;
+}
+
+void
+ratelimit_count(struct ratelimit *r, uint32_t circuit, time_t now)
+{
+	current_slot(r, circuit, now)->count++;
 }
 
 void

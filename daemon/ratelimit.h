@@ -22,11 +22,13 @@ struct ratelimit;
 struct ratelimit *ratelimit_new(unsigned per_hour, size_t slots);
 
 /*
- * ratelimit_allow(r, circuit, now):
- * Count one event for circuit at time now; return 1 if it is within the
- * limit, 0 if over (an event over the limit is not counted).
+ * ratelimit_over(r, circuit, now):
+ * 1 if circuit has used up its events for the current window, else 0.
  */
-int ratelimit_allow(struct ratelimit *r, uint32_t circuit, time_t now);
+int ratelimit_over(struct ratelimit *r, uint32_t circuit, time_t now);
+
+/* ratelimit_count(r, circuit, now): count one event for circuit. */
+void ratelimit_count(struct ratelimit *r, uint32_t circuit, time_t now);
 
 /* ratelimit_set_limit(r, per_hour): change the limit (config reload). */
 void ratelimit_set_limit(struct ratelimit *r, unsigned per_hour);

@@ -154,15 +154,27 @@ serve_get(struct conn *c, enum route route, enum lang lang)
 	}
 }
 
-/* Per-circuit limit for a submission; 1 if it may go on. */
+/*
+ * Per-circuit limits; 1 if the request may go on. A status lookup counts
+ * now; a report counts only once it is stored (form.c), so a reporter who
+ * has to correct the form is not locked out by their own mistakes.
+ */
 static int
-within_limit(struct conn *c, struct ratelimit *limit)
+within_limit(struct conn *c, enum route route)
 {
+	struct server *srv = conn_server(c);
+	struct ratelimit *limit = route == ROUTE_REPORT ? srv->report_limit :
+	    srv->status_limit;
 	uint32_t circuit;
+	time_t now = time(NULL);
 
 	if (!conn_circuit(c, &circuit))
 		return 1;
-	return ratelimit_allow(limit, circuit, time(NULL));
+	if (ratelimit_over(limit, circuit, now))
+		return 0;
+	if (route == ROUTE_STATUS)
+		ratelimit_count(limit, circuit, now);
+	return 1;
 }
 
 static void
@@ -179,8 +191,7 @@ serve_post(struct conn *c, const struct http_request *req, enum route route,
 		conn_error_page(c, 413, lang);
 		return;
 	}
-	if (!within_limit(c, route == ROUTE_REPORT ? srv->report_limit :
-	    srv->status_limit)) {
+	if (!within_limit(c, route)) {
 		conn_error_page(c, 429, lang);
 		return;
 	}
