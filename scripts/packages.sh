@@ -3,7 +3,8 @@
 
 BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-dev
   libevent-dev liblmdb-dev gettext"
-TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd"
+TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
+  lmdb-utils bsdutils"
 
 # ensure_packages PKG...: apt-get install whatever of PKG is not installed.
 ensure_packages() {

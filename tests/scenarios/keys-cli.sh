@@ -38,3 +38,18 @@ check "keygen without --out: exit 2" test "$rc" = 2
 run_status rc "$KEYS" keygen --out x --passphrase-file /nonexistent 2> err
 check "unreadable passphrase file: exit 1 and a message" test "$rc" = 1 -a -n "$(grep nonexistent err)"
 check "... and no key left behind" test ! -e x.sec -a ! -e x.pub
+
+# On a terminal: the passphrase is asked twice, without echo; decrypt shows
+# progress for a large bundle. script(1) gives the tool a pseudo-terminal;
+# each answer waits for its prompt (typed-ahead input is discarded, as it
+# should be when echo is turned off).
+answers() { local a; for a in "$@"; do sleep 1; printf '%s\n' "$a"; done; sleep 1; }
+answers 'typed secret' 'typed secret' | script -qec "$KEYS keygen --out tty --cost interactive" /dev/null > tty.out
+check "keygen on a terminal asks twice" test "$(grep -c 'Passphrase' tty.out)" = 2
+check "... without echoing it" test -z "$(grep 'typed secret' tty.out || true)"
+"$MKBUNDLE" tty.bundle tty.pub > /dev/null <<< $'report\nattach-random big.bin 40000000 3\nend'
+answers 'typed secret' | script -qec "$KEYS decrypt --key tty.sec --out tty-out tty.bundle" /dev/null > progress.out
+check "decrypt on a terminal: the typed passphrase opens the key" test "$(ls tty-out | wc -l)" = 1
+check "... and it shows progress for a large bundle" grep -q '100%' progress.out
+answers 'one' 'another' | script -qec "$KEYS keygen --out mismatch" /dev/null > mismatch.out || true
+check "two different passphrases: refused, no key written" test ! -e mismatch.sec -a -n "$(grep -i differ mismatch.out)"
