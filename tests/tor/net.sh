@@ -1,4 +1,5 @@
 # tests/tor/net.sh: a private Tor network on 127.0.0.1, for the tor tests
+# shellcheck shell=bash
 # and scripts/demo (sourced; bash). It owns the generated torrc files, the
 # authorities' keys (tor-gencert), the choice of free loopback ports, the tor
 # processes it starts and their logs. Nothing here listens on any address
@@ -307,14 +308,16 @@ tor_net_start() {
 	tor_net_pick_port CLIENT_SOCKS_PORT || return 1
 	{
 		tor_net_common_torrc client
-		echo "SocksPort 127.0.0.1:$CLIENT_SOCKS_PORT"
+		echo "SocksPort 127.0.0.1:$CLIENT_SOCKS_PORT ExtendedErrors"
 	} | tor_net_write client
 	if [ -n "$auth_client" ]; then
+		mkdir -p "$auth_client"
+		chmod 700 "$auth_client"
 		export AUTH_CLIENT_SOCKS_PORT
 		tor_net_pick_port AUTH_CLIENT_SOCKS_PORT || return 1
 		{
 			tor_net_common_torrc authclient
-			echo "SocksPort 127.0.0.1:$AUTH_CLIENT_SOCKS_PORT"
+			echo "SocksPort 127.0.0.1:$AUTH_CLIENT_SOCKS_PORT ExtendedErrors"
 			echo "ClientOnionAuthDir $auth_client"
 		} | tor_net_write authclient
 	fi
