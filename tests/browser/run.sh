@@ -82,11 +82,11 @@ sock=$T/s.sock
 
 # The bridge: a free port on 127.0.0.1 to the daemon's socket.
 bridge_pid=""
-for try in 1 2 3 4 5; do
+for _ in 1 2 3 4 5; do
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$sock" 2>> "$T/socat.log" &
 	bridge_pid=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		curl -sS --noproxy '*' --max-time 5 -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break 2
 		kill -0 "$bridge_pid" 2>/dev/null || break
 		sleep 0.1
