@@ -52,9 +52,11 @@ cli_error_errno(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
+int
+cli_write_all(int fd, const void *buf, size_t len)
 {
+	const uint8_t *p = buf;
+
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -77,7 +79,7 @@ cli_write_new_file(const char *path, const void *data, size_t len, int mode)
 		cli_error_errno("cannot create %s", path);
 		return -1;
 	}
-	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, len) != 0 ||
+	if (fchmod(fd, (mode_t)mode) != 0 || cli_write_all(fd, data, len) != 0 ||
 	    fsync(fd) != 0) {
 		cli_error_errno("cannot write %s", path);
 		close(fd);

@@ -29,6 +29,12 @@ void cli_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 int cli_write_new_file(const char *path, const void *data, size_t len, int mode);
 
 /*
+ * cli_write_all(fd, buf, len):
+ * Write all of buf, retrying short writes and EINTR. Return 0 or -1.
+ */
+int cli_write_all(int fd, const void *buf, size_t len);
+
+/*
  * cli_read_file(path, maxlen, &len):
  * Read the whole of path, refusing files larger than maxlen. Returns a
  * sodium_malloc'd buffer (NUL-terminated past len; free with

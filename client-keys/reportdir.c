@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "cli.h"
 #include "encode.h"
 #include "json.h"
 #include "reportdir.h"
@@ -50,21 +51,6 @@ struct reportdir {
 	crypto_hash_sha256_state sha;
 	const char *why;
 };
-
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int
 on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
@@ -139,7 +125,7 @@ on_attachment_data(void *ctx, const uint8_t *buf, size_t len)
 	struct reportdir *d = ctx;
 
 	crypto_hash_sha256_update(&d->sha, buf, len);
-	if (write_all(d->filefd, buf, len) != 0) {
+	if (cli_write_all(d->filefd, buf, len) != 0) {
 		d->why = "cannot write an attachment (disk full?)";
 		return -1;
 	}
