@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -48,7 +49,7 @@ struct reportdir {
 	size_t nfields, field_bytes;
 	struct attachment *att;		/* ATTACHMENTS_MAX */
 	size_t natt;
-	crypto_hash_sha256_state sha;
+	EVP_MD_CTX *sha;	/* OpenSSL's SHA-256 uses the CPU's SHA extensions */
 	const char *why;
 };
 
@@ -115,7 +116,10 @@ on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 	a->submitted_len = len;
 	d->natt++;
 	safename_make(safe, name, len);
-	crypto_hash_sha256_init(&d->sha);
+	if (EVP_DigestInit_ex(d->sha, EVP_sha256(), NULL) != 1) {
+		d->why = "SHA-256 is not available";
+		return -1;
+	}
 	return create_unique(d, a, safe);
 }
 
@@ -124,7 +128,7 @@ on_attachment_data(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct reportdir *d = ctx;
 
-	crypto_hash_sha256_update(&d->sha, buf, len);
+	EVP_DigestUpdate(d->sha, buf, len);
 	if (cli_write_all(d->filefd, buf, len) != 0) {
 		d->why = "cannot write an attachment (disk full?)";
 		return -1;
@@ -146,7 +150,7 @@ on_attachment_end(void *ctx, uint64_t size)
 		d->why = "cannot write an attachment (disk full?)";
 		return -1;
 	}
-	crypto_hash_sha256_final(&d->sha, hash);
+	EVP_DigestFinal_ex(d->sha, hash, NULL);
 	encode_hex(a->sha256, hash, sizeof(hash));
 	a->size = size;
 	return 0;
@@ -163,7 +167,9 @@ reportdir_alloc(int outfd)
 
 	if (d == NULL)
 		return NULL;
-	if ((d->att = calloc(ATTACHMENTS_MAX, sizeof(*d->att))) == NULL) {
+	if ((d->att = calloc(ATTACHMENTS_MAX, sizeof(*d->att))) == NULL ||
+	    (d->sha = EVP_MD_CTX_new()) == NULL) {
+		free(d->att);
 		free(d);
 		return NULL;
 	}
@@ -237,6 +243,7 @@ reportdir_free(struct reportdir *d)
 	for (size_t i = 0; i < d->natt; i++)
 		free(d->att[i].submitted);
 	free(d->att);
+	EVP_MD_CTX_free(d->sha);
 	free(d);
 }
 
