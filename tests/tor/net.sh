@@ -9,13 +9,15 @@
 # API (every function returns non-zero on failure, saying why on stderr):
 #   tor_net_start WORKDIR SOCKET [OPTIONS]
 #       Writes torrc files under WORKDIR and starts: 3 directory
-#       authorities, N relays, the onion service's tor (HiddenServiceDir
+#       authorities, 2 relays, the onion service's tor (HiddenServiceDir
 #       WORKDIR/hs, "HiddenServicePort 80 unix:SOCKET", circuit ids exported
 #       as haproxy PROXY lines) and a client tor with a SocksPort. Returns
 #       once the service's hostname file exists (about a second); the
 #       network itself needs 30-60 s more: see tor_net_wait_onion.
 #       Options:
-#         --relays N               relays besides the authorities (default 1)
+#         --relays N               relays besides the authorities (default 2)
+#         --hs-dir DIR             the main service's HiddenServiceDir
+#                                  (default WORKDIR/hs)
 #         --service HS_DIR SOCKET  one more onion service on the service's
 #                                  tor (repeatable); put NAME.auth files in
 #                                  HS_DIR/authorized_clients/ beforehand
@@ -213,7 +215,7 @@ tor_net_make_onion_keys() {
 }
 
 tor_net_start() {
-	local relays=1 auth_client="" public=0 start=1 extra=() i
+	local relays=2 auth_client="" public=0 start=1 extra=() i hs_dir=""
 	[ $# -ge 2 ] || { tor_net_say "usage: tor_net_start WORKDIR SOCKET [OPTIONS]"; return 2; }
 	TOR_NET_DIR=$1
 	local socket=$2
@@ -221,6 +223,7 @@ tor_net_start() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--relays) relays=$2; shift 2 ;;
+		--hs-dir) hs_dir=$2; shift 2 ;;
 		--service) extra+=("$2" "$3"); shift 3 ;;
 		--auth-client) auth_client=$2; shift 2 ;;
 		--public) public=1; shift ;;
@@ -231,11 +234,12 @@ tor_net_start() {
 	mkdir -p "$TOR_NET_DIR"
 	TOR_NET_DIR=$(cd "$TOR_NET_DIR" && pwd)
 	: >"$TOR_NET_DIR/empty"	# --defaults-torrc: no /etc/tor/torrc-defaults
-	export TOR_NET_DIR HS_DIR=$TOR_NET_DIR/hs
+	export TOR_NET_DIR HS_DIR=${hs_dir:-$TOR_NET_DIR/hs}
 	export TOR_NET_TORRCS="" TOR_NET_STARTED
 	TOR_NET_STARTED=$(date +%s)
 	mkdir -p "$HS_DIR"
 	chmod 700 "$HS_DIR"
+	HS_DIR=$(cd "$HS_DIR" && pwd)
 
 	if [ "$public" -eq 1 ]; then
 		# The real Tor network: its own authorities, no testing options,
@@ -289,6 +293,12 @@ tor_net_start() {
 				TestingDirAuthVoteHSDir *
 				TestingDirAuthVoteGuard *
 				TestingMinExitFlagThreshold 0
+				# Fast and Stable for every relay from the first vote:
+				# new relays report no bandwidth and no uptime yet, and
+				# onion service circuits (4 distinct hops) need both.
+				AuthDirFastGuarantee 1 bytes
+				AuthDirVoteStableGuaranteeMinUptime 0
+				AuthDirVoteStableGuaranteeMTBF 0
 			EOF
 		} | tor_net_write "auth$i"
 	done

@@ -130,7 +130,7 @@ start_standin "$T/auth.sock" "$T/auth-proxy-lines"
 
 # --- 2. the network -------------------------------------------------------
 t0=$(date +%s)
-tor_net_start "$net" "$sock" --relays 1 --service "$hs_auth" "$T/auth.sock" \
+tor_net_start "$net" "$sock" --service "$hs_auth" "$T/auth.sock" \
 	--auth-client "$T/client-auth"
 check "the service's tor kept the pre-made address" \
 	test "$ONION_HOSTNAME" = "$(cat "$net/hs/hostname")"
