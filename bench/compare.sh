@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# bench/compare: oniondropd and OnionShare's receive mode side by side, in
+# one run, driven by the same load generator (bench/odload.c): small
+# reports per second at 1, 16 and 64 concurrent reporters (each a GET of
+# the form and a POST of it), MB/s of one 100 MB and one 1 GB upload, and
+# the peak RSS and RssAnon of each server process (sampled every 50 ms).
+# oniondropd seals every report to two analysts and answers only after a
+# durable commit; OnionShare writes plaintext files without fsync.
+# Not a test: it prints numbers (and the issue's goals beside them).
+#   bench/compare.sh [BUILD_DIR]      (use a release build)
+# Environment: BENCH_SECONDS per report phase (5), BENCH_MID and BENCH_BIG,
+# the upload sizes in bytes (100000000, 1000000000); BENCH_KEEP=1 keeps the
+# work directory (logs, memory samples, results).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-build}" && pwd)
+secs=${BENCH_SECONDS:-5}
+mid=${BENCH_MID:-100000000}
+big=${BENCH_BIG:-1000000000}
+daemon=$build/daemon/oniondropd
+keys=$build/client-keys/oniondrop-keys
+onionshare=${ONIONSHARE:-/usr/bin/onionshare-cli}
+for f in "$daemon" "$keys" "$onionshare"; do
+	[ -x "$f" ] || { echo "compare.sh: $f not found" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread \
+	-o "$work/odload" "$src/bench/odload.c"
+load=$work/odload
+
+# sampler PID OUT: every 50 ms, "PHASE VmRSS RssAnon" (KiB) of PID into
+# OUT, PHASE being the content of $work/phase; stops when PID is gone.
+sampler() {
+	local pid=$1 out=$2 phase k v rss anon
+	while [ -r "/proc/$pid/status" ]; do
+		rss=0 anon=0
+		while read -r k v _; do
+			case $k in VmRSS:) rss=$v ;; RssAnon:) anon=$v ;; esac
+		done < "/proc/$pid/status" 2>/dev/null || break
+		read -r phase < "$work/phase" || phase=unknown
+		echo "$phase $rss $anon" >> "$out"
+		sleep 0.05
+	done
+}
+
+# peak OUT FIELD [PHASE-REGEX]: the largest FIELD (2 RSS, 3 anon) in MB.
+peak() {
+	awk -v f="$2" -v re="${3:-.}" '$1 ~ re && $f > m { m = $f }
+	    END { printf "%.1f", m / 1024 }' "$1"
+}
+
+start_oniondropd() {
+	"$keys" keygen --out "$work/alice" --no-passphrase > /dev/null
+	"$keys" keygen --out "$work/bob" --no-passphrase > /dev/null
+	mkdir "$work/od.data"
+	cat > "$work/od.conf" <<-EOF
+	socket = $work/od.sock
+	data_dir = $work/od.data
+	analyst_key = $work/alice.pub
+	analyst_key = $work/bob.pub
+	attachments = on
+	max_attachment_size = 2G
+	max_report_size = 2G
+	max_store_size = 8G
+	max_connections = 4096
+	EOF
+	"$daemon" --config "$work/od.conf" 2> "$work/od.log" &
+	od_pid=$!
+	pids+=("$od_pid")
+	for _ in $(seq 100); do
+		[ -S "$work/od.sock" ] && curl -sf -o /dev/null --unix-socket \
+		    "$work/od.sock" http://bench/report && return 0
+		sleep 0.1
+	done
+	echo "compare.sh: oniondropd did not start:" >&2
+	cat "$work/od.log" >&2
+	exit 1
+}
+
+# OnionShare keeps its settings under $HOME/.config: give it its own HOME.
+start_onionshare() {
+	mkdir -p "$work/os.home" "$work/os.data"
+	HOME=$work/os.home "$onionshare" --receive --local-only --public \
+		--data-dir "$work/os.data" > "$work/os.log" 2>&1 &
+	os_pid=$!
+	pids+=("$os_pid")
+	for _ in $(seq 300); do
+		os_port=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/os.log" |
+		    head -n 1 | sed 's/.*://') || true
+		[ -n "$os_port" ] && curl -sf -o /dev/null \
+		    "http://127.0.0.1:$os_port/" && return 0
+		sleep 0.1
+	done
+	echo "compare.sh: onionshare-cli did not start:" >&2
+	cat "$work/os.log" >&2
+	exit 1
+}
+
+# The same load generator for both; only the address and form differ.
+od() { "$load" "unix:$work/od.sock" "$@" -g /report -m 'id="receipt"'; }
+os() { "$load" "tcp:$os_port" "$@" -g / -p /upload -s 302; }
+od_text=(-f urls=http://example.org/bench -f 'description=A small bench report, number ')
+os_text=(-f 'text=http://example.org/bench A small bench report, number ')
+
+# set_phase NAME: what the samplers tag their samples with (atomically).
+set_phase() { echo "$1" > "$work/phase.new" && mv "$work/phase.new" "$work/phase"; }
+
+# cpu_ticks PID: user + system clock ticks of PID, all threads.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+# measure SERVER PHASE ODLOAD-ARGS...: run the load generator against
+# SERVER, and append "SERVER-PHASE key=value..." to $work/results, with
+# srvcpu= the server's CPU seconds during the run.
+measure() {
+	local server=$1 phase=$2 pid out t0
+	shift 2
+	pid=$od_pid; [ "$server" = os ] && pid=$os_pid
+	sync
+	set_phase "$server-$phase"
+	t0=$(cpu_ticks "$pid")
+	out=$("$server" "$@") || { echo "compare.sh: $server $phase failed: $out" >&2; exit 1; }
+	out="$out srvcpu=$(awk -v a="$t0" -v b="$(cpu_ticks "$pid")" -v hz="$hz" \
+	    'BEGIN { printf "%.2f", (b - a) / hz }')"
+	set_phase idle
+	echo "$server-$phase $out" >> "$work/results"
+	echo "# $server $phase: $out" >&2
+}
+
+# val SERVER-PHASE KEY: a value from $work/results.
+val() { sed -n "s/^$1 .*\b$2=\([0-9.]*\).*/\1/p" "$work/results"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }'; }
+calc() { awk "BEGIN { printf \"%.${2:-1}f\", $1 }"; }
+# verdict VALUE OP LIMIT: "met" or "MISSED".
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {
+	ok = op == ">=" ? v >= l : v < l; print ok ? "met" : "MISSED" }'; }
+row() { printf '%-36s %11s %11s %8s   %s\n' "$@"; }
+
+set_phase idle
+start_oniondropd
+start_onionshare
+sampler "$od_pid" "$work/od.mem" & pids+=("$!")
+sampler "$os_pid" "$work/os.mem" & pids+=("$!")
+head -c "$mid" /dev/urandom > "$work/mid.bin"
+head -c "$big" /dev/urandom > "$work/big.bin"
+load_start=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+od reports 1 16 "${od_text[@]}" > /dev/null	# warm up
+os reports 1 16 "${os_text[@]}" > /dev/null
+for c in 1 16 64; do
+	measure od "r$c" reports "$secs" "$c" "${od_text[@]}"
+	measure os "r$c" reports "$secs" "$c" "${os_text[@]}"
+done
+for s in mid big; do
+	measure od "$s" upload "$work/$s.bin" -a attachment -f 'description=bench upload'
+	measure os "$s" upload "$work/$s.bin" -a 'file[]' -f 'text=bench upload'
+done
+load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
+stored=$("$daemon" stats --config "$work/od.conf" | awk '/^reports:/ { print $2 }')
+
+echo
+echo "oniondropd (2 analysts, fsync'd) vs OnionShare" \
+	"$("$onionshare" --help 2>&1 | grep -o 'v[0-9][0-9.]*' | head -n 1) receive mode:" \
+	"$(nproc) CPU cores; load average $load_start at start, $load_end at end"
+row "" oniondropd OnionShare "od/os" "goal"
+for c in 1 16 64; do
+	a=$(val "od-r$c" rate) b=$(val "os-r$c" rate) g=""
+	[ "$c" = 64 ] && g=">= 20x: $(verdict "$(calc "$a / $b" 3)" ">=" 20)"
+	row "reports/s, $c reporter(s)" "$a" "$b" "$(ratio "$a" "$b")" "$g"
+done
+for c in 1 16 64; do
+	a=$(calc "1000 * $(val "od-r$c" srvcpu) / $(val "od-r$c" reports)" 2)
+	b=$(calc "1000 * $(val "os-r$c" srvcpu) / $(val "os-r$c" reports)" 2)
+	row "  server CPU ms/report, $c" "$a" "$b" "$(ratio "$a" "$b")" ""
+done
+for s in mid big; do
+	a=$(val "od-$s" mbps) b=$(val "os-$s" mbps)
+	row "MB/s, one $(( $(val "od-$s" bytes) / 1000000 )) MB upload" "$a" "$b" \
+	    "$(ratio "$a" "$b")" ">= 1x: $(verdict "$(calc "$a / $b" 3)" ">=" 1)"
+	a=$(calc "$(val "od-$s" srvcpu) * 1e9 / $(val "od-$s" bytes)" 2)
+	b=$(calc "$(val "os-$s" srvcpu) * 1e9 / $(val "os-$s" bytes)" 2)
+	row "  server CPU s/GB" "$a" "$b" "$(ratio "$a" "$b")" ""
+done
+a=$(peak "$work/od.mem" 2) b=$(peak "$work/os.mem" 2)
+row "peak RSS, MB" "$a" "$b" "$(ratio "$a" "$b")" ""
+a=$(peak "$work/od.mem" 3) b=$(peak "$work/os.mem" 3)
+row "peak RssAnon, MB" "$a" "$b" "$(ratio "$a" "$b")" \
+    "od < 16 MB: $(verdict "$a" "<" 16)"
+for s in r64 mid big; do
+	row "  peak RssAnon during $s, MB" "$(peak "$work/od.mem" 3 "^od-$s\$")" \
+	    "$(peak "$work/os.mem" 3 "^os-$s\$")" "" ""
+done
+echo
+printf 'load generator CPU (cores) at 64 reporters: %s with oniondropd, %s with OnionShare\n' \
+	"$(val od-r64 cpu)" "$(val os-r64 cpu)"
+printf 'oniondropd stored %s reports (stats); OnionShare wrote %s messages\n' \
+	"$stored" "$(find "$work/os.data" -name '*-message.txt' | wc -l)"
