@@ -17,6 +17,7 @@
 #include "pages.h"
 #include "receipt.h"
 #include "seal.h"
+#include "secmem.h"
 #include "server.h"
 #include "utf8.h"
 
@@ -44,12 +45,13 @@ struct submission {
 	struct formbody *body;
 	struct seal *seal;
 	struct store_upload *upload;
-	uint8_t *plain;			/* sodium_malloc: every textbuf */
+	uint8_t *plain;			/* secmem (locked): every textbuf */
 	size_t plain_len;
 	struct textbuf urls, category, seen_on, description, token, honeypot,
 	    filename;
 	enum target target;
 	int attachment_open;
+	int body_done;			/* sealing what is left (finish_sealing) */
 	uint64_t attachment_bytes;
 	int committing;
 	char receipt[RECEIPT_TEXT_MAX + 1];
@@ -86,9 +88,8 @@ alloc_plain(struct submission *s)
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		s->plain_len += parts[i].cap + 1;
-	if ((s->plain = sodium_malloc(s->plain_len)) == NULL)
+	if ((s->plain = secmem_get(s->plain_len)) == NULL)
 		return -1;
-	memset(s->plain, 0, s->plain_len);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		parts[i].t->p = (char *)s->plain + off;
 		parts[i].t->cap = parts[i].cap;
@@ -104,8 +105,7 @@ submission_free(struct submission *s)
 	seal_free(s->seal);
 	if (s->upload != NULL)
 		store_upload_abort(s->upload);
-	if (s->plain != NULL)
-		sodium_free(s->plain);	/* wipes */
+	secmem_put(s->plain, s->plain_len);	/* wipes */
 	sodium_memzero(s, sizeof(*s));
 	free(s);
 }
@@ -174,7 +174,8 @@ to_store(void *arg, const uint8_t *buf, size_t len)
 
 	if (store_upload_write(s->upload, buf, len) != 0)
 		return -1;
-	if (store_upload_queued(s->upload) > QUEUE_LIMIT && s->c != NULL) {
+	if (store_upload_queued(s->upload) > QUEUE_LIMIT && s->c != NULL &&
+	    !s->body_done) {
 		conn_pause(s->c);
 		store_upload_on_drain(s->upload, on_drain, s);
 	}
@@ -487,10 +488,6 @@ commit(struct submission *s)
 	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
 	struct store_upload *u = s->upload;
 
-	if (seal_fields(s) != 0 || seal_finish(s->seal) != 0) {
-		fail(s, 503);
-		return;
-	}
 	seal_free(s->seal);
 	s->seal = NULL;
 	receipt_new(s->receipt);
@@ -499,6 +496,29 @@ commit(struct submission *s)
 	s->committing = 1;
 	s->upload = NULL;
 	store_upload_commit(u, hash, on_committed, s);
+}
+
+/*
+ * Padding a large report makes megabytes of ciphertext: seal it a step at
+ * a time, waiting for the store to drain between steps, so memory stays
+ * bounded whatever the report's size.
+ */
+static void
+finish_sealing(void *arg)
+{
+	struct submission *s = arg;
+	int rc;
+
+	while ((rc = seal_finish(s->seal)) == 1)
+		if (store_upload_queued(s->upload) > QUEUE_LIMIT) {
+			store_upload_on_drain(s->upload, finish_sealing, s);
+			return;
+		}
+	if (rc != 0) {
+		fail(s, 503);
+		return;
+	}
+	commit(s);
 }
 
 /* ---- the body handler ---- */
@@ -529,7 +549,12 @@ body_end(void *arg)
 		answer_form_again(s, errors, bad_line);
 		return;
 	}
-	commit(s);
+	s->body_done = 1;
+	if (seal_fields(s) != 0) {
+		fail(s, 503);
+		return;
+	}
+	finish_sealing(s);
 }
 
 static void

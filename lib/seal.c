@@ -11,8 +11,11 @@
 #include "encode.h"
 #include "payload.h"
 #include "seal.h"
+#include "secmem.h"
 
-enum seal_item { SEAL_IDLE, SEAL_IN_ATTACHMENT, SEAL_FINISHED, SEAL_FAILED };
+enum seal_item {
+	SEAL_IDLE, SEAL_IN_ATTACHMENT, SEAL_PADDING, SEAL_FINISHED, SEAL_FAILED
+};
 
 struct seal {
 	bytes_sink *sink;
@@ -24,6 +27,7 @@ struct seal {
 	enum seal_item item;
 	uint64_t item_len;
 	uint64_t plaintext;	/* payload bytes so far, before padding */
+	uint64_t pad_left;	/* padding still to write (seal_finish) */
 	uint64_t sent;		/* envelope bytes given to the sink */
 	uint8_t *chunk;		/* ENVELOPE_CHUNK plaintext bytes */
 	size_t chunk_len;
@@ -127,7 +131,7 @@ seal_new(const struct keys_public *keys, size_t nkeys,
 	s->sink = sink;
 	s->ctx = ctx;
 	s->first_chunk = 1;
-	s->chunk = sodium_malloc(ENVELOPE_CHUNK);
+	s->chunk = secmem_get(ENVELOPE_CHUNK);
 	s->out = malloc(ENVELOPE_CHUNK + ENVELOPE_CHUNK_OVERHEAD);
 	if (s->chunk == NULL || s->out == NULL)
 		goto err;
@@ -217,18 +221,27 @@ seal_attachment_end(struct seal *s)
 int
 seal_finish(struct seal *s)
 {
-	static const uint8_t zeros[256];
-	uint64_t pad;
+	static const uint8_t zeros[4096];
+	size_t step = 0;
 
-	if (s->item != SEAL_IDLE || put_frame(s, PAYLOAD_DONE, NULL, 0) != 0)
+	if (s->item == SEAL_IDLE) {
+		if (put_frame(s, PAYLOAD_DONE, NULL, 0) != 0)
+			return -1;
+		s->pad_left = envelope_padded_size(s->plaintext) - s->plaintext;
+		s->item = SEAL_PADDING;
+	}
+	if (s->item != SEAL_PADDING)
 		return -1;
-	pad = envelope_padded_size(s->plaintext) - s->plaintext;
-	while (pad > 0) {
-		size_t n = pad > sizeof(zeros) ? sizeof(zeros) : (size_t)pad;
+	while (s->pad_left > 0 && step < SEAL_FINISH_STEP) {
+		size_t n = s->pad_left > sizeof(zeros) ? sizeof(zeros) :
+		    (size_t)s->pad_left;
 		if (put(s, zeros, n) != 0)
 			return -1;
-		pad -= n;
+		s->pad_left -= n;
+		step += n;
 	}
+	if (s->pad_left > 0)
+		return 1;
 	s->item = SEAL_FINISHED;
 	return push_chunk(s, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
 }
@@ -244,8 +257,7 @@ seal_free(struct seal *s)
 {
 	if (s == NULL)
 		return;
-	if (s->chunk != NULL)
-		sodium_free(s->chunk);
+	secmem_put(s->chunk, ENVELOPE_CHUNK);
 	free(s->out);
 	sodium_memzero(s, sizeof(*s));
 	free(s);

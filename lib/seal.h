@@ -47,9 +47,13 @@ int seal_attachment_end(struct seal *s);
 
 /*
  * seal_finish(s):
- * Close the report, pad it, write the FINAL chunk. Return 0 or -1. After
- * it, seal_bytes gives the envelope's length.
+ * Close the report, pad it, write the FINAL chunk. The padding of a large
+ * report is megabytes of ciphertext, so this works in steps of at most
+ * SEAL_FINISH_STEP bytes: it returns 1 while more remains (call it again,
+ * after waiting for the sink to drain if it must), 0 once the envelope is
+ * complete, -1 on failure. After 0, seal_bytes gives the envelope's length.
  */
+#define SEAL_FINISH_STEP (256 * 1024)
 int seal_finish(struct seal *s);
 
 /* seal_bytes(s): envelope bytes passed to the sink so far. */

@@ -190,8 +190,11 @@ report_end(struct mk *m)
 	uint64_t len, off;
 	char hex[33];
 	size_t n;
+	int rc;
 
-	if (seal_finish(m->seal) != 0)
+	while ((rc = seal_finish(m->seal)) == 1)
+		continue;
+	if (rc != 0)
 		die("seal_finish failed");
 	len = seal_bytes(m->seal);
 	seal_free(m->seal);

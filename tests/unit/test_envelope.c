@@ -87,7 +87,8 @@ make_envelope(const struct keys_public *keys, size_t nkeys, size_t big)
 	seal_attachment_data(s, (const uint8_t *)"c", 1);
 	seal_attachment_data(s, data, big);
 	seal_attachment_end(s);
-	seal_finish(s);
+	while (seal_finish(s) == 1)
+		continue;
 	seal_free(s);
 	free(data);
 	return b;

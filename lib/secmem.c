@@ -1,0 +1,45 @@
+/*
+ * secmem: see secmem.h. The cache holds a few blocks of any size; the
+ * daemon uses two sizes, so a linear scan is all it needs.
+ */
+#include <sodium.h>
+
+#include "secmem.h"
+
+#define CACHE_SLOTS 32
+
+static struct {
+	void *p;
+	size_t size;
+} cache[CACHE_SLOTS];
+
+void *
+secmem_get(size_t size)
+{
+	void *p;
+
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].p != NULL && cache[i].size == size) {
+			p = cache[i].p;
+			cache[i].p = NULL;
+			return p;	/* wiped when it was put back */
+		}
+	if ((p = sodium_malloc(size)) != NULL)
+		sodium_memzero(p, size);
+	return p;
+}
+
+void
+secmem_put(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	sodium_memzero(p, size);
+	for (size_t i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].p == NULL) {
+			cache[i].p = p;
+			cache[i].size = size;
+			return;
+		}
+	sodium_free(p);
+}
