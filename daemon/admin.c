@@ -231,7 +231,8 @@ admin_export(const char *data_dir, const char *bundle_path, int all)
 	}
 	if (write_bundle(&e) != 0)
 		goto err1;
-	if ((rc = storedb_write(&e.db, admin_limit(&e.db), mark_txn, &e)) != 0) {
+	if ((rc = storedb_write(&e.db, admin_limit(&e.db),
+	    STOREDB_DURABLE, mark_txn, &e)) != 0) {
 		log_error("cannot mark the reports exported (export again "
 		    "later): %s", mdb_strerror(rc));
 		goto err1;
@@ -416,7 +417,8 @@ admin_purge(const char *data_dir, unsigned days)
 
 	if (storedb_open(&p.db, data_dir, 0, 0) != 0)
 		return 1;
-	if ((rc = storedb_write(&p.db, admin_limit(&p.db), purge_txn, &p)) != 0)
+	if ((rc = storedb_write(&p.db, admin_limit(&p.db),
+	    STOREDB_DURABLE, purge_txn, &p)) != 0)
 		log_error("store: %s", mdb_strerror(rc));
 	else
 		printf("purged %zu reports\n", p.n);

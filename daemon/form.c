@@ -22,7 +22,7 @@
 #include "utf8.h"
 
 /* Above this much ciphertext waiting for the store, stop reading. */
-#define QUEUE_LIMIT (1024 * 1024)
+#define QUEUE_LIMIT (2 * 1024 * 1024)
 #define FILENAME_MAX_BYTES 1024
 
 struct textbuf {

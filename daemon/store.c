@@ -35,8 +35,8 @@
 
 /* A chunk of 1 MiB less LMDB's 16-byte page header fills 256 pages. */
 #define VALUE_MAX ((size_t)(1 << 20) - 16)
-#define FLUSH_UPLOAD (256 * 1024)	/* one upload's bytes that start a write */
-#define FLUSH_TOTAL (1024 * 1024)	/* all uploads' bytes that start a write */
+#define FLUSH_UPLOAD (1024 * 1024)	/* one upload's bytes that start a write */
+#define FLUSH_TOTAL (4 * 1024 * 1024)	/* all uploads' bytes that start a write */
 
 #define CONTAINER(p, type, field) \
 	((type *)(void *)((char *)(p) - offsetof(type, field)))
@@ -363,9 +363,20 @@ fail(struct store *s, struct store_upload *u, int rc)
 	if (u->failed == STORE_OK)
 		u->failed = result;
 	pthread_mutex_unlock(&s->mtx);
-	if ((rc = storedb_write(&s->db, s->max_size, drop_txn, &p)) != 0)
+	if ((rc = storedb_write(&s->db, s->max_size, STOREDB_LAZY, drop_txn,
+	    &p)) != 0)
 		log_error("store: cannot delete a refused report's chunks "
 		    "(they go at the next start): %s", mdb_strerror(rc));
+}
+
+/* A commit must be durable before its receipt is shown; chunks need not. */
+static enum storedb_sync
+sync_for(const struct store_upload *u, int all)
+{
+	for (; u != NULL; u = all ? u->batch_next : NULL)
+		if (u->batch_op == OP_COMMIT)
+			return STOREDB_DURABLE;
+	return STOREDB_LAZY;
 }
 
 /* Apply the batch's uploads in one transaction, or else one by one. */
@@ -378,12 +389,13 @@ write_batch(struct store *s, struct batch *b)
 
 	if (b->uploads == NULL)
 		return;
-	if (storedb_write(&s->db, s->max_size, apply_pass, &p) != 0) {
+	if (storedb_write(&s->db, s->max_size, sync_for(b->uploads, 1),
+	    apply_pass, &p) != 0) {
 		p.all = 0;
 		for (u = b->uploads; u != NULL; u = u->batch_next) {
 			p.first = u;
 			if ((rc = storedb_write(&s->db, s->max_size,
-			    apply_pass, &p)) != 0)
+			    sync_for(u, 0), apply_pass, &p)) != 0)
 				fail(s, u, rc);
 			else {
 				u->seq_kept = u->seq;
@@ -398,7 +410,6 @@ write_batch(struct store *s, struct batch *b)
 	}
 }
 
-/* Find what became of the report behind receipt hash. */
 static enum store_status
 lookup(struct store *s, MDB_txn *txn, const uint8_t *hash)
 {
@@ -572,7 +583,8 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 	if (storedb_open(&s->db, data_dir,
 	    start_mapsize(data_dir, max_size), 1) != 0)
 		goto err0;
-	if ((rc = storedb_write(&s->db, max_size, recover_txn, s)) != 0) {
+	if ((rc = storedb_write(&s->db, max_size, STOREDB_DURABLE, recover_txn,
+	    s)) != 0) {
 		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
 		goto err1;
 	}

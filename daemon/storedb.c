@@ -1,8 +1,9 @@
 /*
- * storedb: see storedb.h. The environment is opened without MDB_NOSYNC or
- * MDB_WRITEMAP: every commit writes its pages, fsyncs them, then writes
- * and syncs the meta page, so a commit that returned is on disk and a crash
- * at any moment leaves the last committed state.
+ * storedb: see storedb.h. The environment is opened with MDB_NOMETASYNC
+ * and without MDB_NOSYNC or MDB_WRITEMAP: every commit writes its pages and
+ * fsyncs them before it writes the meta page, so a crash at any moment
+ * leaves a consistent store; a durable write then syncs the meta page too,
+ * so a commit that returned is on disk (storedb_write).
  */
 #include <errno.h>
 #include <limits.h>
@@ -104,7 +105,8 @@ init(struct storedb *db, int create)
 	int rc;
 
 	if (create)
-		return storedb_write(db, storedb_mapsize(db), init_create, db);
+		return storedb_write(db, storedb_mapsize(db), STOREDB_DURABLE,
+		    init_create, db);
 	if ((rc = storedb_begin(db, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	if ((rc = init_dbs(db, txn, 0)) != 0) {
@@ -139,7 +141,7 @@ storedb_open(struct storedb *db, const char *data_dir, uint64_t mapsize,
 	    (rc = mdb_env_set_maxdbs(db->env, 4)) != 0 ||
 	    (mapsize != 0 &&
 	    (rc = mdb_env_set_mapsize(db->env, (size_t)mapsize)) != 0) ||
-	    (rc = mdb_env_open(db->env, data_dir, 0, 0600)) != 0 ||
+	    (rc = mdb_env_open(db->env, data_dir, MDB_NOMETASYNC, 0600)) != 0 ||
 	    (rc = mdb_reader_check(db->env, NULL)) != 0 ||
 	    (rc = init(db, create)) != 0)
 		goto err;
@@ -208,14 +210,14 @@ grow(struct storedb *db, uint64_t limit)
 }
 
 /*
- * storedb_write(db, limit, fn, ctx):
- * Run fn(txn, ctx) in a write transaction and commit it durably, counting
- * it in "transactions". If the map is full, abort, double the map (up to
- * limit bytes) and run fn again: fn must be repeatable. Return 0 or the
- * error of fn or LMDB (MDB_MAP_FULL once the map is at limit).
+ * storedb_write(db, limit, sync, fn, ctx):
+ * Run fn(txn, ctx) in a write transaction and commit it as sync says,
+ * counting it in "transactions". If the map is full, abort, double the map
+ * (up to limit bytes) and run fn again: fn must be repeatable. Return 0 or
+ * the error of fn or LMDB (MDB_MAP_FULL once the map is at limit).
  */
 int
-storedb_write(struct storedb *db, uint64_t limit,
+storedb_write(struct storedb *db, uint64_t limit, enum storedb_sync sync,
     int (*fn)(MDB_txn *txn, void *ctx), void *ctx)
 {
 	MDB_txn *txn;
@@ -224,10 +226,12 @@ storedb_write(struct storedb *db, uint64_t limit,
 	for (;;) {
 		if ((rc = storedb_begin(db, 0, &txn)) != 0)
 			return rc;
-		if ((rc = fn(txn, ctx)) == 0 && (rc = count_txn(db, txn)) == 0)
-			rc = mdb_txn_commit(txn);
-		else
+		if ((rc = fn(txn, ctx)) == 0 && (rc = count_txn(db, txn)) == 0) {
+			if ((rc = mdb_txn_commit(txn)) == 0 && sync == STOREDB_DURABLE)
+				rc = mdb_env_sync(db->env, 1);
+		} else {
 			mdb_txn_abort(txn);
+		}
 		if (rc != MDB_MAP_FULL || grow(db, limit) != 0)
 			return rc;
 	}

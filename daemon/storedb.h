@@ -74,13 +74,24 @@ void storedb_close(struct storedb *db);
 int storedb_begin(struct storedb *db, unsigned flags, MDB_txn **txn);
 
 /*
- * storedb_write(db, limit, fn, ctx):
- * Run fn(txn, ctx) in a write transaction and commit it durably, counting
- * it in "transactions". If the map is full, abort, double the map (up to
- * limit bytes) and run fn again: fn must be repeatable. Return 0 or the
- * error of fn or LMDB (MDB_MAP_FULL once the map is at limit).
+ * How a write must reach the disk. The environment runs with
+ * MDB_NOMETASYNC: every commit syncs its data pages before it writes the
+ * meta page, so a crash always leaves a consistent store, but may forget
+ * the last commits. A durable write then syncs the meta page too: it is on
+ * disk when storedb_write returns (a report's commit, a receipt). A lazy
+ * write skips that second sync (pending chunks of an upload in progress,
+ * which a crash discards anyway).
  */
-int storedb_write(struct storedb *db, uint64_t limit,
+enum storedb_sync { STOREDB_DURABLE, STOREDB_LAZY };
+
+/*
+ * storedb_write(db, limit, sync, fn, ctx):
+ * Run fn(txn, ctx) in a write transaction and commit it as sync says,
+ * counting it in "transactions". If the map is full, abort, double the map
+ * (up to limit bytes) and run fn again: fn must be repeatable. Return 0 or
+ * the error of fn or LMDB (MDB_MAP_FULL once the map is at limit).
+ */
+int storedb_write(struct storedb *db, uint64_t limit, enum storedb_sync sync,
     int (*fn)(MDB_txn *txn, void *ctx), void *ctx);
 
 /* storedb_full(rc): whether error rc means "no room" (map or disk). */

@@ -142,7 +142,7 @@ test_good(const struct good *g)
 {
 	struct proxy_parser p;
 	uint8_t buf[256];
-	size_t len = strlen(g->line), used;
+	size_t len = strlen(g->line), used = 0;
 	int all_splits = 1, rc;
 
 	memcpy(buf, g->line, len);
