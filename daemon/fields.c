@@ -3,7 +3,6 @@
  * they travel inside the encrypted report to the analysts, whatever the
  * language of the page. The texts are msgids, translated where drawn.
  */
-#include <string.h>
 
 #include "fields.h"
 #include "i18n.h"
@@ -28,17 +27,3 @@ const struct field_option fields_seen_on[] = {
 };
 const size_t fields_nseen_on =
     sizeof(fields_seen_on) / sizeof(fields_seen_on[0]);
-
-int
-fields_option_ok(const struct field_option *opts, size_t n,
-    const char *value, size_t len)
-{
-	if (len == 0)
-		return 1;
-	for (size_t i = 0; i < n; i++) {
-		if (strlen(opts[i].value) == len &&
-		    memcmp(opts[i].value, value, len) == 0)
-			return 1;
-	}
-	return 0;
-}

@@ -39,20 +39,13 @@ extern const size_t fields_ncategories;
 extern const struct field_option fields_seen_on[];
 extern const size_t fields_nseen_on;
 
-/*
- * fields_option_ok(opts, n, value, len):
- * 1 if value is one of the options' values, or empty (not chosen); else 0.
- */
-int fields_option_ok(const struct field_option *opts, size_t n,
-    const char *value, size_t len);
-
 /* What went wrong with a submitted form: bits of form_view.errors. */
 enum form_error {
 	FORM_ERR_NOTHING = 1 << 0,	/* neither a URL nor a description */
 	FORM_ERR_URL_INVALID = 1 << 1,	/* a line is not an http(s) URL */
 	FORM_ERR_URLS_TOO_MANY = 1 << 2,
 	FORM_ERR_URL_TOO_LONG = 1 << 3,
-	FORM_ERR_CATEGORY = 1 << 4,	/* not one of the options */
+	FORM_ERR_CATEGORY = 1 << 4,	/* too long, or control characters */
 	FORM_ERR_SEEN_ON = 1 << 5,
 	FORM_ERR_DESCRIPTION_TOO_LONG = 1 << 6,
 	FORM_ERR_ENCODING = 1 << 7,	/* not valid UTF-8 */

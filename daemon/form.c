@@ -380,6 +380,22 @@ blank(const struct textbuf *t)
 	return 1;
 }
 
+/*
+ * A select's value: our form offers fields.c's options, but a client that
+ * does not know them may send another word; it is kept as sent (sealed,
+ * for the analysts) if it is short, printable UTF-8.
+ */
+static int
+choice_ok(const struct textbuf *t)
+{
+	if (t->overflow || !utf8_valid((const uint8_t *)t->p, t->len))
+		return 0;
+	for (size_t i = 0; i < t->len; i++)
+		if ((unsigned char)t->p[i] < ' ' || t->p[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
 static unsigned
 check_fields(struct submission *s, unsigned *bad_line)
 {
@@ -394,11 +410,9 @@ check_fields(struct submission *s, unsigned *bad_line)
 	if (!utf8_valid((const uint8_t *)s->urls.p, s->urls.len) ||
 	    !utf8_valid((const uint8_t *)s->description.p, s->description.len))
 		errors |= FORM_ERR_ENCODING;
-	if (s->category.overflow || !fields_option_ok(fields_categories,
-	    fields_ncategories, s->category.p, s->category.len))
+	if (!choice_ok(&s->category))
 		errors |= FORM_ERR_CATEGORY;
-	if (s->seen_on.overflow || !fields_option_ok(fields_seen_on,
-	    fields_nseen_on, s->seen_on.p, s->seen_on.len))
+	if (!choice_ok(&s->seen_on))
 		errors |= FORM_ERR_SEEN_ON;
 	if (!token_check(store_secret(s->srv->store), s->token.p, s->token.len,
 	    time(NULL)))

@@ -634,8 +634,8 @@ pages_receipt(struct evbuffer *out, const struct page_site *site,
 	put(out, "<p>");
 	say(out, lang, N_("Your report is stored, encrypted. This is your "
 	    "receipt:"));
-	put(out, "</p>\n<p class=\"receipt\"><code id=\"receipt\" "
-	    "dir=\"ltr\">");
+	/* Exactly <code id="receipt">: INTERFACE.md's marker, matched as is. */
+	put(out, "</p>\n<p class=\"receipt\" dir=\"ltr\"><code id=\"receipt\">");
 	html_escape_str(out, receipt != NULL ? receipt : "");
 	put(out, "</code></p>\n");
 	blocks(out, lang, keep, NBLOCKS(keep));

@@ -31,11 +31,16 @@ r1=$(python3 "$CLIENT" "$sock" submit --lang fr --url "http://example.org/$marke
 check "multipart report with two attachments: a receipt" test -n "$r1"
 r2=$(python3 "$CLIENT" "$sock" submit --lang ar --urlencoded --url "https://example.com/$marker-2" --description "urlencoded $marker")
 check "urlencoded report: a receipt" test -n "$r2"
+token=$(grep -o 'name="token" value="[^"]*"' form.html | sed 's/.*value="//; s/"$//')
+get "$sock" /en/report r3.html --data-urlencode "token=$token" --data-urlencode "urls=example.net/$marker-3" \
+	--data-urlencode "category=a word we do not offer"
+check "a client that posts the hidden inputs back (curl, urlencoded): 200" test "$HTTP_STATUS" = 200
+check "... the receipt is in <code id=\"receipt\">, exactly" grep -qE '<code id="receipt">[a-z2-7]{5}(-[a-z2-7]{5}){4}</code>' r3.html
 check "status of a fresh report: waiting" grep -qi . <<< "$(python3 "$CLIENT" "$sock" status "$r1")"
 waiting=$(python3 "$CLIENT" "$sock" status "$r1")
 
 "$DAEMON" export --config s.conf --out one.bundle > export.out
-check "export while the server runs: 2 reports" grep -q "2" export.out
+check "export while the server runs: 3 reports" grep -q "exported 3 " export.out
 after=$(python3 "$CLIENT" "$sock" status "$r1")
 check "status changes once exported" test "$waiting" != "$after"
 unknown=$(python3 "$CLIENT" "$sock" status "aaaaa-bbbbb-ccccc-ddddd-eeeee")
@@ -44,7 +49,8 @@ check "a wrong receipt reads like an unknown one" test "$unknown" = "$bad"
 
 "$KEYS" decrypt --key alice.sec --out out-alice one.bundle > /dev/null
 "$KEYS" decrypt --key bob.sec --out out-bob one.bundle > /dev/null
-check "both analysts decrypt both reports, identically" test "$(ls out-alice | wc -l)" = 2 -a -z "$(diff -r out-alice out-bob)"
+check "both analysts decrypt all three reports, identically" test "$(ls out-alice | wc -l)" = 3 -a -z "$(diff -r out-alice out-bob)"
+check "a category outside the form's options is kept as sent" grep -rqF '"category": "a word we do not offer"' out-alice
 j=$(grep -l "example.org/$marker" out-alice/*/report.json)
 check "fields come back as submitted" grep -qF "\"description\": \"Vu sur un forum $marker — مرحبا\\nligne 2\"" "$j"
 check "... urls as an array" grep -qF "\"urls\": [\"http://example.org/$marker\", \"http://abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz23.onion/x\"]" "$j"
