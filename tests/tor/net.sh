@@ -56,16 +56,19 @@ export TOR_NET_WAITED=0
 
 tor_net_say() { echo "tor-net: $*" >&2; }
 
-# tor_net_pick_port VAR: sets VAR to a TCP port that nothing listens on at
-# the moment and that this network has not handed out yet (run it in this
-# shell, not in $(...), or the port is not remembered).
+# tor_net_pick_port VAR: sets VAR to a TCP port that no socket uses at the
+# moment and that this network has not handed out yet (run it in this
+# shell, not in $(...), or the port is not remembered). Ports come from
+# below the kernel's ephemeral range, so outgoing connections (thousands in
+# TIME-WAIT during a load test) cannot be holding them.
 tor_net_pick_port() {
-	local __var=$1 listening p i
-	listening=" $(ss -Htln 2>/dev/null | awk '{n = split($4, a, ":"); print a[n]}' |
+	local __var=$1 used p i low
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	used=" $(ss -Htan 2>/dev/null | awk '{n = split($4, a, ":"); print a[n]}' |
 		tr '\n' ' ') "
 	for i in $(seq 200); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		case "$listening$tor_net_used_ports" in *" $p "*) continue ;; esac
+		p=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
+		case "$used$tor_net_used_ports" in *" $p "*) continue ;; esac
 		tor_net_used_ports+="$p "
 		printf -v "$__var" '%s' "$p"
 		return 0
