@@ -506,7 +506,7 @@ static int
 set_languages(struct config *c, const struct key *k, const char *v,
     struct config_problems *p, unsigned line)
 {
-	const char *list[CONFIG_LANGUAGES_MAX];
+	const char *list[CONFIG_LANGUAGES_MAX] = { 0 };
 	size_t count = 0, n;
 
 	for (v += strspn(v, " \t"); *v != '\0'; v += strspn(v, " \t")) {
