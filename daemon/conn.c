@@ -62,6 +62,7 @@ struct conn {
 	int keep_alive;			/* after this answer */
 	int paused;
 	int eof;			/* the client sent all it will */
+	int head_refused;		/* a request head failed to parse */
 };
 
 static void process_input(struct conn *c);
@@ -122,7 +123,9 @@ conn_free(struct conn *c)
  * Close gently: stop writing, and read away what the client still sends
  * for a moment. Closing a socket with unread input makes the kernel reset
  * the connection, and a reset can destroy the answer before the browser
- * shows it (an error page for an upload it is still sending).
+ * shows it (an error page for an upload it is still sending). Only when
+ * more input may come: a refused request head (the rest of the request is
+ * unread) or bytes already waiting; after a whole request, close at once.
  */
 static void
 linger(struct conn *c)
@@ -130,7 +133,9 @@ linger(struct conn *c)
 	struct timeval t = { LINGER_SECONDS, 0 };
 
 	c->phase = PHASE_LINGER;
-	if (c->eof || shutdown(bufferevent_getfd(c->bev), SHUT_WR) != 0) {
+	if (c->eof || (!c->head_refused &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) ||
+	    shutdown(bufferevent_getfd(c->bev), SHUT_WR) != 0) {
 		conn_free(c);
 		return;
 	}
@@ -329,6 +334,7 @@ feed_head(struct conn *c, const uint8_t *p, size_t n)
 	if (rc == HTTP_PARSE_DONE) {
 		start_request(c);
 	} else if (rc == HTTP_PARSE_ERROR) {
+		c->head_refused = 1;
 		c->phase = PHASE_REQUEST;
 		c->keep_alive = 0;
 		c->body_left = 0;
