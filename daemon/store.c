@@ -641,13 +641,16 @@ store_secret(const struct store *s)
 static void
 enqueue(struct store *s, struct store_upload *u)
 {
-
 	if (!u->listed) {
 		u->listed = 1;
 		u->work_next = s->work;
 		s->work = u;
 	}
-	pthread_cond_signal(&s->cond);
+	/* Wake the thread only when it has a reason to write: waking it for
+	 * every 64 KiB of an upload only to sleep again costs more than the
+	 * write. */
+	if (ready(s))
+		pthread_cond_signal(&s->cond);
 }
 
 /*
