@@ -13,6 +13,7 @@
 #include "fields.h"
 #include "form.h"
 #include "formbody.h"
+#include "keypool.h"
 #include "log.h"
 #include "pages.h"
 #include "receipt.h"
@@ -585,12 +586,34 @@ body_free(void *arg)
 
 static const struct body_handler form_handler = { body_data, body_end, body_free };
 
+/* A report key sealed to the analysts (prepared by the key pool if it has
+ * one ready), the store's upload for its id, and the sealer. */
+static int
+start_sealing(struct submission *s)
+{
+	struct server *srv = s->srv;
+	struct seal_slots slots;
+	uint8_t id[ENVELOPE_ID_BYTES];
+	int rc = -1;
+
+	if (keypool_take(srv->keypool, &slots) != 0) {
+		randombytes_buf(id, sizeof(id));
+		if (seal_slots_make(&slots, srv->keys, srv->nkeys, id) != 0)
+			return -1;
+	}
+	if ((s->upload = store_upload_begin(srv->store,
+	    seal_slots_id(&slots))) != NULL &&
+	    (s->seal = seal_start(&slots, to_store, s)) != NULL)
+		rc = 0;
+	sodium_memzero(&slots, sizeof(slots));
+	return rc;
+}
+
 void
 form_begin(struct conn *c, const struct http_request *req, enum lang lang)
 {
 	struct server *srv = conn_server(c);
 	struct submission *s = calloc(1, sizeof(*s));
-	uint8_t id[ENVELOPE_ID_BYTES];
 
 	if (s == NULL || alloc_plain(s) != 0) {
 		free(s);
@@ -606,9 +629,7 @@ form_begin(struct conn *c, const struct http_request *req, enum lang lang)
 		conn_error_page(c, 400, lang);
 		return;
 	}
-	randombytes_buf(id, sizeof(id));
-	if ((s->upload = store_upload_begin(srv->store, id)) == NULL ||
-	    (s->seal = seal_new(srv->keys, srv->nkeys, id, to_store, s)) == NULL) {
+	if (start_sealing(s) != 0) {
 		submission_free(s);
 		conn_error_page(c, 503, lang);
 		return;

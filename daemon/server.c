@@ -193,6 +193,7 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 	}
 	memcpy(srv->keys, keys, sizeof(keys));
 	srv->nkeys = n;
+	keypool_set_keys(srv->keypool, keys, n);
 	config_free(&cfg);
 	log_info("reload: %zu analyst key%s", n, n == 1 ? "" : "s");
 }
@@ -251,6 +252,8 @@ start(struct server *srv)
 	if ((srv->store = store_open(cfg->data_dir, cfg->max_store_size,
 	    srv->base)) == NULL)
 		return -1;
+	if ((srv->keypool = keypool_new(srv->keys, srv->nkeys)) == NULL)
+		return -1;
 	if ((fd = listener_open(cfg->socket, cfg->socket_mode,
 	    cfg->socket_group)) < 0)
 		return -1;
@@ -272,6 +275,7 @@ stop(struct server *srv)
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	conn_close_all(srv);
+	keypool_free(srv->keypool);
 	store_close(srv->store);
 	if (srv->socket_bound)
 		unlink(srv->cfg.socket);

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "i18n.h"
+#include "keypool.h"
 #include "keys.h"
 #include "pages.h"
 #include "ratelimit.h"
@@ -28,6 +29,7 @@ struct server {
 	struct keys_public keys[CONFIG_ANALYSTS_MAX];
 	size_t nkeys;
 	struct store *store;
+	struct keypool *keypool;	/* report keys sealed ahead of time */
 	struct ratelimit *report_limit;
 	struct ratelimit *status_limit;
 	struct page_site site;

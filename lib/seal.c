@@ -94,38 +94,54 @@ put_frame(struct seal *s, uint8_t type, const uint8_t *body, uint32_t len)
 	return len ? put(s, body, len) : 0;
 }
 
-/* The envelope header: magic, id, slots (report key sealed to each). */
-static int
-write_header(struct seal *s, const struct keys_public *keys, size_t nkeys,
-    const uint8_t id[ENVELOPE_ID_BYTES], const uint8_t key[32])
+int
+seal_slots_make(struct seal_slots *slots, const struct keys_public *keys,
+    size_t nkeys, const uint8_t id[ENVELOPE_ID_BYTES])
 {
-	uint8_t *p = s->header;
+	uint8_t *p = slots->header;
 
+	if (nkeys < 1 || nkeys > ENVELOPE_SLOTS_MAX)
+		return -1;
+	crypto_secretstream_xchacha20poly1305_keygen(slots->key);
 	memcpy(p, ENVELOPE_MAGIC, 4);
 	memcpy(p + 4, id, ENVELOPE_ID_BYTES);
 	p[4 + ENVELOPE_ID_BYTES] = (uint8_t)nkeys;
 	p += 4 + ENVELOPE_ID_BYTES + 1;
 	for (size_t i = 0; i < nkeys; i++) {
 		memcpy(p, keys[i].id, KEYS_ID_BYTES);
-		if (crypto_box_seal(p + KEYS_ID_BYTES, key, 32, keys[i].pk) != 0)
+		if (crypto_box_seal(p + KEYS_ID_BYTES, slots->key, 32,
+		    keys[i].pk) != 0) {
+			sodium_memzero(slots, sizeof(*slots));
 			return -1;
+		}
 		p += ENVELOPE_SLOT_BYTES;
 	}
-	crypto_secretstream_xchacha20poly1305_init_push(&s->st, p, key);
-	s->header_len = ENVELOPE_HEADER_BYTES(nkeys);
+	slots->header_len = ENVELOPE_HEADER_BYTES(nkeys) - ENVELOPE_STREAM_HEADER;
+	return 0;
+}
+
+const uint8_t *
+seal_slots_id(const struct seal_slots *slots)
+{
+	return slots->header + 4;
+}
+
+/* The envelope header: the slots, then the stream's own header. */
+static int
+write_header(struct seal *s, const struct seal_slots *slots)
+{
+	memcpy(s->header, slots->header, slots->header_len);
+	crypto_secretstream_xchacha20poly1305_init_push(&s->st,
+	    s->header + slots->header_len, slots->key);
+	s->header_len = slots->header_len + ENVELOPE_STREAM_HEADER;
 	return emit(s, s->header, s->header_len);
 }
 
 struct seal *
-seal_new(const struct keys_public *keys, size_t nkeys,
-    const uint8_t id[ENVELOPE_ID_BYTES], bytes_sink *sink, void *ctx)
+seal_start(const struct seal_slots *slots, bytes_sink *sink, void *ctx)
 {
 	struct seal *s;
-	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
-	int rc;
 
-	if (nkeys < 1 || nkeys > ENVELOPE_SLOTS_MAX)
-		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->sink = sink;
@@ -133,17 +149,24 @@ seal_new(const struct keys_public *keys, size_t nkeys,
 	s->first_chunk = 1;
 	s->chunk = secmem_get(ENVELOPE_CHUNK);
 	s->out = malloc(ENVELOPE_CHUNK + ENVELOPE_CHUNK_OVERHEAD);
-	if (s->chunk == NULL || s->out == NULL)
-		goto err;
-	crypto_secretstream_xchacha20poly1305_keygen(key);
-	rc = write_header(s, keys, nkeys, id, key);
-	sodium_memzero(key, sizeof(key));
-	if (rc != 0)
-		goto err;
+	if (s->chunk == NULL || s->out == NULL || write_header(s, slots) != 0) {
+		seal_free(s);
+		return NULL;
+	}
 	return s;
-err:
-	seal_free(s);
-	return NULL;
+}
+
+struct seal *
+seal_new(const struct keys_public *keys, size_t nkeys,
+    const uint8_t id[ENVELOPE_ID_BYTES], bytes_sink *sink, void *ctx)
+{
+	struct seal_slots slots;
+	struct seal *s = NULL;
+
+	if (seal_slots_make(&slots, keys, nkeys, id) == 0)
+		s = seal_start(&slots, sink, ctx);
+	sodium_memzero(&slots, sizeof(slots));
+	return s;
 }
 
 static int

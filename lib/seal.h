@@ -18,10 +18,42 @@
 struct seal;
 
 /*
+ * A report key and the start of its envelope header: the report id and
+ * the key sealed to every analyst (crypto_box_seal: X25519, the costly part
+ * of sealing a small report). Independent of the report's content, so a
+ * server can make them ahead of time on another thread. It holds the
+ * report key: keep it in locked memory and wipe it (sodium_memzero).
+ */
+struct seal_slots {
+	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+	uint8_t header[ENVELOPE_HEADER_MAX - ENVELOPE_STREAM_HEADER];
+	size_t header_len;
+};
+
+/*
+ * seal_slots_make(slots, keys, nkeys, id):
+ * A fresh report key for report id, sealed to nkeys (1..ENVELOPE_SLOTS_MAX)
+ * analyst keys. Return 0, or -1 if nkeys is out of range.
+ */
+int seal_slots_make(struct seal_slots *slots, const struct keys_public *keys,
+    size_t nkeys, const uint8_t id[ENVELOPE_ID_BYTES]);
+
+/* seal_slots_id(slots): the report id the slots were made for. */
+const uint8_t *seal_slots_id(const struct seal_slots *slots);
+
+/*
+ * seal_start(slots, sink, ctx):
+ * Start the envelope that slots begin (copied: the caller wipes its
+ * slots); the header goes to the sink at once. Return NULL if memory is
+ * short or the sink refused.
+ */
+struct seal *seal_start(const struct seal_slots *slots, bytes_sink *sink,
+    void *ctx);
+
+/*
  * seal_new(keys, nkeys, id, sink, ctx):
- * Start an envelope for report id, sealed to nkeys (1..ENVELOPE_SLOTS_MAX)
- * analyst keys; the header goes to the sink at once. Return NULL if nkeys is
- * out of range, memory is short, or the sink refused.
+ * seal_slots_make and seal_start in one. Return NULL if nkeys is out of
+ * range, memory is short, or the sink refused.
  */
 struct seal *seal_new(const struct keys_public *keys, size_t nkeys,
     const uint8_t id[ENVELOPE_ID_BYTES], bytes_sink *sink, void *ctx);
