@@ -99,6 +99,21 @@ alloc_plain(struct submission *s)
 	return 0;
 }
 
+/* Wipe what the textbufs hold (each was written only up to its length and
+ * a NUL) and give the block back. */
+static void
+wipe_plain(struct submission *s)
+{
+	struct textbuf *all[] = { &s->urls, &s->description, &s->category,
+	    &s->seen_on, &s->token, &s->honeypot, &s->filename };
+
+	if (s->plain == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		sodium_memzero(all[i]->p, all[i]->len + 1);
+	secmem_put_wiped(s->plain, s->plain_len);
+}
+
 static void
 submission_free(struct submission *s)
 {
@@ -106,7 +121,7 @@ submission_free(struct submission *s)
 	seal_free(s->seal);
 	if (s->upload != NULL)
 		store_upload_abort(s->upload);
-	secmem_put(s->plain, s->plain_len);	/* wipes */
+	wipe_plain(s);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
 }
@@ -224,6 +239,7 @@ on_field_begin(void *arg, const char *name, const char *filename)
 
 	s->target = target_for(s, name, filename);
 	if (s->target == T_ATTACHMENT) {
+		sodium_memzero(s->filename.p, s->filename.len);
 		s->filename.len = 0;
 		s->filename.overflow = 0;
 		textbuf_append(&s->filename, (const uint8_t *)filename,
@@ -434,8 +450,8 @@ unfold_crlf(struct textbuf *t)
 	for (size_t i = 0; i < t->len; i++)
 		if (!(t->p[i] == '\r' && i + 1 < t->len && t->p[i + 1] == '\n'))
 			t->p[o++] = t->p[i];
+	sodium_memzero(t->p + o, t->len - o);	/* wipe_plain wipes to len */
 	t->len = o;
-	t->p[o] = '\0';
 }
 
 static int

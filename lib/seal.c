@@ -280,7 +280,11 @@ seal_free(struct seal *s)
 {
 	if (s == NULL)
 		return;
-	secmem_put(s->chunk, ENVELOPE_CHUNK);
+	if (s->chunk != NULL) {
+		/* Each chunk is wiped once sealed: only the last may remain. */
+		sodium_memzero(s->chunk, s->chunk_len);
+		secmem_put_wiped(s->chunk, ENVELOPE_CHUNK);
+	}
 	free(s->out);
 	sodium_memzero(s, sizeof(*s));
 	free(s);

@@ -6,7 +6,8 @@
 
 #include "secmem.h"
 
-#define CACHE_SLOTS 32
+/* Two blocks per report in progress: enough for 64 at once. */
+#define CACHE_SLOTS 128
 
 static struct {
 	void *p;
@@ -30,11 +31,10 @@ secmem_get(size_t size)
 }
 
 void
-secmem_put(void *p, size_t size)
+secmem_put_wiped(void *p, size_t size)
 {
 	if (p == NULL)
 		return;
-	sodium_memzero(p, size);
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		if (cache[i].p == NULL) {
 			cache[i].p = p;
@@ -42,4 +42,12 @@ secmem_put(void *p, size_t size)
 			return;
 		}
 	sodium_free(p);
+}
+
+void
+secmem_put(void *p, size_t size)
+{
+	if (p != NULL)
+		sodium_memzero(p, size);
+	secmem_put_wiped(p, size);
 }

@@ -18,4 +18,11 @@ void *secmem_get(size_t size);
  * NULL is a no-op. */
 void secmem_put(void *p, size_t size);
 
+/*
+ * secmem_put_wiped(p, size):
+ * Give back a block the caller has already wiped entirely (it knows which
+ * bytes it used and zeroed them): saves wiping 64 KiB again per report.
+ */
+void secmem_put_wiped(void *p, size_t size);
+
 #endif

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "payload.h"
+#include "secmem.h"
 #include "seal.h"
 #include "tap.h"
 #include "unseal.h"
@@ -220,6 +221,29 @@ test_misuse(struct keys_secret *a)
 	free(b.p);
 }
 
+static int
+all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+static void
+test_secmem(void)
+{
+	uint8_t *p = secmem_get(4096), *q;
+
+	ok(p != NULL && all_zero(p, 4096), "secmem: a new block is zero");
+	memset(p, 0xab, 4096);
+	secmem_put(p, 4096);
+	q = secmem_get(4096);
+	ok(q == p && all_zero(q, 4096), "secmem: a returned block comes back, wiped");
+	secmem_put_wiped(q, 4096);
+	ok(secmem_get(8192) != q, "secmem: blocks of another size are not mixed up");
+}
+
 int
 main(void)
 {
@@ -234,6 +258,7 @@ main(void)
 	test_tampering(a);
 	test_sizes(a);
 	test_misuse(a);
+	test_secmem();
 	keys_secret_free(a); keys_secret_free(b); keys_secret_free(c);
 	return tap_done();
 }
