@@ -1,6 +1,7 @@
 /*
  * router: see router.h.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -78,20 +79,59 @@ serve_css(struct conn *c, const char *css, size_t len)
 	evbuffer_free(b);
 }
 
-static void
-serve_form(struct conn *c, enum lang lang)
+/*
+ * The empty form is the page served most (every report starts with it),
+ * and it changes only when its token does, once an hour: keep the last one
+ * drawn for each language. The loop is one thread.
+ */
+static struct {
+	time_t hour;
+	char *html;
+	size_t len;
+} form_cache[LANG_COUNT];
+
+static int
+draw_form(struct server *srv, enum lang lang, time_t hour)
 {
-	struct server *srv = conn_server(c);
 	struct evbuffer *b = evbuffer_new();
 	char token[TOKEN_TEXT_LEN + 1];
 	struct form_view view = { .category = "", .seen_on = "", .token = token };
+	char *html;
+	size_t len;
 
-	if (b == NULL) {
+	if (b == NULL)
+		return -1;
+	token_make(token, store_secret(srv->store), hour * 3600);
+	pages_form(b, &srv->site, lang, &view);
+	len = evbuffer_get_length(b);
+	if ((html = malloc(len)) != NULL)
+		evbuffer_remove(b, html, len);
+	evbuffer_free(b);
+	if (html == NULL)
+		return -1;
+	free(form_cache[lang].html);
+	form_cache[lang].html = html;
+	form_cache[lang].len = len;
+	form_cache[lang].hour = hour;
+	return 0;
+}
+
+static void
+serve_form(struct conn *c, enum lang lang)
+{
+	struct evbuffer *b;
+	time_t hour = time(NULL) / 3600;
+
+	if ((form_cache[lang].html == NULL || form_cache[lang].hour != hour) &&
+	    draw_form(conn_server(c), lang, hour) != 0) {
 		conn_respond(c, 500, NULL, NULL, NULL);
 		return;
 	}
-	token_make(token, store_secret(srv->store), time(NULL));
-	pages_form(b, &srv->site, lang, &view);
+	if ((b = evbuffer_new()) == NULL) {
+		conn_respond(c, 500, NULL, NULL, NULL);
+		return;
+	}
+	evbuffer_add(b, form_cache[lang].html, form_cache[lang].len);
 	conn_respond_html(c, 200, b);
 	evbuffer_free(b);
 }
