@@ -246,9 +246,11 @@ conn_set_body_handler(struct conn *c, const struct body_handler *h,
 
 	c->bh = h;
 	c->bh_state = state;
-	if (req->expect_100_continue && c->body_left > 0)
+	if (req->expect_100_continue && c->body_left > 0) {
 		evbuffer_add_printf(bufferevent_get_output(c->bev),
 		    "HTTP/1.1 100 Continue\r\n\r\n");
+		bufferevent_enable(c->bev, EV_WRITE);
+	}
 }
 
 void
@@ -502,7 +504,7 @@ conn_accept(struct server *srv, evutil_socket_t fd)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
 	bufferevent_set_timeouts(c->bev, &idle, &idle);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ);	/* EV_WRITE once there is an answer */
 }
 
 /* Is c in the middle of something that must finish (a commit)? */
