@@ -36,11 +36,16 @@ get "$sock" /en/report r3.html --data-urlencode "token=$token" --data-urlencode 
 	--data-urlencode "category=a word we do not offer"
 check "a client that posts the hidden inputs back (curl, urlencoded): 200" test "$HTTP_STATUS" = 200
 check "... the receipt is in <code id=\"receipt\">, exactly" grep -qE '<code id="receipt">[a-z2-7]{5}(-[a-z2-7]{5}){4}</code>' r3.html
+head -c 2000000 /dev/urandom > two-mb.bin
+"${CURL[@]}" -v --unix-socket "$sock" -H "Expect: 100-continue" -F "token=$token" \
+	-F "urls=http://example.org/$marker-4" -F "attachment=@two-mb.bin" -o r4.html http://x/report 2> r4.err
+check "a client that expects 100-continue gets it, then its receipt" \
+	test -n "$(grep '< HTTP/1.1 100 Continue' r4.err)" -a -n "$(grep -o 'id="receipt"' r4.html)"
 check "status of a fresh report: waiting" grep -qi . <<< "$(python3 "$CLIENT" "$sock" status "$r1")"
 waiting=$(python3 "$CLIENT" "$sock" status "$r1")
 
 "$DAEMON" export --config s.conf --out one.bundle > export.out
-check "export while the server runs: 3 reports" grep -q "exported 3 " export.out
+check "export while the server runs: 4 reports" grep -q "exported 4 " export.out
 after=$(python3 "$CLIENT" "$sock" status "$r1")
 check "status changes once exported" test "$waiting" != "$after"
 unknown=$(python3 "$CLIENT" "$sock" status "aaaaa-bbbbb-ccccc-ddddd-eeeee")
@@ -49,7 +54,7 @@ check "a wrong receipt reads like an unknown one" test "$unknown" = "$bad"
 
 "$KEYS" decrypt --key alice.sec --out out-alice one.bundle > /dev/null
 "$KEYS" decrypt --key bob.sec --out out-bob one.bundle > /dev/null
-check "both analysts decrypt all three reports, identically" test "$(ls out-alice | wc -l)" = 3 -a -z "$(diff -r out-alice out-bob)"
+check "both analysts decrypt all four reports, identically" test "$(ls out-alice | wc -l)" = 4 -a -z "$(diff -r out-alice out-bob)"
 check "a category outside the form's options is kept as sent" grep -rqF '"category": "a word we do not offer"' out-alice
 j=$(grep -l "example.org/$marker" out-alice/*/report.json)
 check "fields come back as submitted" grep -qF "\"description\": \"Vu sur un forum $marker — مرحبا\\nligne 2\"" "$j"
