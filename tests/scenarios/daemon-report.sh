@@ -56,7 +56,7 @@ check "a wrong receipt reads like an unknown one" test "$unknown" = "$bad"
 "$KEYS" decrypt --key bob.sec --out out-bob one.bundle > /dev/null
 check "both analysts decrypt all four reports, identically" test "$(ls out-alice | wc -l)" = 4 -a -z "$(diff -r out-alice out-bob)"
 check "a category outside the form's options is kept as sent" grep -rqF '"category": "a word we do not offer"' out-alice
-j=$(grep -l "example.org/$marker" out-alice/*/report.json)
+j=$(grep -l "\"http://example.org/$marker\"" out-alice/*/report.json)
 check "fields come back as submitted" grep -qF "\"description\": \"Vu sur un forum $marker — مرحبا\\nligne 2\"" "$j"
 check "... urls as an array" grep -qF "\"urls\": [\"http://example.org/$marker\", \"http://abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz23.onion/x\"]" "$j"
 check "... language and category" grep -qF '"language": "fr"' "$j"
