@@ -5,26 +5,8 @@
 #include <sodium.h>
 
 #include "bundle.h"
+#include "membuf.h"
 #include "tap.h"
-
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int
-to_buf(void *ctx, const uint8_t *data, size_t len)
-{
-	struct buf *b = ctx;
-
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2;
-		b->p = realloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
 
 struct seen {
 	int begun, ended, problems;
@@ -66,11 +48,11 @@ on_problem(void *ctx, uint64_t offset, const char *what)
 static const struct bundle_callbacks cb = { on_begin, on_data, on_end, on_problem };
 
 /* A bundle of three records of 1000, 2000 and 3000 bytes. */
-static struct buf
+static struct membuf
 make_bundle(void)
 {
-	struct buf b = { 0 };
-	struct bundle_writer *w = bundle_writer_new(to_buf, &b);
+	struct membuf b = { 0 };
+	struct bundle_writer *w = bundle_writer_new(membuf_sink, &b);
 	uint8_t id[ENVELOPE_ID_BYTES], data[3000];
 
 	randombytes_buf(data, sizeof(data));
@@ -101,7 +83,7 @@ read_bundle(const uint8_t *p, size_t len, size_t step, struct seen *s)
 }
 
 static void
-test_round_trip(const struct buf *b)
+test_round_trip(const struct membuf *b)
 {
 	struct seen s;
 
@@ -113,7 +95,7 @@ test_round_trip(const struct buf *b)
 
 /* Any one flipped byte: a problem is reported, never more than one record is lost. */
 static void
-test_flips(const struct buf *b)
+test_flips(const struct membuf *b)
 {
 	int detected = 0, at_most_one_lost = 0;
 	struct seen s;
@@ -130,10 +112,10 @@ test_flips(const struct buf *b)
 }
 
 static void
-test_truncation_and_order(const struct buf *b)
+test_truncation_and_order(const struct membuf *b)
 {
 	struct seen s;
-	struct buf r = { 0 };
+	struct membuf r = { 0 };
 	size_t rec1 = 16, rec2 = 16 + 1040, rec3 = rec2 + 2040;
 
 	ok(read_bundle(b->p, b->len - 40, 100, &s) != 0 && s.ended == 3,
@@ -141,10 +123,10 @@ test_truncation_and_order(const struct buf *b)
 	ok(read_bundle(b->p, rec3 + 100, 100, &s) != 0 && s.ended == 3 && s.bytes == 3060,
 	    "cut inside a record: detected, and that record is ended early");
 	/* header, record 2, record 1, record 3, trailer */
-	to_buf(&r, b->p, 16);
-	to_buf(&r, b->p + rec2, rec3 - rec2);
-	to_buf(&r, b->p + rec1, rec2 - rec1);
-	to_buf(&r, b->p + rec3, b->len - rec3);
+	membuf_sink(&r, b->p, 16);
+	membuf_sink(&r, b->p + rec2, rec3 - rec2);
+	membuf_sink(&r, b->p + rec1, rec2 - rec1);
+	membuf_sink(&r, b->p + rec3, b->len - rec3);
 	ok(read_bundle(r.p, r.len, 100, &s) != 0 && s.ended == 3 && s.problems >= 1 &&
 	    s.seqs[0] == 1 && s.seqs[1] == 0, "reordered records: detected, all read");
 	free(r.p);
@@ -155,7 +137,7 @@ test_truncation_and_order(const struct buf *b)
 int
 main(void)
 {
-	struct buf b;
+	struct membuf b;
 
 	if (sodium_init() < 0)
 		return 1;

@@ -7,31 +7,13 @@
 #include "payload.h"
 #include "secmem.h"
 #include "seal.h"
+#include "membuf.h"
 #include "tap.h"
 #include "unseal.h"
 
-struct buf {
-	uint8_t *p;
-	size_t len, cap;
-};
-
-static int
-to_buf(void *ctx, const uint8_t *data, size_t len)
-{
-	struct buf *b = ctx;
-
-	if (b->len + len > b->cap) {
-		b->cap = (b->len + len) * 2;
-		b->p = realloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
 /* What the unsealer gave back, as one comparable transcript. */
 struct got {
-	struct buf t;
+	struct membuf t;
 };
 
 static int
@@ -39,10 +21,10 @@ got_field(void *ctx, const char *name, const uint8_t *v, size_t len)
 {
 	struct got *g = ctx;
 
-	to_buf(&g->t, (const uint8_t *)"F", 1);
-	to_buf(&g->t, (const uint8_t *)name, strlen(name));
-	to_buf(&g->t, (const uint8_t *)"=", 1);
-	return to_buf(&g->t, v, len);
+	membuf_sink(&g->t, (const uint8_t *)"F", 1);
+	membuf_sink(&g->t, (const uint8_t *)name, strlen(name));
+	membuf_sink(&g->t, (const uint8_t *)"=", 1);
+	return membuf_sink(&g->t, v, len);
 }
 
 static int
@@ -50,20 +32,20 @@ got_att_begin(void *ctx, const uint8_t *name, size_t len)
 {
 	struct got *g = ctx;
 
-	to_buf(&g->t, (const uint8_t *)"A", 1);
-	return to_buf(&g->t, name, len);
+	membuf_sink(&g->t, (const uint8_t *)"A", 1);
+	return membuf_sink(&g->t, name, len);
 }
 
 static int
 got_att_data(void *ctx, const uint8_t *b, size_t len)
 {
-	return to_buf(&((struct got *)ctx)->t, b, len);
+	return membuf_sink(&((struct got *)ctx)->t, b, len);
 }
 
 static int
 got_att_end(void *ctx, uint64_t size)
 {
-	return to_buf(&((struct got *)ctx)->t, (const uint8_t *)"E", 1);
+	return membuf_sink(&((struct got *)ctx)->t, (const uint8_t *)"E", 1);
 }
 
 static const struct payload_callbacks got_cb = {
@@ -73,12 +55,12 @@ static const struct payload_callbacks got_cb = {
 static const char expected[] = "Furl=http://x.example/aFdescription=caf\xc3\xa9"
     "Aa.binabcE";
 
-static struct buf
+static struct membuf
 make_envelope(const struct keys_public *keys, size_t nkeys, size_t big)
 {
-	struct buf b = { 0 };
+	struct membuf b = { 0 };
 	uint8_t id[ENVELOPE_ID_BYTES] = { 1, 2, 3 };
-	struct seal *s = seal_new(keys, nkeys, id, to_buf, &b);
+	struct seal *s = seal_new(keys, nkeys, id, membuf_sink, &b);
 	uint8_t *data = calloc(1, big + 1);
 
 	seal_field(s, "url", (const uint8_t *)"http://x.example/a", 18);
@@ -133,7 +115,7 @@ static void
 test_round_trip(struct keys_secret *a, struct keys_secret *b, struct keys_secret *c)
 {
 	struct keys_public keys[2] = { a->pub, b->pub };
-	struct buf env = make_envelope(keys, 2, 0);
+	struct membuf env = make_envelope(keys, 2, 0);
 	struct got ga = { 0 }, gb = { 0 }, gc = { 0 }, g1 = { 0 };
 
 	ok(open_envelope(a, env.p, env.len, 100000, &ga) == UNSEAL_OK &&
@@ -152,7 +134,7 @@ test_round_trip(struct keys_secret *a, struct keys_secret *b, struct keys_secret
 static void
 test_tampering(struct keys_secret *a)
 {
-	struct buf env = make_envelope(&a->pub, 1, 0);
+	struct membuf env = make_envelope(&a->pub, 1, 0);
 	int refused = 0, truncated = 0;
 
 	for (size_t i = 0; i < env.len; i++) {
@@ -186,7 +168,7 @@ test_sizes(struct keys_secret *a)
 	static const size_t sizes[] = { 0, 65536 - 60, 65536, 200000, 1 << 20 };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		struct buf env = make_envelope(&a->pub, 1, sizes[i]);
+		struct membuf env = make_envelope(&a->pub, 1, sizes[i]);
 		struct got g = { 0 };
 		/* payload: 2 fields + attachment frames, then DONE */
 		ok(open_envelope(a, env.p, env.len, 65553, &g) == UNSEAL_OK &&
@@ -206,11 +188,11 @@ test_sizes(struct keys_secret *a)
 static void
 test_misuse(struct keys_secret *a)
 {
-	struct buf b = { 0 };
+	struct membuf b = { 0 };
 	uint8_t id[ENVELOPE_ID_BYTES] = { 0 };
-	struct seal *s = seal_new(&a->pub, 1, id, to_buf, &b);
+	struct seal *s = seal_new(&a->pub, 1, id, membuf_sink, &b);
 
-	ok(seal_new(&a->pub, 0, id, to_buf, &b) == NULL, "no keys: refused");
+	ok(seal_new(&a->pub, 0, id, membuf_sink, &b) == NULL, "no keys: refused");
 	ok(seal_field(s, "Bad-Name", (const uint8_t *)"x", 1) != 0, "field name checked");
 	ok(seal_attachment_data(s, (const uint8_t *)"x", 1) != 0, "data outside an attachment refused");
 	ok(seal_attachment_begin(s, (const uint8_t *)"f", 1) == 0 &&

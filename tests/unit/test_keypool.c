@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "keypool.h"
+#include "membuf.h"
 #include "tap.h"
 #include "unseal.h"
 
@@ -15,34 +16,17 @@ static int on_data(void *c, const uint8_t *b, size_t l) { return 0; }
 static int on_end(void *c, uint64_t s) { return 0; }
 static const struct payload_callbacks cb = { on_field, on_begin, on_data, on_end };
 
-struct buf {
-	uint8_t p[1 << 16];
-	size_t len;
-};
-
-static int
-to_buf(void *ctx, const uint8_t *data, size_t len)
-{
-	struct buf *b = ctx;
-
-	if (b->len + len > sizeof(b->p))
-		return -1;
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
 /* Seal a small report from slots and try to open it with key. */
 static enum unseal_error
 seal_and_open(const struct seal_slots *slots, const struct keys_secret *key)
 {
-	static struct buf b;
+	static struct membuf b;
 	struct seal *s;
 	struct unseal *u;
 	enum unseal_error e;
 
 	b.len = 0;
-	s = seal_start(slots, to_buf, &b);
+	s = seal_start(slots, membuf_sink, &b);
 	seal_field(s, "description", (const uint8_t *)"x", 1);
 	while (seal_finish(s) == 1)
 		continue;
