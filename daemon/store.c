@@ -24,7 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <sodium.h>
@@ -105,6 +108,7 @@ struct lookup {
 
 struct store {
 	struct storedb db;		/* store thread only, after store_open */
+	int lock_fd;			/* flock: one server per data_dir */
 	uint64_t max_size;
 	uint8_t secret[STORE_SECRET_BYTES];
 	struct event *ev;		/* activated when done has nodes */
@@ -567,6 +571,35 @@ err0:
  * evthread_use_pthreads() must have been called before base was made.
  * Return NULL after logging the reason.
  */
+/*
+ * One server per store: a second one would take the first one's uploads in
+ * progress for leftovers of a crash and delete them. The lock is an flock
+ * on a file in data_dir, held until the process exits (admin commands do
+ * not take it: they never clean up). Return the locked descriptor, or -1.
+ */
+static int
+lock_data_dir(const char *data_dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/server.lock", data_dir) >=
+	    (int)sizeof(path)) {
+		log_error("store in %s: path too long", data_dir);
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		log_errno("store: %s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		log_error("store in %s: another oniondropd is using it", data_dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 struct store *
 store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 {
@@ -578,11 +611,14 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 		return NULL;
 	}
 	s->max_size = max_size;
+	s->lock_fd = -1;
 	s->lookups_tail = &s->lookups;
 	s->done_tail = &s->done;
 	if (storedb_open(&s->db, data_dir,
 	    start_mapsize(data_dir, max_size), 1) != 0)
 		goto err0;
+	if ((s->lock_fd = lock_data_dir(data_dir)) < 0)
+		goto err1;
 	if ((rc = storedb_write(&s->db, max_size, STOREDB_DURABLE, recover_txn,
 	    s)) != 0) {
 		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
@@ -593,6 +629,8 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 	return s;
 
 err1:
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	storedb_close(&s->db);
 err0:
 	sodium_memzero(s->secret, sizeof(s->secret));
@@ -623,6 +661,7 @@ store_close(struct store *s)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->mtx);
 	storedb_close(&s->db);
+	close(s->lock_fd);
 	sodium_memzero(s->secret, sizeof(s->secret));
 	free(s);
 }

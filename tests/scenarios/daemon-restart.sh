@@ -40,6 +40,18 @@ start_daemon s
 check "after the kill and a restart: still exactly 2 reports" test "$(count reports)" = 2
 check "... and nothing of the killed upload is left" test "$(chunks)" = "$committed_chunks"
 
+# A second server on the same store is refused (it would take the first
+# one's uploads in progress for leftovers and delete them), and so is a
+# second server on the same socket.
+sed "s|^socket = .*|socket = $T/other.sock|" s.conf > other.conf
+run_status rc "$DAEMON" --config other.conf 2> other.err
+check "a second server on the same data_dir is refused (exit $rc)" test "$rc" != 0 -a -n "$(grep 'another oniondropd' other.err)"
+write_config t alice
+sed -i "s|^socket = .*|socket = $sock|" t.conf
+run_status rc "$DAEMON" --config t.conf 2> t.err
+check "a second server on the same socket is refused, the first keeps it" test "$rc" != 0 -a -S "$sock" -a -n "$(grep 'another server is listening' t.err)"
+check "... and the first still answers" test -n "$(python3 "$CLIENT" "$sock" status "$r1")"
+
 # SIGHUP: a second analyst key is picked up without a restart.
 echo "analyst_key = $T/bob.pub" >> s.conf
 kill -HUP "$DAEMON_PID"
