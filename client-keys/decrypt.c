@@ -313,9 +313,14 @@ decrypt_all(struct decrypt_run *run, const struct decrypt_args *a)
 		cli_error("out of memory");
 		return -1;
 	}
-	for (int i = 0; i < a->nbundles; i++)
+	for (int i = 0; i < a->nbundles; i++) {
 		if (decrypt_bundle(run, a->bundles[i], buf) != 0)
 			intact = 0;
+		if (fsync(run->outfd) != 0) {	/* the reports' renames */
+			cli_error_errno("cannot sync %s", a->out);
+			intact = 0;
+		}
+	}
 	free(buf);
 	printf("decrypted %u report%s into %s\n", run->written,
 	    run->written == 1 ? "" : "s", a->out);

@@ -21,6 +21,7 @@
 #include "json.h"
 #include "reportdir.h"
 #include "safename.h"
+#include "secmem.h"
 
 #define FIELDS_MAX 256
 #define FIELDS_BYTES_MAX (16 * 1024 * 1024)
@@ -29,7 +30,8 @@
 
 struct field {
 	char name[PAYLOAD_FIELD_NAME_MAX + 1];
-	uint8_t *value;		/* sodium_malloc */
+	uint8_t *value;		/* secmem, cap bytes */
+	size_t cap;
 	size_t len;
 };
 
@@ -64,7 +66,10 @@ on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
 		return -1;
 	}
 	f = &d->fields[d->nfields];
-	if ((f->value = sodium_malloc(len + 1)) == NULL) {
+	/* Powers of two, so the locked blocks are reused from report to report. */
+	for (f->cap = 256; f->cap < len + 1; f->cap *= 2)
+		continue;
+	if ((f->value = secmem_get(f->cap)) == NULL) {
 		d->why = "out of memory";
 		return -1;
 	}
@@ -96,6 +101,19 @@ create_unique(struct reportdir *d, struct attachment *a, const char *safe)
 	return -1;
 }
 
+/* attachments/ is made with the first attachment: most reports have none. */
+static int
+open_attachments(struct reportdir *d)
+{
+	if (mkdirat(d->dirfd, "attachments", 0700) != 0 ||
+	    (d->attfd = openat(d->dirfd, "attachments",
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		d->why = "cannot create the attachments directory";
+		return -1;
+	}
+	return 0;
+}
+
 static int
 on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 {
@@ -115,6 +133,8 @@ on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 	memcpy(a->submitted, name, len);
 	a->submitted_len = len;
 	d->natt++;
+	if (d->attfd < 0 && open_attachments(d) != 0)
+		return -1;
 	safename_make(safe, name, len);
 	if (EVP_DigestInit_ex(d->sha, EVP_sha256(), NULL) != 1) {
 		d->why = "SHA-256 is not available";
@@ -199,9 +219,6 @@ reportdir_begin(int outfd, const uint8_t id[ENVELOPE_ID_BYTES],
 	    d->finalname, randombytes_random());
 	if (mkdirat(outfd, d->tmpname, 0700) != 0 ||
 	    (d->dirfd = openat(outfd, d->tmpname,
-	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-	    mkdirat(d->dirfd, "attachments", 0700) != 0 ||
-	    (d->attfd = openat(d->dirfd, "attachments",
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		*why = "cannot create a directory in the output directory";
 		reportdir_abort(d);
@@ -239,7 +256,7 @@ reportdir_free(struct reportdir *d)
 	if (d->dirfd >= 0)
 		close(d->dirfd);
 	for (size_t i = 0; i < d->nfields; i++)
-		sodium_free(d->fields[i].value);
+		secmem_put(d->fields[i].value, d->fields[i].cap);
 	for (size_t i = 0; i < d->natt; i++)
 		free(d->att[i].submitted);
 	free(d->att);
@@ -389,7 +406,7 @@ reportdir_commit(struct reportdir *d, const char **why)
 		*why = "cannot write report.json (disk full?)";
 		goto err;
 	}
-	if (fsync(d->attfd) != 0 || fsync(d->dirfd) != 0) {
+	if ((d->natt > 0 && fsync(d->attfd) != 0) || fsync(d->dirfd) != 0) {
 		*why = "cannot sync the report directory";
 		goto err;
 	}
@@ -400,7 +417,6 @@ reportdir_commit(struct reportdir *d, const char **why)
 		    "cannot rename the report directory into place";
 		goto err;
 	}
-	fsync(d->outfd);
 	reportdir_free(d);
 	return 0;
 err:

@@ -29,8 +29,10 @@ struct reportdir *reportdir_begin(int outfd,
 
 /*
  * reportdir_commit(d, why):
- * Write report.json, sync everything, and rename the directory into place.
- * Return 0, or -1 with *why set (the directory is then removed). Frees d.
+ * Write report.json, sync the report's files and directory, and rename it
+ * into place (the caller syncs the output directory itself, once for many
+ * reports). Return 0, or -1 with *why set (the directory is then removed).
+ * Frees d.
  */
 int reportdir_commit(struct reportdir *d, const char **why);
 

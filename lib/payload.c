@@ -10,6 +10,7 @@
 
 #include "encode.h"
 #include "payload.h"
+#include "secmem.h"
 
 enum reader_state { READ_HEADER, READ_BODY, READ_PADDING, READ_FAILED };
 enum item_kind { ITEM_NONE, ITEM_FIELD, ITEM_ATTACHMENT };
@@ -70,8 +71,8 @@ payload_reader_new(const struct payload_callbacks *cb, void *ctx)
 	memset(r, 0, sizeof(*r));
 	r->cb = cb;
 	r->ctx = ctx;
-	r->name = sodium_malloc(PAYLOAD_FILE_NAME_MAX);
-	r->value = sodium_malloc(PAYLOAD_FIELD_VALUE_MAX);
+	r->name = secmem_get(PAYLOAD_FILE_NAME_MAX);
+	r->value = secmem_get(PAYLOAD_FIELD_VALUE_MAX);
 	if (r->name == NULL || r->value == NULL) {
 		payload_reader_free(r);
 		return NULL;
@@ -84,10 +85,8 @@ payload_reader_free(struct payload_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->name != NULL)
-		sodium_free(r->name);
-	if (r->value != NULL)
-		sodium_free(r->value);
+	secmem_put(r->name, PAYLOAD_FILE_NAME_MAX);
+	secmem_put(r->value, PAYLOAD_FIELD_VALUE_MAX);
 	sodium_memzero(r, sizeof(*r));
 	free(r);
 }

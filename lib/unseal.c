@@ -8,6 +8,7 @@
 
 #include <sodium.h>
 
+#include "secmem.h"
 #include "unseal.h"
 
 #define FIXED_HEADER (4 + ENVELOPE_ID_BYTES + 1)
@@ -53,7 +54,7 @@ unseal_new(const struct keys_secret *key, const struct payload_callbacks *cb,
 	u->first_chunk = 1;
 	u->payload = payload_reader_new(cb, ctx);
 	u->in = malloc(CIPHER_CHUNK);
-	u->out = sodium_malloc(ENVELOPE_CHUNK);
+	u->out = secmem_get(ENVELOPE_CHUNK);
 	if (u->payload == NULL || u->in == NULL || u->out == NULL) {
 		unseal_free(u);
 		return NULL;
@@ -68,8 +69,7 @@ unseal_free(struct unseal *u)
 		return;
 	payload_reader_free(u->payload);
 	free(u->in);
-	if (u->out != NULL)
-		sodium_free(u->out);
+	secmem_put(u->out, ENVELOPE_CHUNK);
 	sodium_memzero(u, sizeof(*u));
 	free(u);
 }
