@@ -160,7 +160,7 @@ struct seal *
 seal_new(const struct keys_public *keys, size_t nkeys,
     const uint8_t id[ENVELOPE_ID_BYTES], bytes_sink *sink, void *ctx)
 {
-	struct seal_slots slots;
+	struct seal_slots slots = { 0 };
 	struct seal *s = NULL;
 
 	if (seal_slots_make(&slots, keys, nkeys, id) == 0)
