@@ -6,7 +6,7 @@ BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-
 TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
   lmdb-utils bsdutils cppcheck"
 # The real-browser suite (tests/browser): node and npm for playwright-core.
-BROWSER_PACKAGES="nodejs npm chromium"
+BROWSER_PACKAGES="nodejs npm chromium ca-certificates fonts-dejavu-core"
 
 # ensure_packages PKG...: apt-get install whatever of PKG is not installed.
 ensure_packages() {
