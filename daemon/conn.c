@@ -408,7 +408,10 @@ process_input(struct conn *c)
 	while (wants_input(c, in))
 		if (feed_once(c, in) != 0)
 			return;
-	if (evbuffer_get_length(in) == 0 && read_more_body(c) != 0)
+	/* Only for a large body: for a small one the bufferevent's next read
+	 * takes the rest, and a recv here would mostly say EAGAIN. */
+	if (evbuffer_get_length(in) == 0 && c->body_left >= BODY_READ_SIZE &&
+	    read_more_body(c) != 0)
 		return;
 	if (c->phase == PHASE_REQUEST && c->body_left == 0 && answer_written(c))
 		request_done(c);
