@@ -198,7 +198,9 @@ to_store(void *arg, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-/* ---- fields as they arrive ---- */
+/* ---- fields as they arrive ----
+ * A field sent twice (urls=a&urls=b) is kept whole: its values are joined,
+ * one per line. */
 
 static enum target
 target_for(const struct submission *s, const char *name, const char *filename)
@@ -238,6 +240,9 @@ on_field_begin(void *arg, const char *name, const char *filename)
 	struct submission *s = arg;
 
 	s->target = target_for(s, name, filename);
+	if ((s->target == T_URLS || s->target == T_DESCRIPTION) &&
+	    target_buf(s)->len > 0)
+		textbuf_append(target_buf(s), (const uint8_t *)"\n", 1);
 	if (s->target == T_ATTACHMENT) {
 		sodium_memzero(s->filename.p, s->filename.len);
 		s->filename.len = 0;

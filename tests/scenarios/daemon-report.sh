@@ -33,6 +33,7 @@ r2=$(python3 "$CLIENT" "$sock" submit --lang ar --urlencoded --url "https://exam
 check "urlencoded report: a receipt" test -n "$r2"
 token=$(grep -o 'name="token" value="[^"]*"' form.html | sed 's/.*value="//; s/"$//')
 get "$sock" /en/report r3.html --data-urlencode "token=$token" --data-urlencode "urls=example.net/$marker-3" \
+	--data-urlencode "urls=example.net/second-field" \
 	--data-urlencode "category=a word we do not offer"
 check "a client that posts the hidden inputs back (curl, urlencoded): 200" test "$HTTP_STATUS" = 200
 check "... the receipt is in <code id=\"receipt\">, exactly" grep -qE '<code id="receipt">[a-z2-7]{5}(-[a-z2-7]{5}){4}</code>' r3.html
@@ -56,6 +57,7 @@ check "a wrong receipt reads like an unknown one" test "$unknown" = "$bad"
 "$KEYS" decrypt --key bob.sec --out out-bob one.bundle > /dev/null
 check "both analysts decrypt all four reports, identically" test "$(ls out-alice | wc -l)" = 4 -a -z "$(diff -r out-alice out-bob)"
 check "a category outside the form's options is kept as sent" grep -rqF '"category": "a word we do not offer"' out-alice
+check "a field sent twice keeps both values (urls=a&urls=b)" grep -rqF "\"urls\": [\"example.net/$marker-3\", \"example.net/second-field\"]" out-alice
 j=$(grep -l "\"http://example.org/$marker\"" out-alice/*/report.json)
 check "fields come back as submitted" grep -qF "\"description\": \"Vu sur un forum $marker — مرحبا\\nligne 2\"" "$j"
 check "... urls as an array" grep -qF "\"urls\": [\"http://example.org/$marker\", \"http://abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz23.onion/x\"]" "$j"
