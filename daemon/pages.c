@@ -525,7 +525,14 @@ attachment_field(struct evbuffer *out, const struct page_site *site,
 	field_open(out, lang, view, &fd);
 	put(out, "<input type=\"file\" multiple");
 	field_attrs(out, view, &fd);
-	put(out, ">\n</div>\n");
+	put(out, ">\n");
+	if (view != NULL && view->errors != 0) {
+		put(out, "<p class=\"hint\">");
+		say(out, lang, N_("Files are not kept when the form comes back "
+		    "with errors: choose them again."));
+		put(out, "</p>\n");
+	}
+	put(out, "</div>\n");
 }
 
 /* Append the field people never see and bots fill in. */
