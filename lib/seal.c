@@ -12,6 +12,7 @@
 #include "payload.h"
 #include "seal.h"
 #include "secmem.h"
+#include "slot.h"
 
 enum seal_item {
 	SEAL_IDLE, SEAL_IN_ATTACHMENT, SEAL_PADDING, SEAL_FINISHED, SEAL_FAILED
@@ -94,6 +95,30 @@ put_frame(struct seal *s, uint8_t type, const uint8_t *body, uint32_t len)
 	return len ? put(s, body, len) : 0;
 }
 
+_Static_assert(SLOT_REPORT_KEY_BYTES ==
+    crypto_secretstream_xchacha20poly1305_KEYBYTES, "a slot wraps a stream key");
+
+/* One ephemeral key pair for the report, then a slot per analyst key. */
+static int
+wrap_slots(uint8_t *header, const uint8_t key[SLOT_REPORT_KEY_BYTES],
+    const struct keys_public *keys, size_t nkeys)
+{
+	uint8_t esk[32];
+	uint8_t *epk = header + ENVELOPE_FIXED_BYTES - ENVELOPE_EPK_BYTES;
+	uint8_t *p = header + ENVELOPE_FIXED_BYTES;
+	int rc = 0;
+
+	crypto_box_keypair(epk, esk);
+	for (size_t i = 0; i < nkeys && rc == 0; i++) {
+		memcpy(p, keys[i].id, KEYS_ID_BYTES);
+		rc = slot_wrap(p + KEYS_ID_BYTES, key, esk, epk, keys[i].pk,
+		    header, ENVELOPE_FIXED_BYTES);
+		p += ENVELOPE_SLOT_BYTES;
+	}
+	sodium_memzero(esk, sizeof(esk));
+	return rc;
+}
+
 int
 seal_slots_make(struct seal_slots *slots, const struct keys_public *keys,
     size_t nkeys, const uint8_t id[ENVELOPE_ID_BYTES])
@@ -106,15 +131,9 @@ seal_slots_make(struct seal_slots *slots, const struct keys_public *keys,
 	memcpy(p, ENVELOPE_MAGIC, 4);
 	memcpy(p + 4, id, ENVELOPE_ID_BYTES);
 	p[4 + ENVELOPE_ID_BYTES] = (uint8_t)nkeys;
-	p += 4 + ENVELOPE_ID_BYTES + 1;
-	for (size_t i = 0; i < nkeys; i++) {
-		memcpy(p, keys[i].id, KEYS_ID_BYTES);
-		if (crypto_box_seal(p + KEYS_ID_BYTES, slots->key, 32,
-		    keys[i].pk) != 0) {
-			sodium_memzero(slots, sizeof(*slots));
-			return -1;
-		}
-		p += ENVELOPE_SLOT_BYTES;
+	if (wrap_slots(slots->header, slots->key, keys, nkeys) != 0) {
+		sodium_memzero(slots, sizeof(*slots));
+		return -1;
 	}
 	slots->header_len = ENVELOPE_HEADER_BYTES(nkeys) - ENVELOPE_STREAM_HEADER;
 	return 0;

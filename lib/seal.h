@@ -19,8 +19,8 @@ struct seal;
 
 /*
  * A report key and the start of its envelope header: the report id and
- * the key sealed to every analyst (crypto_box_seal: X25519, the costly part
- * of sealing a small report). Independent of the report's content, so a
+ * the key wrapped for every analyst (slot.h: X25519, the costly part of
+ * sealing a small report). Independent of the report's content, so a
  * server can make them ahead of time on another thread. It holds the
  * report key: keep it in locked memory and wipe it (sodium_memzero).
  */

@@ -9,9 +9,11 @@
 #include <sodium.h>
 
 #include "secmem.h"
+#include "slot.h"
 #include "unseal.h"
 
-#define FIXED_HEADER (4 + ENVELOPE_ID_BYTES + 1)
+#define COUNT_AT (4 + ENVELOPE_ID_BYTES)	/* the slot count's byte */
+#define FIXED_HEADER (COUNT_AT + 1)	/* what tells the header's length */
 #define CIPHER_CHUNK (ENVELOPE_CHUNK + ENVELOPE_CHUNK_OVERHEAD)
 
 enum unseal_state { HEADER, CHUNKS, ENDED, FAILED };
@@ -76,16 +78,17 @@ unseal_free(struct unseal *u)
 
 /* Find this key's slot and open the report key from it. */
 static int
-open_slot(struct unseal *u, uint8_t key[32])
+open_slot(struct unseal *u, uint8_t key[SLOT_REPORT_KEY_BYTES])
 {
-	size_t n = u->header[FIXED_HEADER - 1];
-	const uint8_t *slot = u->header + FIXED_HEADER;
+	size_t n = u->header[COUNT_AT];
+	const uint8_t *epk = u->header + COUNT_AT + 1;
+	const uint8_t *slot = u->header + ENVELOPE_FIXED_BYTES;
 
 	for (size_t i = 0; i < n; i++, slot += ENVELOPE_SLOT_BYTES) {
 		if (sodium_memcmp(slot, u->key->pub.id, KEYS_ID_BYTES) != 0)
 			continue;
-		if (crypto_box_seal_open(key, slot + KEYS_ID_BYTES,
-		    ENVELOPE_SEALED_KEY_BYTES, u->key->pub.pk, u->key->sk) != 0)
+		if (slot_unwrap(key, slot + KEYS_ID_BYTES, u->key, epk,
+		    u->header, ENVELOPE_FIXED_BYTES) != 0)
 			return fail(u, UNSEAL_AUTH,
 			    "the key slot for this key fails authentication");
 		return 0;
@@ -97,7 +100,7 @@ static int
 header_complete(struct unseal *u)
 {
 	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
-	size_t n = u->header[FIXED_HEADER - 1];
+	size_t n = u->header[COUNT_AT];
 	int rc;
 
 	if (u->header_need == FIXED_HEADER) {

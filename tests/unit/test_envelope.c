@@ -131,6 +131,52 @@ test_round_trip(struct keys_secret *a, struct keys_secret *b, struct keys_secret
 	free(env.p);
 }
 
+/* Open env as k after replacing len bytes at off with bytes from p. */
+static enum unseal_error
+open_patched(const struct keys_secret *k, const struct membuf *env,
+    size_t off, const uint8_t *p, size_t len)
+{
+	uint8_t *copy = malloc(env->len);
+	struct got g = { 0 };
+	enum unseal_error e;
+
+	memcpy(copy, env->p, env->len);
+	memcpy(copy + off, p, len);
+	e = open_envelope(k, copy, env->len, 4096, &g);
+	free(g.t.p);
+	free(copy);
+	return e;
+}
+
+/* One ephemeral key per envelope; each slot bound to it and its report. */
+static void
+test_slots(struct keys_secret *a, struct keys_secret *b)
+{
+	struct keys_public keys[2] = { a->pub, b->pub }, bad = a->pub;
+	struct membuf e1 = make_envelope(keys, 2, 0), e2 = make_envelope(keys, 2, 0);
+	const size_t epk = ENVELOPE_FIXED_BYTES - ENVELOPE_EPK_BYTES;
+	const size_t slot_a = ENVELOPE_FIXED_BYTES + KEYS_ID_BYTES;
+	const size_t slot_b = slot_a + ENVELOPE_SLOT_BYTES;
+	uint8_t zeros[ENVELOPE_EPK_BYTES] = { 0 };
+	struct seal_slots slots;
+	uint8_t id[ENVELOPE_ID_BYTES] = { 9 };
+
+	ok(memcmp(e1.p, ENVELOPE_MAGIC, 4) == 0 && e1.p[4 + ENVELOPE_ID_BYTES] == 2 &&
+	    memcmp(e1.p + epk, e2.p + epk, ENVELOPE_EPK_BYTES) != 0,
+	    "each envelope has its own ephemeral key");
+	ok(open_patched(a, &e1, slot_a, e1.p + slot_b, SLOT_WRAPPED_BYTES) == UNSEAL_AUTH,
+	    "B's wrapped key under A's key id fails authentication");
+	ok(open_patched(a, &e1, slot_a, e2.p + slot_a, SLOT_WRAPPED_BYTES) == UNSEAL_AUTH,
+	    "a slot moved from another report fails authentication");
+	ok(open_patched(b, &e1, epk, zeros, sizeof(zeros)) == UNSEAL_AUTH,
+	    "a low-order ephemeral key is refused");
+	memset(bad.pk, 0, sizeof(bad.pk));
+	ok(seal_slots_make(&slots, &bad, 1, id) != 0,
+	    "sealing to a low-order analyst key is refused");
+	free(e1.p);
+	free(e2.p);
+}
+
 static void
 test_tampering(struct keys_secret *a)
 {
@@ -237,6 +283,7 @@ main(void)
 	keys_generate(a); keys_generate(b); keys_generate(c);
 	test_padme();
 	test_round_trip(a, b, c);
+	test_slots(a, b);
 	test_tampering(a);
 	test_sizes(a);
 	test_misuse(a);
