@@ -3,12 +3,15 @@
  * with scripts off does on a drop box: GET the form, POST it back as
  * multipart/form-data with the form's hidden inputs, some text fields and
  * optionally a file, one new connection per request ("Connection: close"
- * on both), over a Unix socket or TCP to 127.0.0.1. Everything but the
- * connect is the same code for both kinds of server.
+ * on both), or with -k on kept-alive connections as a browser does, over a
+ * Unix socket or TCP to 127.0.0.1. Everything but the connect is the same
+ * code for both kinds of server.
  *
  *   odload ADDR reports SECONDS CONCURRENCY [OPTIONS]
  *       CONCURRENCY threads each submit reports, one after the other, until
- *       SECONDS have passed; prints "reports= errors= seconds= rate= cpu="
+ *       SECONDS have passed; prints "reports= errors= seconds= rate= cpu=
+ *       conns=", conns= being the connections opened (2 per report
+ *       without -k)
  *   odload ADDR upload FILE [OPTIONS]
  *       one report with FILE attached, streamed from disk in 1 MiB reads;
  *       prints "bytes= seconds= mbps= cpu="
@@ -20,6 +23,14 @@
  *   -m TEXT        text the successful POST's answer must contain
  *   -f NAME=VALUE  a text field; the report number is appended to VALUE
  *   -a NAME        the file field (upload)
+ *   -k             keep-alive: no "Connection: close"; each thread sends
+ *                  its next request (the POST, the next report's GET) on
+ *                  the same connection, and opens a new one only after an
+ *                  answer with "Connection: close", without Content-Length
+ *                  (read until the server closes), or not HTTP/1.1. A kept
+ *                  connection the server has closed meanwhile (the write
+ *                  fails, or EOF before a byte of the answer) is replaced
+ *                  and the request sent again, once, as a browser does.
  * cpu= is this process's user+system CPU time over wall time, so a bench
  * can tell whether the client itself was the limit (1.0 = one core busy).
  */
@@ -64,17 +75,32 @@ struct opts {
 	const char *file;
 	double seconds;
 	int concurrency;
+	int keep_alive;
 };
 
-/* What a thread needs: its buffers and the shared counters. */
+/* What a thread needs: its connection and buffers. */
 struct worker {
 	const struct opts *o;
 	pthread_t tid;
+	int fd;			/* the kept-alive connection, or -1 */
 	char page[PAGE_MAX];
 	char parts[PARTS_MAX];
 };
 
-static atomic_long next_report, done_ok, done_err;
+/* What read_response learned besides the status. */
+struct reply {
+	long long got;		/* bytes received */
+	int reusable;		/* the connection can take the next request */
+};
+
+/* What send_post sends after its headers. */
+struct post {
+	const char *parts;
+	size_t plen;
+	long long fsize;
+};
+
+static atomic_long next_report, done_ok, done_err, conns_opened;
 static atomic_int first_bad = -1;
 static double deadline;
 
@@ -145,6 +171,7 @@ dial(const struct opts *o)
 		close(fd);
 		return -1;
 	}
+	atomic_fetch_add(&conns_opened, 1);
 	return fd;
 }
 
@@ -174,24 +201,50 @@ header_end(const char *buf, size_t len)
 	return 0;
 }
 
+/* The value of header NAME ("name:") in a header block, or NULL. */
+static const char *
+header(const char *buf, size_t hlen, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i + n < hlen; i++)
+		if ((i == 0 || buf[i - 1] == '\n') &&
+		    strncasecmp(buf + i, name, n) == 0)
+			return buf + i + n;
+	return NULL;
+}
+
 /* Content-Length of a header block, or -1 if there is none. */
 static long long
 content_length(const char *buf, size_t hlen)
 {
-	for (size_t i = 0; i + 16 < hlen; i++)
-		if ((i == 0 || buf[i - 1] == '\n') &&
-		    strncasecmp(buf + i, "content-length:", 15) == 0)
-			return strtoll(buf + i + 15, NULL, 10);
-	return -1;
+	const char *v = header(buf, hlen, "content-length:");
+
+	return v != NULL ? strtoll(v, NULL, 10) : -1;
+}
+
+/* Whether the Connection header of a header block lists "close". */
+static int
+says_close(const char *buf, size_t hlen)
+{
+	const char *v = header(buf, hlen, "connection:");
+	const char *end = v ? memchr(v, '\n', hlen - (size_t)(v - buf)) : NULL;
+
+	for (; end != NULL && v + 5 <= end; v++)
+		if (strncasecmp(v, "close", 5) == 0)
+			return 1;
+	return 0;
 }
 
 /*
  * Read one response into buf (NUL-terminated, truncated to cap - 1 bytes;
  * the rest is read and dropped): until Content-Length is reached, or EOF.
- * Return the status code, or -1.
+ * Return the status code, or -1; *rp tells how many bytes came and whether
+ * the connection can take another request: an HTTP/1.1 answer without
+ * "Connection: close", ending exactly at its Content-Length.
  */
 static int
-read_response(int fd, char *buf, size_t cap)
+read_response(int fd, char *buf, size_t cap, struct reply *rp)
 {
 	size_t len = 0, hlen = 0;
 	long long total = -1, seen = 0;
@@ -215,6 +268,10 @@ read_response(int fd, char *buf, size_t cap)
 			break;
 	}
 	buf[len] = '\0';
+	rp->got = seen;
+	rp->reusable = hlen != 0 && total >= 0 &&
+	    seen == (long long)hlen + total &&
+	    strncmp(buf, "HTTP/1.1 ", 9) == 0 && !says_close(buf, hlen);
 	if (hlen == 0 || strncmp(buf, "HTTP/1.", 7) != 0 || len < 12)
 		return -1;
 	return atoi(buf + 9);
@@ -323,21 +380,22 @@ build_parts(const struct opts *o, const char *page, long num, char *buf,
 	return (long)len;
 }
 
-/* GET the form into w->page; return the status. */
+/* The header line that asks to close, unless -k. */
+static const char *
+close_header(const struct opts *o)
+{
+	return o->keep_alive ? "" : "Connection: close\r\n";
+}
+
+/* Send the GET of the form. */
 static int
-get_form(struct worker *w)
+send_get(int fd, const struct opts *o)
 {
 	char req[1024];
-	int fd = dial(w->o), st = -1;
 	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: bench\r\n"
-	    "Connection: close\r\n\r\n", w->o->get_path);
+	    "%s\r\n", o->get_path, close_header(o));
 
-	if (fd < 0)
-		return -1;
-	if (send_all(fd, req, (size_t)n) == 0)
-		st = read_response(fd, w->page, sizeof(w->page));
-	close(fd);
-	return st;
+	return send_all(fd, req, (size_t)n);
 }
 
 /* Stream the file's bytes from disk to fd, CHUNK at a time. */
@@ -358,22 +416,22 @@ send_file(int fd, const char *path, char *buf)
 
 /* Send the POST: headers, parts, file, closing boundary. */
 static int
-send_post(int fd, const struct opts *o, const char *parts, size_t plen,
-    long long fsize)
+send_post(int fd, const struct opts *o, const struct post *p)
 {
 	static const char tail[] = "\r\n--" BOUNDARY "--\r\n";
 	size_t tlen = sizeof(tail) - 1 - (o->file == NULL ? 2 : 0);
-	long long total = (long long)plen + (fsize > 0 ? fsize : 0) +
+	long long total = (long long)p->plen + (p->fsize > 0 ? p->fsize : 0) +
 	    (long long)tlen;
 	char head[1024];
 	int n = snprintf(head, sizeof(head), "POST %s HTTP/1.1\r\n"
-	    "Host: bench\r\nConnection: close\r\nContent-Type: "
+	    "Host: bench\r\n%sContent-Type: "
 	    "multipart/form-data; boundary=" BOUNDARY "\r\n"
-	    "Content-Length: %lld\r\n\r\n", o->post_path, total);
+	    "Content-Length: %lld\r\n\r\n", o->post_path, close_header(o),
+	    total);
 	char *chunk = NULL;
 	int rc = -1;
 
-	if (send_all(fd, head, (size_t)n) || send_all(fd, parts, plen))
+	if (send_all(fd, head, (size_t)n) || send_all(fd, p->parts, p->plen))
 		return -1;
 	if (o->file != NULL && ((chunk = malloc(CHUNK)) == NULL ||
 	    send_file(fd, o->file, chunk) != 0))
@@ -384,24 +442,57 @@ out:
 	return rc;
 }
 
+/* Close the worker's connection, if it has one. */
+static void
+hang_up(struct worker *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+}
+
+/*
+ * One request, the GET of the form or the POST if post is not NULL, and
+ * its answer into w->page, on the kept connection if there is one, else on
+ * a new one. The answer is read even if sending failed: an early answer
+ * may be there. A kept connection that gives not a byte back was closed by
+ * the server meanwhile: send again, once, on a new one. Return the status.
+ */
+static int
+exchange(struct worker *w, const struct post *post)
+{
+	struct reply r;
+	int reused, sent, st;
+
+	do {
+		reused = w->fd >= 0;
+		if (!reused && (w->fd = dial(w->o)) < 0)
+			return -1;
+		sent = (post ? send_post(w->fd, w->o, post) :
+		    send_get(w->fd, w->o)) == 0;
+		st = read_response(w->fd, w->page, sizeof(w->page), &r);
+		if (!sent || !r.reusable || !w->o->keep_alive)
+			hang_up(w);
+	} while (reused && r.got == 0);
+	return st;
+}
+
 /* One report: GET the form, POST it; return 0 if it was accepted. */
 static int
 report(struct worker *w, long num, long long fsize)
 {
 	const struct opts *o = w->o;
-	int st = get_form(w), fd;
+	int st = exchange(w, NULL);
+	struct post post = { w->parts, 0, fsize };
 	long plen;
 
 	if (st != 200)
 		return st;
 	plen = build_parts(o, w->page, num, w->parts, sizeof(w->parts));
-	if (plen < 0 || (fd = dial(o)) < 0)
+	if (plen < 0)
 		return -1;
-	st = send_post(fd, o, w->parts, (size_t)plen, fsize) == 0 ?
-	    read_response(fd, w->page, sizeof(w->page)) : -1;
-	if (st < 0)	/* an early answer may still be there */
-		st = read_response(fd, w->page, sizeof(w->page));
-	close(fd);
+	post.plen = (size_t)plen;
+	st = exchange(w, &post);
 	if (st != o->expect || (o->marker && !strstr(w->page, o->marker)))
 		return st == o->expect ? -2 : st;
 	return 0;
@@ -424,6 +515,7 @@ report_loop(void *arg)
 		atomic_fetch_add(&done_err, 1);
 		atomic_compare_exchange_strong(&first_bad, &none, st);
 	}
+	hang_up(w);
 	return NULL;
 }
 
@@ -438,15 +530,17 @@ run_reports(const struct opts *o)
 	deadline = t0 + o->seconds;
 	for (int i = 0; i < o->concurrency; i++) {
 		w[i].o = o;
+		w[i].fd = -1;
 		if (pthread_create(&w[i].tid, NULL, report_loop, &w[i]) != 0)
 			die("pthread_create");
 	}
 	for (int i = 0; i < o->concurrency; i++)
 		pthread_join(w[i].tid, NULL);
 	secs = now() - t0;
-	printf("reports=%ld errors=%ld seconds=%.3f rate=%.1f cpu=%.2f\n",
-	    atomic_load(&done_ok), atomic_load(&done_err), secs,
-	    (double)atomic_load(&done_ok) / secs, (cpu_seconds() - c0) / secs);
+	printf("reports=%ld errors=%ld seconds=%.3f rate=%.1f cpu=%.2f "
+	    "conns=%ld\n", atomic_load(&done_ok), atomic_load(&done_err), secs,
+	    (double)atomic_load(&done_ok) / secs, (cpu_seconds() - c0) / secs,
+	    atomic_load(&conns_opened));
 	if (atomic_load(&done_err) > 0)
 		fprintf(stderr, "odload: first failure: status %d\n",
 		    atomic_load(&first_bad));
@@ -465,9 +559,11 @@ run_upload(const struct opts *o)
 	if (w == NULL || stat(o->file, &sb) != 0 || o->file_field == NULL)
 		die("upload needs a readable FILE and -a NAME");
 	w->o = o;
+	w->fd = -1;
 	t0 = now();
 	c0 = cpu_seconds();
 	st = report(w, 0, (long long)sb.st_size);
+	hang_up(w);
 	secs = now() - t0;
 	printf("bytes=%lld seconds=%.3f mbps=%.1f cpu=%.2f\n",
 	    (long long)sb.st_size, secs, (double)sb.st_size / 1e6 / secs,
@@ -502,7 +598,7 @@ parse_options(struct opts *o, int argc, char **argv)
 
 	o->get_path = "/";
 	o->expect = 200;
-	while ((c = getopt(argc, argv, "g:p:s:m:f:a:")) != -1) {
+	while ((c = getopt(argc, argv, "g:p:s:m:f:a:k")) != -1) {
 		switch (c) {
 		case 'g': o->get_path = optarg; break;
 		case 'p': o->post_path = optarg; break;
@@ -510,6 +606,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 'm': o->marker = optarg; break;
 		case 'f': add_field(o, optarg); break;
 		case 'a': o->file_field = optarg; break;
+		case 'k': o->keep_alive = 1; break;
 		default: die("bad option (see the header of bench/odload.c)");
 		}
 	}
