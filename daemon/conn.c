@@ -168,13 +168,35 @@ answer_written(const struct conn *c)
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
 }
 
+/* The output is empty: stop watching for writability; maybe go on. */
 static void
 on_write(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
+	bufferevent_disable(bev, EV_WRITE);
 	if (c->phase == PHASE_REQUEST && c->body_left == 0 && answer_written(c))
 		request_done(c);
+}
+
+/*
+ * Send the output now rather than when the socket is next reported
+ * writable: an answer almost always fits the socket's buffer, and then no
+ * write event is set up and torn down (two epoll_ctl calls per request).
+ * What does not fit, or a write error, is left to the bufferevent
+ * (EV_WRITE); on_write runs either way, from the loop, never from here.
+ */
+static void
+flush_output(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	(void)evbuffer_write(out, bufferevent_getfd(c->bev));
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(c->bev, EV_WRITE);
+	else
+		bufferevent_trigger(c->bev, EV_WRITE,
+		    BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 }
 
 static void
@@ -212,7 +234,7 @@ conn_respond(struct conn *c, int status, const char *content_type,
 		evbuffer_drain(body, len);
 	else if (body != NULL)
 		evbuffer_add_buffer(bufferevent_get_output(c->bev), body);
-	bufferevent_enable(c->bev, EV_WRITE);
+	flush_output(c);
 	if (c->paused)
 		conn_resume(c);	/* keep reading, to discard the body */
 }
@@ -249,7 +271,7 @@ conn_set_body_handler(struct conn *c, const struct body_handler *h,
 	if (req->expect_100_continue && c->body_left > 0) {
 		evbuffer_add_printf(bufferevent_get_output(c->bev),
 		    "HTTP/1.1 100 Continue\r\n\r\n");
-		bufferevent_enable(c->bev, EV_WRITE);
+		flush_output(c);
 	}
 }
 
@@ -507,7 +529,7 @@ conn_accept(struct server *srv, evutil_socket_t fd)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
 	bufferevent_set_timeouts(c->bev, &idle, &idle);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_enable(c->bev, EV_READ);	/* EV_WRITE once there is an answer */
+	bufferevent_enable(c->bev, EV_READ);	/* EV_WRITE: see flush_output */
 }
 
 /* Is c in the middle of something that must finish (a commit)? */
