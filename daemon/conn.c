@@ -191,7 +191,11 @@ flush_output(struct conn *c)
 {
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 
+	/* A socket bufferevent keeps its output's front frozen but for its
+	 * own writes: thaw it for this one. */
+	evbuffer_unfreeze(out, 1);
 	(void)evbuffer_write(out, bufferevent_getfd(c->bev));
+	evbuffer_freeze(out, 1);
 	if (evbuffer_get_length(out) > 0)
 		bufferevent_enable(c->bev, EV_WRITE);
 	else
@@ -529,7 +533,9 @@ conn_accept(struct server *srv, evutil_socket_t fd)
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
 	bufferevent_set_timeouts(c->bev, &idle, &idle);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
-	bufferevent_enable(c->bev, EV_READ);	/* EV_WRITE: see flush_output */
+	/* A new bufferevent watches for writability: not before flush_output. */
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ);
 }
 
 /* Is c in the middle of something that must finish (a commit)? */
