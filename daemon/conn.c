@@ -168,12 +168,18 @@ answer_written(const struct conn *c)
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
 }
 
-/* The output is empty: stop watching for writability; maybe go on. */
+/*
+ * The output was written (or a flush_output's deferred call, which may
+ * find new output: then the write event it set up must stay): stop
+ * watching for writability, and go on if the answer is complete.
+ */
 static void
 on_write(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;
 	bufferevent_disable(bev, EV_WRITE);
 	if (c->phase == PHASE_REQUEST && c->body_left == 0 && answer_written(c))
 		request_done(c);

@@ -42,6 +42,26 @@ head -c 2000000 /dev/urandom > two-mb.bin
 	-F "urls=http://example.org/$marker-4" -F "attachment=@two-mb.bin" -o r4.html http://x/report 2> r4.err
 check "a client that expects 100-continue gets it, then its receipt" \
 	test -n "$(grep '< HTTP/1.1 100 Continue' r4.err)" -a -n "$(grep -o 'id="receipt"' r4.html)"
+# 300 pipelined GETs from a client that reads nothing for a while: the
+# answers (1.5 MB) overflow the socket's buffer, so they are written as it
+# drains, in order, none lost.
+answers=$(python3 - "$sock" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"GET /report HTTP/1.1\r\nHost: x\r\n\r\n" * 300)
+time.sleep(1)
+s.settimeout(20)
+data = b""
+while data.count(b"</html>") < 300:
+    chunk = s.recv(1 << 16)
+    if not chunk:
+        break
+    data += chunk
+print(data.count(b"HTTP/1.1 200 OK\r\n"), len(data))
+PY
+)
+check "300 pipelined requests, read late: 300 answers ($answers bytes)" test "${answers%% *}" = 300
 check "status of a fresh report: waiting" grep -qi . <<< "$(python3 "$CLIENT" "$sock" status "$r1")"
 waiting=$(python3 "$CLIENT" "$sock" status "$r1")
 
