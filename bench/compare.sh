@@ -2,7 +2,9 @@
 # bench/compare: oniondropd and OnionShare's receive mode side by side, in
 # one run, driven by the same load generator (bench/odload.c): small
 # reports per second at 1, 16 and 64 concurrent reporters (each a GET of
-# the form and a POST of it), MB/s of one 100 MB and one 1 GB upload, and
+# the form and a POST of it), as a browser sends them (keep-alive, so one
+# connection carries both when the server allows it) and with a new
+# connection per request, MB/s of one 100 MB and one 1 GB upload, and
 # the peak RSS and RssAnon of each server process (sampled every 50 ms).
 # oniondropd seals every report to two analysts and answers only after a
 # durable commit; OnionShare writes plaintext files without fsync.
@@ -158,13 +160,18 @@ load_start=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 od reports 1 16 "${od_text[@]}" > /dev/null	# warm up
 os reports 1 16 "${os_text[@]}" > /dev/null
-for c in 1 16 64; do
-	measure od "r$c" reports "$secs" "$c" "${od_text[@]}"
-	measure os "r$c" reports "$secs" "$c" "${os_text[@]}"
+# Phase names: r<reporters>k as a browser (keep-alive), r<reporters>c with
+# "Connection: close" on every request.
+for mode in k c; do
+	ka=(); [ "$mode" = k ] && ka=(-k)
+	for c in 1 16 64; do
+		measure od "r$c$mode" reports "$secs" "$c" "${ka[@]}" "${od_text[@]}"
+		measure os "r$c$mode" reports "$secs" "$c" "${ka[@]}" "${os_text[@]}"
+	done
 done
 for s in mid big; do
-	measure od "$s" upload "$work/$s.bin" -a attachment -f 'description=bench upload'
-	measure os "$s" upload "$work/$s.bin" -a 'file[]' -f 'text=bench upload'
+	measure od "$s" upload "$work/$s.bin" -k -a attachment -f 'description=bench upload'
+	measure os "$s" upload "$work/$s.bin" -k -a 'file[]' -f 'text=bench upload'
 done
 load_end=$(cut -d ' ' -f 1-3 /proc/loadavg)
 stored=$("$daemon" stats --config "$work/od.conf" | awk '/^reports:/ { print $2 }')
@@ -174,16 +181,27 @@ echo "oniondropd (2 analysts, fsync'd) vs OnionShare" \
 	"$("$onionshare" --help 2>&1 | grep -o 'v[0-9][0-9.]*' | head -n 1) receive mode:" \
 	"$(nproc) CPU cores; load average $load_start at start, $load_end at end"
 row "" oniondropd OnionShare "od/os" "goal"
-for c in 1 16 64; do
-	a=$(val "od-r$c" rate) b=$(val "os-r$c" rate) g=""
-	[ "$c" = 64 ] && g=">= 20x: $(verdict "$(calc "$a / $b" 3)" ">=" 20)"
-	row "reports/s, $c reporter(s)" "$a" "$b" "$(ratio "$a" "$b")" "$g"
-done
-for c in 1 16 64; do
-	a=$(calc "1000 * $(val "od-r$c" srvcpu) / $(val "od-r$c" reports)" 2)
-	b=$(calc "1000 * $(val "os-r$c" srvcpu) / $(val "os-r$c" reports)" 2)
-	row "  server CPU ms/report, $c" "$a" "$b" "$(ratio "$a" "$b")" ""
-done
+# report_rows MODE TITLE: rates, CPU and connections per report.
+report_rows() {
+	local m=$1 c a b g
+	echo "$2"
+	for c in 1 16 64; do
+		a=$(val "od-r$c$m" rate) b=$(val "os-r$c$m" rate) g=""
+		[ "$c" = 64 ] && g=">= 20x: $(verdict "$(calc "$a / $b" 3)" ">=" 20)"
+		row "reports/s, $c reporter(s)" "$a" "$b" "$(ratio "$a" "$b")" "$g"
+	done
+	for c in 1 16 64; do
+		a=$(calc "1000 * $(val "od-r$c$m" srvcpu) / $(val "od-r$c$m" reports)" 2)
+		b=$(calc "1000 * $(val "os-r$c$m" srvcpu) / $(val "os-r$c$m" reports)" 2)
+		row "  server CPU ms/report, $c" "$a" "$b" "$(ratio "$a" "$b")" ""
+	done
+	a=$(calc "$(val "od-r64$m" conns) / $(val "od-r64$m" reports)" 2)
+	b=$(calc "$(val "os-r64$m" conns) / $(val "os-r64$m" reports)" 2)
+	row "  connections per report, 64" "$a" "$b" "" ""
+}
+report_rows k "as a browser sends them (HTTP/1.1 keep-alive, if the server keeps the connection):"
+report_rows c "with a new connection per request (Connection: close):"
+echo "uploads (as a browser) and memory:"
 for s in mid big; do
 	a=$(val "od-$s" mbps) b=$(val "os-$s" mbps)
 	row "MB/s, one $(( $(val "od-$s" bytes) / 1000000 )) MB upload" "$a" "$b" \
@@ -197,12 +215,12 @@ row "peak RSS, MB" "$a" "$b" "$(ratio "$a" "$b")" ""
 a=$(peak "$work/od.mem" 3) b=$(peak "$work/os.mem" 3)
 row "peak RssAnon, MB" "$a" "$b" "$(ratio "$a" "$b")" \
     "od < 16 MB: $(verdict "$a" "<" 16)"
-for s in r64 mid big; do
+for s in r64k r64c mid big; do
 	row "  peak RssAnon during $s, MB" "$(peak "$work/od.mem" 3 "^od-$s\$")" \
 	    "$(peak "$work/os.mem" 3 "^os-$s\$")" "" ""
 done
 echo
-printf 'load generator CPU (cores) at 64 reporters: %s with oniondropd, %s with OnionShare\n' \
-	"$(val od-r64 cpu)" "$(val os-r64 cpu)"
+printf 'load generator CPU (cores) at 64 reporters: %s (keep-alive) and %s (close) with oniondropd, %s and %s with OnionShare\n' \
+	"$(val od-r64k cpu)" "$(val od-r64c cpu)" "$(val os-r64k cpu)" "$(val os-r64c cpu)"
 printf 'oniondropd stored %s reports (stats); OnionShare wrote %s messages\n' \
 	"$stored" "$(find "$work/os.data" -name '*-message.txt' | wc -l)"
