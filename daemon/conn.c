@@ -24,8 +24,16 @@
 
 /* How much a read may pull in at once: bounds memory per connection. */
 #define READ_HIGH_WATERMARK (256 * 1024)
-/* Large bodies are read straight from the socket: size and count per event. */
-#define BODY_READ_SIZE (64 * 1024)
+/*
+ * Bodies of DIRECT_BODY_MIN bytes or more are read straight from the
+ * socket, BODY_READ_SIZE at a time (one buffer for the loop, not per
+ * connection), at most BODY_READS_PER_EVENT times per event. A read as
+ * large as the sender's socket buffer wakes the sender once per buffer:
+ * with 64 KiB reads a 1 GB upload cost the loop 1.2-1.3 s of CPU, with
+ * 256 KiB reads 1.06-1.13 s.
+ */
+#define DIRECT_BODY_MIN (64 * 1024)
+#define BODY_READ_SIZE (256 * 1024)
 #define BODY_READS_PER_EVENT 16
 /* After the last answer, how long unread input is still read away. */
 #define LINGER_SECONDS 2
@@ -442,7 +450,7 @@ process_input(struct conn *c)
 			return;
 	/* Only for a large body: for a small one the bufferevent's next read
 	 * takes the rest, and a recv here would mostly say EAGAIN. */
-	if (evbuffer_get_length(in) == 0 && c->body_left >= BODY_READ_SIZE &&
+	if (evbuffer_get_length(in) == 0 && c->body_left >= DIRECT_BODY_MIN &&
 	    read_more_body(c) != 0)
 		return;
 	if (c->phase == PHASE_REQUEST && c->body_left == 0 && answer_written(c))
