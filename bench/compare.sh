@@ -125,6 +125,13 @@ hz=$(getconf CLK_TCK)
 # measure SERVER PHASE ODLOAD-ARGS...: run the load generator against
 # SERVER, and append "SERVER-PHASE key=value..." to $work/results, with
 # srvcpu= the server's CPU seconds during the run.
+# sync_seconds: how long a sync takes now (what a server left unwritten).
+sync_seconds() {
+	local a b
+	a=$(date +%s.%N); sync; b=$(date +%s.%N)
+	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b - a }'
+}
+
 measure() {
 	local server=$1 phase=$2 pid out t0
 	shift 2
@@ -135,6 +142,7 @@ measure() {
 	out=$("$server" "$@") || { echo "compare.sh: $server $phase failed: $out" >&2; exit 1; }
 	out="$out srvcpu=$(awk -v a="$t0" -v b="$(cpu_ticks "$pid")" -v hz="$hz" \
 	    'BEGIN { printf "%.2f", (b - a) / hz }')"
+	out="$out syncsecs=$(sync_seconds)"
 	set_phase idle
 	echo "$server-$phase $out" >> "$work/results"
 	echo "# $server $phase: $out" >&2
@@ -212,6 +220,9 @@ for s in mid big; do
 	a=$(calc "$(val "od-$s" srvcpu) * 1e9 / $(val "od-$s" bytes)" 2)
 	b=$(calc "$(val "os-$s" srvcpu) * 1e9 / $(val "os-$s" bytes)" 2)
 	row "  server CPU s/GB" "$a" "$b" "$(ratio "$a" "$b")" ""
+	a=$(calc "$(val "od-$s" bytes) / 1e6 / ($(val "od-$s" seconds) + $(val "od-$s" syncsecs))")
+	b=$(calc "$(val "os-$s" bytes) / 1e6 / ($(val "os-$s" seconds) + $(val "os-$s" syncsecs))")
+	row "  MB/s until on disk (+ a sync)" "$a" "$b" "$(ratio "$a" "$b")" ""
 done
 a=$(peak "$work/od.mem" 2) b=$(peak "$work/os.mem" 2)
 row "peak RSS, MB" "$a" "$b" "$(ratio "$a" "$b")" ""
