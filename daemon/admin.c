@@ -18,20 +18,27 @@
 
 #include "admin.h"
 #include "bundle.h"
+#include "envfile.h"
 #include "log.h"
 #include "storedb.h"
 
 /* How far an admin command may grow the map (marks and deletions). */
 #define ADMIN_MAP_SLACK STOREDB_MAP_START
 
+/* Report ids, ENVELOPE_ID_BYTES each. */
+struct idlist {
+	uint8_t *ids;
+	size_t n, cap;
+};
+
 struct export {
 	struct storedb db;
+	int env_dir;			/* -1 if the store has no files */
 	const char *path;
 	int fd;
 	int all;
 	int err;			/* errno of a failed write */
-	uint8_t *ids;			/* ids written, ENVELOPE_ID_BYTES each */
-	size_t n, cap;
+	struct idlist written;
 };
 
 /* Write all of buf to the bundle file. */
@@ -61,23 +68,43 @@ to_writer(void *ctx, const uint8_t *buf, size_t len)
 	return bundle_writer_data(ctx, buf, len);
 }
 
-/* Remember that id went into the bundle. */
 static int
-remember(struct export *e, const uint8_t *id)
+idlist_add(struct idlist *l, const uint8_t *id)
 {
 	uint8_t *p;
 
-	if (e->n == e->cap) {
-		e->cap = e->cap ? e->cap * 2 : 256;
-		if ((p = realloc(e->ids, e->cap * ENVELOPE_ID_BYTES)) == NULL)
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		if ((p = realloc(l->ids, l->cap * ENVELOPE_ID_BYTES)) == NULL)
 			return ENOMEM;
-		e->ids = p;
+		l->ids = p;
 	}
-	memcpy(e->ids + e->n++ * ENVELOPE_ID_BYTES, id, ENVELOPE_ID_BYTES);
+	memcpy(l->ids + l->n++ * ENVELOPE_ID_BYTES, id, ENVELOPE_ID_BYTES);
 	return 0;
 }
 
-/* Write one report as a record, streaming its chunks from the map. */
+static const uint8_t *
+idlist_at(const struct idlist *l, size_t i)
+{
+
+	return l->ids + i * ENVELOPE_ID_BYTES;
+}
+
+/* Stream report id's envelope file into the bundle. No id is printed. */
+static int
+write_file(struct export *e, struct bundle_writer *w, const uint8_t *id,
+    const struct storedb_report *r)
+{
+	int rc = envfile_read(e->env_dir, id, r->size, to_writer, w);
+
+	if (rc > 0)
+		log_error("a report's envelope file: %s", rc == EBADMSG ?
+		    "not the size the store recorded" : strerror(rc));
+	return rc;
+}
+
+/* Write one report as a record, streaming its envelope from the map or
+ * from its file. */
 static int
 write_record(struct export *e, MDB_txn *txn, struct bundle_writer *w,
     const uint8_t *id, const struct storedb_report *r)
@@ -86,11 +113,12 @@ write_record(struct export *e, MDB_txn *txn, struct bundle_writer *w,
 
 	if (bundle_writer_begin(w, id, r->size) != 0)
 		return -1;
-	if ((rc = storedb_chunks_read(&e->db, txn, id, r, to_writer, w)) != 0)
+	if ((rc = r->in_file ? write_file(e, w, id, r) :
+	    storedb_chunks_read(&e->db, txn, id, r, to_writer, w)) != 0)
 		return rc;
 	if (bundle_writer_end(w) != 0)
 		return -1;
-	return remember(e, id);
+	return idlist_add(&e->written, id);
 }
 
 /*
@@ -184,8 +212,8 @@ mark_txn(MDB_txn *txn, void *ctx)
 	uint32_t today = storedb_today();
 	int rc;
 
-	for (size_t i = 0; i < e->n; i++) {
-		id = e->ids + i * ENVELOPE_ID_BYTES;
+	for (size_t i = 0; i < e->written.n; i++) {
+		id = idlist_at(&e->written, i);
 		if ((rc = storedb_report_get(&e->db, txn, id, &r)) ==
 		    MDB_NOTFOUND || (rc == 0 && r.exported))
 			continue;
@@ -197,6 +225,20 @@ mark_txn(MDB_txn *txn, void *ctx)
 			return rc;
 	}
 	return 0;
+}
+
+/* Open the envelope files' directory into *fd, or -1 if there is none. */
+static int
+open_env_dir(const char *data_dir, int *fd)
+{
+	int rc = envfile_dir_open(data_dir, 0, fd);
+
+	if (rc == ENOENT)
+		*fd = -1;
+	else if (rc != 0)
+		log_error("store in %s: envelope files: %s", data_dir,
+		    strerror(rc));
+	return rc == ENOENT ? 0 : rc;
 }
 
 /* The map size a command may grow to. */
@@ -224,6 +266,8 @@ admin_export(const char *data_dir, const char *bundle_path, int all)
 
 	if (storedb_open(&e.db, data_dir, 0, 0) != 0)
 		return 1;
+	if (open_env_dir(data_dir, &e.env_dir) != 0)
+		goto err0;
 	if ((e.fd = open(bundle_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) < 0) {
 		log_errno("cannot create %s", bundle_path);
@@ -231,31 +275,34 @@ admin_export(const char *data_dir, const char *bundle_path, int all)
 	}
 	if (write_bundle(&e) != 0)
 		goto err1;
-	if ((rc = storedb_write(&e.db, admin_limit(&e.db),
-	    STOREDB_DURABLE, mark_txn, &e)) != 0) {
+	if ((rc = storedb_write(&e.db, admin_limit(&e.db), mark_txn,
+	    &e)) != 0) {
 		log_error("cannot mark the reports exported (export again "
 		    "later): %s", mdb_strerror(rc));
 		goto err1;
 	}
 	close(e.fd);
-	printf("exported %zu reports to %s\n", e.n, bundle_path);
-	free(e.ids);
-	storedb_close(&e.db);
-	return 0;
+	printf("exported %zu reports to %s\n", e.written.n, bundle_path);
+	rc = 0;
+	goto out;
 
 err1:
 	close(e.fd);
 	unlink(bundle_path);
 err0:
-	free(e.ids);
+	rc = 1;
+out:
+	if (e.env_dir >= 0)
+		close(e.env_dir);
+	free(e.written.ids);
 	storedb_close(&e.db);
-	return 1;
+	return rc;
 }
 
 /* ---- stats ---- */
 
 struct tally {
-	uint64_t reports, unexported, bytes, receipts, transactions;
+	uint64_t reports, unexported, bytes, receipts, transactions, in_files;
 	uint32_t oldest;		/* oldest unexported day; UINT32_MAX */
 };
 
@@ -279,6 +326,7 @@ count(struct storedb *db, MDB_txn *txn, struct tally *t)
 	    (rc = storedb_report_decode(&k, &v, &id, &r)) == 0) {
 		t->reports++;
 		t->bytes += r.size;
+		t->in_files += r.in_file;
 		if (!r.exported) {
 			t->unexported++;
 			if (r.received_day < t->oldest)
@@ -303,27 +351,12 @@ print_day(const char *key, uint32_t day)
 	printf("%s: %s\n", key, buf);
 }
 
-/* Print the map's size and the bytes its data takes. */
-static int
-print_map(struct storedb *db)
-{
-	MDB_envinfo info;
-	MDB_stat st;
-	int rc;
-
-	if ((rc = mdb_env_info(db->env, &info)) != 0 ||
-	    (rc = mdb_env_stat(db->env, &st)) != 0)
-		return rc;
-	printf("map_size: %zu\n", info.me_mapsize);
-	printf("map_used: %zu\n", (info.me_last_pgno + 1) * st.ms_psize);
-	return 0;
-}
-
 /*
  * admin_stats(data_dir):
  * Print "key: value" lines: reports, unexported, bytes (envelope bytes of
  * all reports), then purged, oldest_unexported_day (YYYY-MM-DD or none),
- * map_size, map_used, transactions.
+ * map_size, map_used, transactions, envelope_files (reports whose
+ * envelope is a file beside the map).
  */
 int
 admin_stats(const char *data_dir)
@@ -344,8 +377,10 @@ admin_stats(const char *data_dir)
 		    "bytes: %" PRIu64 "\npurged: %" PRIu64 "\n", t.reports,
 		    t.unexported, t.bytes, t.receipts - t.reports);
 		print_day("oldest_unexported_day", t.oldest);
-		rc = print_map(&db);
-		printf("transactions: %" PRIu64 "\n", t.transactions);
+		printf("map_size: %" PRIu64 "\nmap_used: %" PRIu64 "\n"
+		    "transactions: %" PRIu64 "\nenvelope_files: %" PRIu64 "\n",
+		    storedb_mapsize(&db), storedb_used(&db), t.transactions,
+		    t.in_files);
 	}
 	if (rc != 0)
 		log_error("store: %s", mdb_strerror(rc));
@@ -360,6 +395,7 @@ struct purge {
 	unsigned days;
 	uint32_t today;
 	size_t n;
+	struct idlist files;		/* purged reports' envelope files */
 };
 
 /* Whether report r is due for purging. */
@@ -385,6 +421,7 @@ purge_txn(MDB_txn *txn, void *ctx)
 	int rc;
 
 	p->n = 0;
+	p->files.n = 0;
 	if ((rc = mdb_cursor_open(txn, p->db.reports, &c)) != 0)
 		return rc;
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0 &&
@@ -392,7 +429,8 @@ purge_txn(MDB_txn *txn, void *ctx)
 		memcpy(after, id, ENVELOPE_ID_BYTES);
 		if (due(p, &r)) {
 			if ((rc = mdb_cursor_del(c, 0)) != 0 ||
-			    (rc = storedb_chunks_delete(&p->db, txn, after)) != 0)
+			    (rc = storedb_chunks_delete(&p->db, txn, after)) != 0 ||
+			    (r.in_file && (rc = idlist_add(&p->files, after)) != 0))
 				break;
 			p->n++;
 		}
@@ -401,6 +439,29 @@ purge_txn(MDB_txn *txn, void *ctx)
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Unlink the purged reports' files, now that LMDB no longer has them. One
+ * that stays (an error, or a crash before this) is removed by the server's
+ * next start, which removes every file without a report.
+ */
+static int
+remove_files(struct purge *p, const char *data_dir)
+{
+	int dir = -1, rc, failed = open_env_dir(data_dir, &dir) != 0;
+
+	for (size_t i = 0; dir >= 0 && i < p->files.n; i++)
+		if ((rc = envfile_remove(dir, idlist_at(&p->files, i))) != 0 &&
+		    rc != ENOENT) {
+			log_error("cannot remove a purged report's file (the "
+			    "server removes it at its next start): %s",
+			    strerror(rc));
+			failed = 1;
+		}
+	if (dir >= 0)
+		close(dir);
+	return failed;
 }
 
 /*
@@ -417,11 +478,14 @@ admin_purge(const char *data_dir, unsigned days)
 
 	if (storedb_open(&p.db, data_dir, 0, 0) != 0)
 		return 1;
-	if ((rc = storedb_write(&p.db, admin_limit(&p.db),
-	    STOREDB_DURABLE, purge_txn, &p)) != 0)
+	if ((rc = storedb_write(&p.db, admin_limit(&p.db), purge_txn,
+	    &p)) != 0)
 		log_error("store: %s", mdb_strerror(rc));
-	else
+	else {
 		printf("purged %zu reports\n", p.n);
+		rc = remove_files(&p, data_dir);
+	}
+	free(p.files.ids);
 	storedb_close(&p.db);
 	return rc == 0 ? 0 : 1;
 }

@@ -6,18 +6,25 @@
  * upload keeps its own list of byte buffers, its final operation (commit
  * or abort) and its backpressure state; status lookups wait in a list of
  * their own. The thread wakes when there is a reason to write (an
- * operation, a lookup, an armed drain callback, or enough bytes waiting),
- * takes everything at once, applies it in one write transaction (one fsync
- * for every report in it), then posts completions. If that transaction
+ * operation, a lookup, an armed drain callback, or enough bytes of one
+ * upload), takes what is due, and writes it.
+ *
+ * A small report waits in the queue until its commit and becomes LMDB
+ * chunks in the transaction that commits it. An upload whose bytes are
+ * taken before its commit (it is large) goes to an envelope file
+ * (envfile.h) as it arrives, and its commit syncs the file before LMDB
+ * records the report. All the commits taken together share one write
+ * transaction (one fsync for every report in it). If that transaction
  * cannot fit even at max_size, or fails otherwise, the thread applies the
  * uploads one by one, so that only those that do not fit fail (their
- * chunks are deleted) and the others still commit.
+ * files are removed) and the others still commit.
  *
  * Completions are nodes embedded in what they complete, so posting one
  * never allocates; they run on the loop in the order they were posted, and
  * the last one of an upload frees it, so the loop never sees a freed
  * upload.
  */
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -33,14 +40,19 @@
 #include <event2/event.h>
 #include <sodium.h>
 
+#include "envfile.h"
 #include "log.h"
 #include "store.h"
 #include "storedb.h"
 
 /* A chunk of 1 MiB less LMDB's 16-byte page header fills 256 pages. */
 #define VALUE_MAX ((size_t)(1 << 20) - 16)
-#define FLUSH_UPLOAD (1024 * 1024)	/* one upload's bytes that start a write */
-#define FLUSH_TOTAL (4 * 1024 * 1024)	/* all uploads' bytes that start a write */
+/* Bytes of one upload that have the thread take them before its commit
+ * (into an envelope file); when all uploads together have FLUSH_TOTAL
+ * waiting, FILE_MIN of one is enough. */
+#define FLUSH_UPLOAD (1024 * 1024)
+#define FLUSH_TOTAL (4 * 1024 * 1024)
+#define FILE_MIN (64 * 1024)
 /* After a write that committed several reports, wait this long before the
  * next one so that more reports share its fsync and its B-tree pages. */
 #define GATHER_NSEC (500 * 1000)
@@ -96,9 +108,10 @@ struct store_upload {
 	struct buf *batch;
 	size_t batch_bytes;
 	enum op batch_op;
-	enum store_result batch_failed;	/* u->failed when taken */
-	uint32_t seq, seq_kept;		/* chunks written: tried, committed */
-	uint64_t size, size_kept;	/* bytes written: tried, committed */
+	enum store_result batch_failed;	/* u->failed when taken, or since */
+	int in_file;			/* in an envelope file, not chunks */
+	uint32_t seq;			/* LMDB chunks written */
+	uint64_t size;			/* envelope bytes written */
 };
 
 struct lookup {
@@ -111,7 +124,11 @@ struct lookup {
 };
 
 struct store {
-	struct storedb db;		/* store thread only, after store_open */
+	/* Store thread only, after store_open. */
+	struct storedb db;
+	int env_dir;			/* envelope files' directory */
+	uint64_t file_bytes;		/* bytes in envelope files */
+
 	int lock_fd;			/* flock: one server per data_dir */
 	uint64_t max_size;
 	uint8_t secret[STORE_SECRET_BYTES];
@@ -234,30 +251,47 @@ lookup_done(struct done *d)
 
 /* ---- the store thread ---- */
 
+/*
+ * Whether the thread takes u's bytes now: at its commit or abort, for a
+ * drain it waits for, at stop, or once it has enough bytes waiting to be
+ * written to an envelope file. The caller holds s->mtx.
+ */
+static int
+due(const struct store *s, const struct store_upload *u)
+{
+
+	return u->op != OP_NONE || u->drain_armed || s->stopping ||
+	    u->waiting >= FLUSH_UPLOAD ||
+	    (s->waiting >= FLUSH_TOTAL && u->waiting >= FILE_MIN);
+}
+
 /* Whether there is a reason to write now; the caller holds s->mtx. */
 static int
 ready(struct store *s)
 {
 	struct store_upload *u;
 
-	if (s->lookups != NULL || s->waiting >= FLUSH_TOTAL ||
-	    (s->stopping && s->work != NULL))
+	if (s->lookups != NULL)
 		return 1;
 	for (u = s->work; u != NULL; u = u->work_next)
-		if (u->op != OP_NONE || u->drain_armed ||
-		    u->waiting >= FLUSH_UPLOAD)
+		if (due(s, u))
 			return 1;
 	return 0;
 }
 
-/* Take all the queued work into b; the caller holds s->mtx. */
+/* Take the work that is due into b; the caller holds s->mtx. */
 static void
 take(struct store *s, struct batch *b)
 {
-	struct store_upload *u;
+	struct store_upload *u, **up = &s->work;
 
 	b->uploads = NULL;
-	for (u = s->work; u != NULL; u = u->work_next) {
+	while ((u = *up) != NULL) {
+		if (!due(s, u)) {
+			up = &u->work_next;
+			continue;
+		}
+		*up = u->work_next;
 		u->listed = 0;
 		u->batch = u->head;
 		u->batch_bytes = u->waiting;
@@ -270,7 +304,6 @@ take(struct store *s, struct batch *b)
 		u->batch_next = b->uploads;
 		b->uploads = u;
 	}
-	s->work = NULL;
 	b->lookups = s->lookups;
 	s->lookups = NULL;
 	s->lookups_tail = &s->lookups;
@@ -312,6 +345,7 @@ commit(struct store *s, MDB_txn *txn, struct store_upload *u)
 		.received_day = storedb_today(),
 		.size = u->size,
 		.nchunks = u->seq,
+		.in_file = u->in_file,
 	};
 	int rc;
 
@@ -321,19 +355,29 @@ commit(struct store *s, MDB_txn *txn, struct store_upload *u)
 	return storedb_receipt_put(&s->db, txn, u->receipt, u->id);
 }
 
-/* Apply what the batch holds for u, from u's last committed state. */
+/* Whether u's report is made in this batch's transaction. */
+static int
+commits_now(const struct store_upload *u)
+{
+
+	return u->batch_op == OP_COMMIT && u->batch_failed == STORE_OK;
+}
+
+/* Make u's report, with its chunks unless it is in a file. Repeatable. */
 static int
 apply(struct store *s, MDB_txn *txn, struct store_upload *u)
 {
 	int rc;
 
-	u->seq = u->seq_kept;
-	u->size = u->size_kept;
-	if (u->batch_failed != STORE_OK || u->batch_op == OP_ABORT)
-		return storedb_chunks_delete(&s->db, txn, u->id);
-	if ((rc = write_bufs(s, txn, u)) != 0)
-		return rc;
-	return u->batch_op == OP_COMMIT ? commit(s, txn, u) : 0;
+	if (!commits_now(u))
+		return 0;
+	if (!u->in_file) {
+		u->seq = 0;
+		u->size = 0;
+		if ((rc = write_bufs(s, txn, u)) != 0)
+			return rc;
+	}
+	return commit(s, txn, u);
 }
 
 static int
@@ -349,72 +393,148 @@ apply_pass(MDB_txn *txn, void *ctx)
 	return 0;
 }
 
-/* Delete what upload id left, in a transaction of its own. */
-static int
-drop_txn(MDB_txn *txn, void *ctx)
+/* Remove u's envelope file, if it has one. */
+static void
+drop_file(struct store *s, struct store_upload *u)
 {
-	struct pass *p = ctx;
+	int rc;
 
-	return storedb_chunks_delete(&p->s->db, txn, p->first->id);
+	if (!u->in_file)
+		return;
+	if ((rc = envfile_remove(s->env_dir, u->id)) != 0 && rc != ENOENT)
+		log_error("store: cannot remove a dropped upload's file (it "
+		    "goes at the next start): %s", strerror(rc));
+	s->file_bytes -= u->size;
+	u->in_file = 0;
+	u->size = 0;
 }
 
-/* The store gave up on u because of error rc: mark it, delete its chunks. */
+/* The store gave up on u because of error rc: mark it, remove its file. */
 static void
 fail(struct store *s, struct store_upload *u, int rc)
 {
-	struct pass p = { s, u, 0 };
 	enum store_result result = storedb_full(rc) ? STORE_FULL : STORE_ERROR;
 
 	if (u->batch_failed == STORE_OK)
 		log_error("store: a report was refused: %s", mdb_strerror(rc));
+	u->batch_failed = result;
 	pthread_mutex_lock(&s->mtx);
 	if (u->failed == STORE_OK)
 		u->failed = result;
 	pthread_mutex_unlock(&s->mtx);
-	if ((rc = storedb_write(&s->db, s->max_size, STOREDB_LAZY, drop_txn,
-	    &p)) != 0)
-		log_error("store: cannot delete a refused report's chunks "
-		    "(they go at the next start): %s", mdb_strerror(rc));
+	drop_file(s, u);
 }
 
-/* A commit must be durable before its receipt is shown; chunks need not. */
-static enum storedb_sync
-sync_for(const struct store_upload *u, int all)
+/* The bytes LMDB uses and may still grow by: what files leave of max. */
+static uint64_t
+map_limit(const struct store *s)
 {
-	for (; u != NULL; u = all ? u->batch_next : NULL)
-		if (u->batch_op == OP_COMMIT)
-			return STOREDB_DURABLE;
-	return STOREDB_LAZY;
+
+	return s->max_size > s->file_bytes ? s->max_size - s->file_bytes : 0;
 }
 
-/* Apply the batch's uploads in one transaction, or else one by one. */
+static int
+keep_all(void *ctx, const uint8_t *id)
+{
+
+	return 1;
+}
+
+/*
+ * Whether len more bytes of files fit in max_size beside the map's data.
+ * Before saying no, count the files again: a purge in another process may
+ * have removed some.
+ */
+static int
+room_for(struct store *s, uint64_t len)
+{
+	uint64_t bytes = 0;
+
+	if (s->file_bytes + len + storedb_used(&s->db) <= s->max_size)
+		return 1;
+	if (envfile_sweep(s->env_dir, keep_all, NULL, &bytes, NULL) == 0)
+		s->file_bytes = bytes;
+	return s->file_bytes + len + storedb_used(&s->db) <= s->max_size;
+}
+
+/* Append the batch's bytes to u's file; sync it if u commits. */
+static int
+write_file(struct store *s, struct store_upload *u)
+{
+	uint64_t from = u->size;
+	int fd, rc;
+
+	if (!room_for(s, u->batch_bytes))
+		return MDB_MAP_FULL;
+	if ((rc = envfile_open(s->env_dir, u->id, from == 0, &fd)) != 0)
+		return rc;
+	for (struct buf *b = u->batch; b != NULL && rc == 0; b = b->next)
+		if ((rc = envfile_write(fd, u->size, b->data, b->len)) == 0) {
+			u->size += b->len;
+			s->file_bytes += b->len;
+		}
+	if (rc == 0 && u->size > from)
+		rc = envfile_start_writeback(fd, from, u->size - from);
+	if (rc == 0 && u->batch_op == OP_COMMIT)
+		rc = envfile_sync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Write the batch's envelope files: an upload taken before its commit goes
+ * to a file from then on. Files that commit are synced, and their names
+ * with one sync of the directory, before LMDB records their reports.
+ */
+static void
+write_files(struct store *s, struct batch *b)
+{
+	struct store_upload *u;
+	int rc, made = 0;
+
+	for (u = b->uploads; u != NULL; u = u->batch_next) {
+		if (u->batch_failed != STORE_OK)
+			continue;
+		if (u->batch_op == OP_ABORT) {
+			drop_file(s, u);
+			continue;
+		}
+		if (u->batch_op == OP_NONE && u->batch_bytes > 0)
+			u->in_file = 1;
+		if (!u->in_file)
+			continue;
+		if ((rc = write_file(s, u)) != 0)
+			fail(s, u, rc);
+		made |= commits_now(u);
+	}
+	if (made && (rc = envfile_sync_dir(s->env_dir)) != 0)
+		for (u = b->uploads; u != NULL; u = u->batch_next)
+			if (u->in_file && commits_now(u))
+				fail(s, u, rc);
+}
+
+/* Apply the batch's commits in one transaction, or else one by one. */
 static void
 write_batch(struct store *s, struct batch *b)
 {
-	struct pass p = { s, b->uploads, 1 };
+	struct pass p = { s, NULL, 1 };
 	struct store_upload *u;
 	int rc;
 
-	if (b->uploads == NULL)
-		return;
-	if (storedb_write(&s->db, s->max_size, sync_for(b->uploads, 1),
-	    apply_pass, &p) != 0) {
-		p.all = 0;
-		for (u = b->uploads; u != NULL; u = u->batch_next) {
+	write_files(s, b);
+	for (u = b->uploads; u != NULL && p.first == NULL; u = u->batch_next)
+		if (commits_now(u))
 			p.first = u;
-			if ((rc = storedb_write(&s->db, s->max_size,
-			    sync_for(u, 0), apply_pass, &p)) != 0)
-				fail(s, u, rc);
-			else {
-				u->seq_kept = u->seq;
-				u->size_kept = u->size;
-			}
-		}
+	if (p.first == NULL)
 		return;
-	}
+	if (storedb_write(&s->db, map_limit(s), apply_pass, &p) == 0)
+		return;
+	p.all = 0;
 	for (u = b->uploads; u != NULL; u = u->batch_next) {
-		u->seq_kept = u->seq;
-		u->size_kept = u->size;
+		p.first = u;
+		if (commits_now(u) && (rc = storedb_write(&s->db, map_limit(s),
+		    apply_pass, &p)) != 0)
+			fail(s, u, rc);
 	}
 }
 
@@ -557,20 +677,42 @@ start_mapsize(const char *data_dir, uint64_t max_size)
 	return size < max_size ? size : max_size;
 }
 
-/* Remove unfinished uploads' chunks and load the secret. */
+struct recovery {
+	struct storedb *db;
+	MDB_txn *txn;
+};
+
+/* Keep an envelope file only if LMDB has its report, in that file. */
 static int
-recover_txn(MDB_txn *txn, void *ctx)
+committed_file(void *ctx, const uint8_t *id)
 {
-	struct store *s = ctx;
+	struct recovery *r = ctx;
+	struct storedb_report report;
+	int rc;
+
+	if ((rc = storedb_report_get(r->db, r->txn, id, &report)) ==
+	    MDB_NOTFOUND)
+		return 0;
+	return rc != 0 ? rc : report.in_file;
+}
+
+/* Remove the files of uploads that never committed; load the secret. */
+static int
+recover(struct store *s)
+{
+	struct recovery r = { &s->db, NULL };
 	size_t n = 0;
 	int rc;
 
-	if ((rc = storedb_orphans_delete(&s->db, txn, &n)) != 0 ||
-	    (rc = storedb_secret(&s->db, txn, s->secret)) != 0)
+	if ((rc = storedb_begin(&s->db, MDB_RDONLY, &r.txn)) != 0)
 		return rc;
+	if ((rc = storedb_secret(&s->db, r.txn, s->secret)) == 0)
+		rc = envfile_sweep(s->env_dir, committed_file, &r,
+		    &s->file_bytes, &n);
+	mdb_txn_abort(r.txn);
 	if (n > 0)
 		log_info("store: removed %zu unfinished uploads", n);
-	return 0;
+	return rc;
 }
 
 /* Start the thread and what it shares with the loop. */
@@ -651,6 +793,7 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 	}
 	s->max_size = max_size;
 	s->lock_fd = -1;
+	s->env_dir = -1;
 	s->lookups_tail = &s->lookups;
 	s->done_tail = &s->done;
 	if (storedb_open(&s->db, data_dir,
@@ -658,8 +801,8 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 		goto err0;
 	if ((s->lock_fd = lock_data_dir(data_dir)) < 0)
 		goto err1;
-	if ((rc = storedb_write(&s->db, max_size, STOREDB_DURABLE, recover_txn,
-	    s)) != 0) {
+	if ((rc = envfile_dir_open(data_dir, 1, &s->env_dir)) != 0 ||
+	    (rc = recover(s)) != 0) {
 		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
 		goto err1;
 	}
@@ -668,6 +811,8 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 	return s;
 
 err1:
+	if (s->env_dir >= 0)
+		close(s->env_dir);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	storedb_close(&s->db);
@@ -700,6 +845,7 @@ store_close(struct store *s)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->mtx);
 	storedb_close(&s->db);
+	close(s->env_dir);
 	close(s->lock_fd);
 	sodium_memzero(s->secret, sizeof(s->secret));
 	free(s);

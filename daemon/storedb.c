@@ -1,9 +1,8 @@
 /*
- * storedb: see storedb.h. The environment is opened with MDB_NOMETASYNC
- * and without MDB_NOSYNC or MDB_WRITEMAP: every commit writes its pages and
- * fsyncs them before it writes the meta page, so a crash at any moment
- * leaves a consistent store; a durable write then syncs the meta page too,
- * so a commit that returned is on disk (storedb_write).
+ * storedb: see storedb.h. The environment is opened without MDB_NOSYNC,
+ * MDB_NOMETASYNC or MDB_WRITEMAP: every commit writes its pages and
+ * fsyncs them before it writes and fsyncs the meta page, so a crash at any
+ * moment leaves a consistent store, and a commit that returned is on disk.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,9 +17,9 @@
 #include "log.h"
 #include "storedb.h"
 
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define REPORT_VERSION 1
-#define REPORT_BYTES 22
+#define REPORT_BYTES 23
 #define RESIZED_RETRIES 8	/* times to adopt another process's map size */
 
 static MDB_val key_secret = { 6, "secret" };
@@ -105,8 +104,7 @@ init(struct storedb *db, int create)
 	int rc;
 
 	if (create)
-		return storedb_write(db, storedb_mapsize(db), STOREDB_DURABLE,
-		    init_create, db);
+		return storedb_write(db, storedb_mapsize(db), init_create, db);
 	if ((rc = storedb_begin(db, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	if ((rc = init_dbs(db, txn, 0)) != 0) {
@@ -141,7 +139,7 @@ storedb_open(struct storedb *db, const char *data_dir, uint64_t mapsize,
 	    (rc = mdb_env_set_maxdbs(db->env, 4)) != 0 ||
 	    (mapsize != 0 &&
 	    (rc = mdb_env_set_mapsize(db->env, (size_t)mapsize)) != 0) ||
-	    (rc = mdb_env_open(db->env, data_dir, MDB_NOMETASYNC, 0600)) != 0 ||
+	    (rc = mdb_env_open(db->env, data_dir, 0, 0600)) != 0 ||
 	    (rc = mdb_reader_check(db->env, NULL)) != 0 ||
 	    (rc = init(db, create)) != 0)
 		goto err;
@@ -210,14 +208,14 @@ grow(struct storedb *db, uint64_t limit)
 }
 
 /*
- * storedb_write(db, limit, sync, fn, ctx):
- * Run fn(txn, ctx) in a write transaction and commit it as sync says,
- * counting it in "transactions". If the map is full, abort, double the map
+ * storedb_write(db, limit, fn, ctx):
+ * Run fn(txn, ctx) in a write transaction and commit it durably (on disk
+ * when this returns), counting it in "transactions". If the map is full, abort, double the map
  * (up to limit bytes) and run fn again: fn must be repeatable. Return 0 or
  * the error of fn or LMDB (MDB_MAP_FULL once the map is at limit).
  */
 int
-storedb_write(struct storedb *db, uint64_t limit, enum storedb_sync sync,
+storedb_write(struct storedb *db, uint64_t limit,
     int (*fn)(MDB_txn *txn, void *ctx), void *ctx)
 {
 	MDB_txn *txn;
@@ -226,12 +224,10 @@ storedb_write(struct storedb *db, uint64_t limit, enum storedb_sync sync,
 	for (;;) {
 		if ((rc = storedb_begin(db, 0, &txn)) != 0)
 			return rc;
-		if ((rc = fn(txn, ctx)) == 0 && (rc = count_txn(db, txn)) == 0) {
-			if ((rc = mdb_txn_commit(txn)) == 0 && sync == STOREDB_DURABLE)
-				rc = mdb_env_sync(db->env, 1);
-		} else {
+		if ((rc = fn(txn, ctx)) == 0 && (rc = count_txn(db, txn)) == 0)
+			rc = mdb_txn_commit(txn);
+		else
 			mdb_txn_abort(txn);
-		}
 		if (rc != MDB_MAP_FULL || grow(db, limit) != 0)
 			return rc;
 	}
@@ -254,6 +250,19 @@ storedb_mapsize(struct storedb *db)
 	if (mdb_env_info(db->env, &info) != 0)
 		return 0;
 	return info.me_mapsize;
+}
+
+/* storedb_used(db): the bytes of the map that hold data (its file size). */
+uint64_t
+storedb_used(struct storedb *db)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+
+	if (mdb_env_info(db->env, &info) != 0 ||
+	    mdb_env_stat(db->env, &st) != 0)
+		return 0;
+	return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
 }
 
 /* storedb_today(): today's day number (UTC). */
@@ -296,6 +305,7 @@ storedb_report_put(struct storedb *db, MDB_txn *txn,
 	encode_be32(buf + 13, r->nchunks);
 	buf[17] = r->exported ? 1 : 0;
 	encode_be32(buf + 18, r->exported_day);
+	buf[22] = r->in_file ? 1 : 0;
 	return mdb_put(txn, db->reports, &k, &v, flags);
 }
 
@@ -310,7 +320,8 @@ storedb_report_decode(const MDB_val *key, const MDB_val *val,
 	const uint8_t *p = val->mv_data;
 
 	if (key->mv_size != ENVELOPE_ID_BYTES || val->mv_size != REPORT_BYTES ||
-	    p[0] != REPORT_VERSION || p[17] > 1)
+	    p[0] != REPORT_VERSION || p[17] > 1 || p[22] > 1 ||
+	    (p[22] == 1) != (decode_be32(p + 13) == 0))
 		return MDB_CORRUPTED;
 	*id = key->mv_data;
 	r->received_day = decode_be32(p + 1);
@@ -318,6 +329,7 @@ storedb_report_decode(const MDB_val *key, const MDB_val *val,
 	r->nchunks = decode_be32(p + 13);
 	r->exported = p[17];
 	r->exported_day = decode_be32(p + 18);
+	r->in_file = p[22];
 	return 0;
 }
 
@@ -407,45 +419,6 @@ storedb_chunks_read(struct storedb *db, MDB_txn *txn,
 			return -1;
 	}
 	return total == r->size ? 0 : MDB_CORRUPTED;
-}
-
-/*
- * storedb_orphans_delete(db, txn, ndeleted):
- * Delete the chunks of every id that has no "reports" entry; add the number
- * of such ids to *ndeleted.
- */
-int
-storedb_orphans_delete(struct storedb *db, MDB_txn *txn, size_t *ndeleted)
-{
-	/* id | ffffffff | 00 sorts after every chunk key of id. */
-	uint8_t after[STOREDB_CHUNK_KEY_BYTES + 1];
-	struct storedb_report r;
-	MDB_cursor *c;
-	MDB_val k, v;
-	MDB_cursor_op op = MDB_FIRST;
-	int rc;
-
-	if ((rc = mdb_cursor_open(txn, db->chunks, &c)) != 0)
-		return rc;
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		if (k.mv_size != STOREDB_CHUNK_KEY_BYTES) {
-			rc = MDB_CORRUPTED;
-			break;
-		}
-		chunk_key(after, k.mv_data, UINT32_MAX);
-		after[STOREDB_CHUNK_KEY_BYTES] = 0;
-		rc = storedb_report_get(db, txn, after, &r);
-		if (rc == MDB_NOTFOUND) {
-			rc = storedb_chunks_delete(db, txn, after);
-			(*ndeleted)++;
-		}
-		if (rc != 0)
-			break;
-		k = (MDB_val){ sizeof(after), after };
-		op = MDB_SET_RANGE;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /*

@@ -7,16 +7,18 @@
  * docs/store.md for the layout and the durability argument.
  *
  *   reports   id[16] -> version u8 (1) | received day u32 | size u64 |
- *                       chunk count u32 | exported u8 | exported day u32
+ *                       chunk count u32 | exported u8 | exported day u32 |
+ *                       in file u8
  *   chunks    id[16] | seq u32 -> envelope bytes, in order, from seq 0
  *   receipts  receipt hash[32] -> id[16]
- *   meta      "secret" -> 32 bytes; "version" -> u32 (1);
+ *   meta      "secret" -> 32 bytes; "version" -> u32 (2);
  *             "transactions" -> u64 (write transactions committed)
  *
- * Integers are big-endian; days count from 1970-01-01 UTC. A report has
- * chunks before it has a "reports" entry; chunks without one belong to an
- * upload that has not committed (or never will). A receipt whose report is
- * gone was purged.
+ * Integers are big-endian; days count from 1970-01-01 UTC. A report's
+ * envelope is either in chunks (chunk count > 0, in file 0) or in an
+ * envelope file (envfile.h; chunk count 0, in file 1). Chunks are written
+ * in the same transaction as their report's entry, never before. A
+ * receipt whose report is gone was purged.
  *
  * Functions taking a txn return 0 or an LMDB error code (which includes
  * errno values such as ENOSPC) and log nothing: the caller decides what a
@@ -50,6 +52,7 @@ struct storedb_report {
 	uint32_t nchunks;
 	int exported;
 	uint32_t exported_day;		/* 0 unless exported */
+	int in_file;			/* the envelope is an envelope file */
 };
 
 /*
@@ -74,24 +77,13 @@ void storedb_close(struct storedb *db);
 int storedb_begin(struct storedb *db, unsigned flags, MDB_txn **txn);
 
 /*
- * How a write must reach the disk. The environment runs with
- * MDB_NOMETASYNC: every commit syncs its data pages before it writes the
- * meta page, so a crash always leaves a consistent store, but may forget
- * the last commits. A durable write then syncs the meta page too: it is on
- * disk when storedb_write returns (a report's commit, a receipt). A lazy
- * write skips that second sync (pending chunks of an upload in progress,
- * which a crash discards anyway).
- */
-enum storedb_sync { STOREDB_DURABLE, STOREDB_LAZY };
-
-/*
- * storedb_write(db, limit, sync, fn, ctx):
- * Run fn(txn, ctx) in a write transaction and commit it as sync says,
- * counting it in "transactions". If the map is full, abort, double the map
+ * storedb_write(db, limit, fn, ctx):
+ * Run fn(txn, ctx) in a write transaction and commit it durably (on disk
+ * when this returns), counting it in "transactions". If the map is full, abort, double the map
  * (up to limit bytes) and run fn again: fn must be repeatable. Return 0 or
  * the error of fn or LMDB (MDB_MAP_FULL once the map is at limit).
  */
-int storedb_write(struct storedb *db, uint64_t limit, enum storedb_sync sync,
+int storedb_write(struct storedb *db, uint64_t limit,
     int (*fn)(MDB_txn *txn, void *ctx), void *ctx);
 
 /* storedb_full(rc): whether error rc means "no room" (map or disk). */
@@ -99,6 +91,9 @@ int storedb_full(int rc);
 
 /* storedb_mapsize(db): the current map size in bytes. */
 uint64_t storedb_mapsize(struct storedb *db);
+
+/* storedb_used(db): the bytes of the map that hold data (its file size). */
+uint64_t storedb_used(struct storedb *db);
 
 /* storedb_today(): today's day number (UTC). */
 uint32_t storedb_today(void);
@@ -146,14 +141,6 @@ int storedb_chunks_delete(struct storedb *db, MDB_txn *txn,
 int storedb_chunks_read(struct storedb *db, MDB_txn *txn,
     const uint8_t id[ENVELOPE_ID_BYTES], const struct storedb_report *r,
     bytes_sink *sink, void *ctx);
-
-/*
- * storedb_orphans_delete(db, txn, ndeleted):
- * Delete the chunks of every id that has no "reports" entry; add the number
- * of such ids to *ndeleted.
- */
-int storedb_orphans_delete(struct storedb *db, MDB_txn *txn,
-    size_t *ndeleted);
 
 /*
  * storedb_receipt_put(db, txn, hash, id) / storedb_receipt_get:

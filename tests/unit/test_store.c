@@ -3,6 +3,7 @@
  * environment in a temporary directory, driven from a real event loop.
  * Envelopes are random bytes: the store never looks inside them.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "admin.h"
 #include "bundle.h"
+#include "encode.h"
 #include "store.h"
 #include "storedb.h"
 #include "tap.h"
@@ -359,6 +361,34 @@ count_chunks(size_t *all, size_t *orphans)
 	storedb_close(&db);
 }
 
+/* Envelope files in the store (names of 32 characters). */
+static size_t
+count_files(void)
+{
+	char path[192];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/envelopes", dbdir);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		n += strlen(e->d_name) == 32;
+	closedir(d);
+	return n;
+}
+
+/* The path of id's envelope file. */
+static void
+file_of(char *path, size_t len, const uint8_t id[ENVELOPE_ID_BYTES])
+{
+	char hex[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+
+	encode_hex(hex, id, ENVELOPE_ID_BYTES);
+	snprintf(path, len, "%s/envelopes/%s", dbdir, hex);
+}
+
 static uint64_t
 transactions(void)
 {
@@ -407,6 +437,8 @@ test_round_trip(void)
 	snprintf(want, sizeof(want), "reports: 3\nunexported: 3\nbytes: %llu\n"
 	    "purged: 0\n", (unsigned long long)(sizes[0] + sizes[1] + sizes[2]));
 	ok(strncmp(out, want, strlen(want)) == 0, "stats before export");
+	ok(strstr(out, "\nenvelope_files: 1\n") != NULL && count_files() == 1,
+	    "the 3 MB report is an envelope file, the others chunks");
 	ok(export_to("b1", 0, &rs, out, sizeof(out)) == 0 && rs.n == 3 &&
 	    has(&rs, &f[0]) && has(&rs, &f[1]) && has(&rs, &f[2]),
 	    "export: 3 reports, byte-identical");
@@ -444,6 +476,7 @@ test_round_trip(void)
 	size_t all, orphans;
 	count_chunks(&all, &orphans);
 	ok(all == 0, "purge deletes the chunks too");
+	ok(count_files() == 0, "and the envelope files");
 }
 
 static double
@@ -488,11 +521,11 @@ test_grouping(void)
 	store_close(s);
 	t1 = transactions();
 	ok(all_ok, "%d concurrent uploads: all STORE_OK", NCONC);
-	printf("# %d concurrent commits + 20 single ones + 1 recovery: "
+	printf("# %d concurrent commits + 20 single ones: "
 	    "%llu write transactions\n", NCONC, (unsigned long long)(t1 - t0));
-	ok(t1 - t0 <= 1 + 20 + 8, "%d concurrent commits share a few "
+	ok(t1 - t0 <= 20 + 8, "%d concurrent commits share a few "
 	    "transactions (%llu for all)", NCONC,
-	    (unsigned long long)(t1 - t0 - 21));
+	    (unsigned long long)(t1 - t0 - 20));
 }
 
 static void
@@ -509,6 +542,7 @@ test_big(void)
 	before = rss_anon_kb();
 	ok(upload(&f, s, 50 << 20) == STORE_OK, "a 50 MB upload commits");
 	store_close(s);
+	ok(count_files() == 1, "as an envelope file");
 	ok(f.max_queued <= QUEUE_LIMIT + WRITE_SIZE,
 	    "queued never above the limit + one write (max %zu)", f.max_queued);
 	printf("# anonymous RSS %ld kB before, at most %ld kB during\n", before,
@@ -582,12 +616,11 @@ test_crash(void)
 	waitpid(pid, NULL, 0);
 	close(p[0]);
 	close(p[1]);
-	count_chunks(&all, &orphans);
-	ok(orphans > 0, "a killed upload left chunks (%zu)", orphans);
+	ok(count_files() == 1, "a killed upload left its envelope file");
 	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
 	count_chunks(&all, &orphans);
-	ok(orphans == 0 && all == 1, "after restart: no orphans, the "
-	    "committed report intact (%zu chunks)", all);
+	ok(count_files() == 0 && orphans == 0 && all == 1, "after restart: "
+	    "the file is gone, the committed report intact (%zu chunks)", all);
 }
 
 static void
@@ -603,7 +636,8 @@ test_abort(void)
 	ok(upload(&f, s, 3000) == STORE_OK, "a report commits after an abort");
 	store_close(s);
 	count_chunks(&all, &orphans);
-	ok(orphans == 0 && all == 1, "an aborted upload leaves nothing");
+	ok(orphans == 0 && all == 1 && count_files() == 0,
+	    "an aborted upload leaves nothing");
 }
 
 static void
@@ -624,7 +658,8 @@ test_full(void)
 	    "a small report right after still commits");
 	store_close(s);
 	count_chunks(&all, &orphans);
-	ok(orphans == 0, "the refused report left no chunks");
+	ok(orphans == 0 && count_files() == 0,
+	    "the refused report left no chunks and no file");
 	ok(export_to("full.bundle", 0, &rs, out, sizeof(out)) == 0 &&
 	    rs.n == 2 && has(&rs, &small1) && has(&rs, &small2),
 	    "the committed reports export intact");
@@ -632,6 +667,81 @@ test_full(void)
 	ok(upload(&big2, s, 2 << 20) == STORE_OK,
 	    "with a larger max_store_size the 2 MB report commits");
 	store_close(s);
+}
+
+/* Make a file at path with len bytes of junk. */
+static void
+make_file(const char *path, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	for (size_t i = 0; fd >= 0 && i < len; i++)
+		if (write(fd, "x", 1) != 1)
+			break;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Export and purge from another process; return its exit status. */
+static int
+export_purge_child(const char *name)
+{
+	char out[256], path[192];
+	pid_t pid;
+	int st = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(captured(do_export, path, 0, 0, out, sizeof(out)) != 0 ||
+		    captured(do_purge, NULL, 0, 0, out, sizeof(out)) != 0);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Envelope files count in max_store_size; a purge elsewhere makes room. */
+static void
+test_files(void)
+{
+	struct feeder f[4];
+	struct records rs;
+	struct store *s;
+	uint8_t stray_id[ENVELOPE_ID_BYTES];
+	char stray[192], other[192], out[256];
+
+	use_dir("files");
+	s = store_open(dbdir, 8 << 20, base);
+	ok(upload(&f[0], s, 3 << 20) == STORE_OK &&
+	    upload(&f[1], s, 3 << 20) == STORE_OK,
+	    "8 MiB store: two 3 MB reports");
+	ok(upload(&f[2], s, 3 << 20) == STORE_FULL, "a third is STORE_FULL");
+	ok(export_purge_child("files1.bundle") == 0,
+	    "another process exports and purges while the server runs");
+	ok(count_files() == 0, "the purge removed the files");
+	ok(upload(&f[3], s, 3 << 20) == STORE_OK,
+	    "the server finds the room again: a 3 MB report commits");
+	store_close(s);
+
+	randombytes_buf(stray_id, sizeof(stray_id));
+	file_of(stray, sizeof(stray), stray_id);
+	make_file(stray, 1000);
+	snprintf(other, sizeof(other), "%s/envelopes/notes.txt", dbdir);
+	make_file(other, 10);
+	store_close(store_open(dbdir, 8 << 20, base));
+	ok(access(stray, F_OK) != 0 && access(other, F_OK) == 0 &&
+	    count_files() == 1, "restart removes a file without a report, "
+	    "keeps the report's, leaves other names alone");
+
+	file_of(stray, sizeof(stray), f[3].id);
+	if (truncate(stray, 1 << 20) != 0)
+		printf("# cannot truncate %s\n", stray);
+	ok(export_to("files2.bundle", 0, &rs, out, sizeof(out)) != 0,
+	    "export refuses an envelope file of the wrong size");
+	if (truncate(stray, 3 << 20) != 0)
+		printf("# cannot truncate %s\n", stray);
+	ok(export_to("files3.bundle", 0, &rs, out, sizeof(out)) == 0 &&
+	    rs.n == 1 && !has(&rs, &f[3]), "and marks nothing: the next "
+	    "export takes the report (its bytes now zeros)");
 }
 
 #define NEXPORT 40
@@ -710,6 +820,7 @@ main(void)
 	test_crash();
 	test_abort();
 	test_full();
+	test_files();
 	test_concurrent_export();
 	event_base_free(base);
 	rm_tree();

@@ -1,0 +1,215 @@
+/*
+ * envfile: see envfile.h. Files are opened for one batch of writes and
+ * closed after it, so an upload in progress holds no descriptor between
+ * writes, however many uploads there are.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "encode.h"
+#include "envfile.h"
+
+#define NAME_LEN ENCODE_HEX_LEN(ENVELOPE_ID_BYTES)
+#define READ_SIZE (256 * 1024)
+
+static void
+name_of(char name[NAME_LEN + 1], const uint8_t id[ENVELOPE_ID_BYTES])
+{
+
+	encode_hex(name, id, ENVELOPE_ID_BYTES);
+}
+
+/* The id an envelope file is named after; -1 if name is not one. */
+static int
+id_of(const char *name, uint8_t id[ENVELOPE_ID_BYTES])
+{
+	char again[NAME_LEN + 1];
+
+	if (strlen(name) != NAME_LEN ||
+	    decode_hex(id, ENVELOPE_ID_BYTES, name, NAME_LEN) != 0)
+		return -1;
+	name_of(again, id);
+	return strcmp(again, name) == 0 ? 0 : -1;	/* one name per id */
+}
+
+int
+envfile_dir_open(const char *data_dir, int create, int *fd)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/envelopes", data_dir) >=
+	    (int)sizeof(path))
+		return ENAMETOOLONG;
+	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
+		return errno;
+	if ((*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno;
+	return 0;
+}
+
+int
+envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
+    int *fd)
+{
+	char name[NAME_LEN + 1];
+
+	name_of(name, id);
+	*fd = openat(dir, name, O_WRONLY | O_CLOEXEC |
+	    (create ? O_CREAT | O_EXCL : 0), 0600);
+	return *fd < 0 ? errno : 0;
+}
+
+int
+envfile_write(int fd, uint64_t offset, const uint8_t *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = pwrite(fd, buf, len, (off_t)offset)) < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno;
+		if (w == 0)
+			return EIO;
+		buf += w;
+		len -= (size_t)w;
+		offset += (uint64_t)w;
+	}
+	return 0;
+}
+
+int
+envfile_start_writeback(int fd, uint64_t offset, uint64_t len)
+{
+
+	return sync_file_range(fd, (off_t)offset, (off_t)len,
+	    SYNC_FILE_RANGE_WRITE) == 0 ? 0 : errno;
+}
+
+int
+envfile_sync(int fd)
+{
+
+	return fdatasync(fd) == 0 ? 0 : errno;
+}
+
+int
+envfile_sync_dir(int dir)
+{
+
+	return fsync(dir) == 0 ? 0 : errno;
+}
+
+int
+envfile_remove(int dir, const uint8_t id[ENVELOPE_ID_BYTES])
+{
+	char name[NAME_LEN + 1];
+
+	if (dir < 0)
+		return ENOENT;
+	name_of(name, id);
+	return unlinkat(dir, name, 0) == 0 ? 0 : errno;
+}
+
+/* Send fd's bytes to sink, expecting exactly size of them. */
+static int
+stream(int fd, uint64_t size, bytes_sink *sink, void *ctx)
+{
+	uint8_t *buf = malloc(READ_SIZE);
+	uint64_t total = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (buf == NULL)
+		return ENOMEM;
+	while (rc == 0) {
+		if ((n = read(fd, buf, READ_SIZE)) < 0) {
+			if (errno != EINTR)
+				rc = errno;
+			continue;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > size)
+			rc = EBADMSG;
+		else if (sink(ctx, buf, (size_t)n) != 0)
+			rc = -1;
+	}
+	free(buf);
+	return rc == 0 && total != size ? EBADMSG : rc;
+}
+
+int
+envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
+    bytes_sink *sink, void *ctx)
+{
+	char name[NAME_LEN + 1];
+	int fd, rc;
+
+	if (dir < 0)
+		return ENOENT;
+	name_of(name, id);
+	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno;
+	rc = stream(fd, size, sink, ctx);
+	close(fd);
+	return rc;
+}
+
+/* Keep or remove one directory entry, as envfile_sweep says. */
+static int
+sweep_one(int dir, const char *name, int (*keep)(void *, const uint8_t *),
+    void *ctx, uint64_t *bytes, size_t *removed)
+{
+	uint8_t id[ENVELOPE_ID_BYTES];
+	struct stat st;
+	int k;
+
+	if (id_of(name, id) != 0)
+		return 0;
+	if ((k = keep(ctx, id)) == 0) {
+		if (unlinkat(dir, name, 0) != 0 && errno != ENOENT)
+			return errno;
+		if (removed != NULL)
+			(*removed)++;
+		return 0;
+	}
+	if (k != 1)
+		return k;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : errno;	/* gone meanwhile */
+	*bytes += (uint64_t)st.st_size;
+	return 0;
+}
+
+int
+envfile_sweep(int dir, int (*keep)(void *ctx, const uint8_t *id), void *ctx,
+    uint64_t *bytes, size_t *removed)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd, rc = 0;
+
+	/* fdopendir takes the descriptor it is given: give it a copy. */
+	if ((fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno;
+	if ((d = fdopendir(fd)) == NULL) {
+		rc = errno;
+		close(fd);
+		return rc;
+	}
+	while (rc == 0 && (errno = 0, e = readdir(d)) != NULL)
+		rc = sweep_one(dir, e->d_name, keep, ctx, bytes, removed);
+	if (rc == 0 && e == NULL && errno != 0)
+		rc = errno;
+	closedir(d);
+	return rc;
+}

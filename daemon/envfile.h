@@ -1,0 +1,86 @@
+/*
+ * envfile: large envelopes, kept as files beside LMDB. It owns the
+ * directory data_dir/envelopes (mode 0700) and the files in it, one per
+ * report, named by the report id in hex (32 characters, mode 0600). Like
+ * the store, it holds ciphertext only.
+ *
+ * A file is written while its upload arrives: each write starts the disk
+ * on those bytes at once (sync_file_range), so the fsync at commit has
+ * little left to wait for, and an upload of any size costs one fsync
+ * instead of one per MiB. A file counts as a report only once LMDB has a
+ * "reports" entry that says so (storedb.h); one without is an upload that
+ * never committed, or a purge that died before unlinking, and
+ * envfile_sweep removes it. See docs/store.md for the durability argument.
+ *
+ * Functions return 0 or an errno value, and log nothing.
+ */
+#ifndef ENVFILE_H
+#define ENVFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "envelope.h"
+#include "sink.h"
+
+/*
+ * envfile_dir_open(data_dir, create, fd):
+ * Open data_dir/envelopes as a directory descriptor into *fd; with create,
+ * make it first (mode 0700) if missing. Without create, a missing
+ * directory is ENOENT.
+ */
+int envfile_dir_open(const char *data_dir, int create, int *fd);
+
+/*
+ * envfile_open(dir, id, create, fd):
+ * Open id's file for writing into *fd (the caller closes it); with create,
+ * make it, never replacing one.
+ */
+int envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
+    int *fd);
+
+/* envfile_write(fd, offset, buf, len): write all of buf at offset. */
+int envfile_write(int fd, uint64_t offset, const uint8_t *buf, size_t len);
+
+/*
+ * envfile_start_writeback(fd, offset, len):
+ * Start writing those bytes to the disk, without waiting for it.
+ */
+int envfile_start_writeback(int fd, uint64_t offset, uint64_t len);
+
+/*
+ * envfile_sync(fd):
+ * Make the file durable (fdatasync). Its name becomes durable with
+ * envfile_sync_dir(dir), which one fsync does for every file made since.
+ */
+int envfile_sync(int fd);
+int envfile_sync_dir(int dir);
+
+/*
+ * envfile_remove(dir, id):
+ * Unlink id's file (ENOENT if there is none, or if dir is -1: no
+ * directory).
+ */
+int envfile_remove(int dir, const uint8_t id[ENVELOPE_ID_BYTES]);
+
+/*
+ * envfile_read(dir, id, size, sink, ctx):
+ * Send id's file to sink; it must be exactly size bytes long (EBADMSG if
+ * not). Return 0, an errno value (ENOENT if dir is -1), or -1 if sink
+ * refused.
+ */
+int envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
+    bytes_sink *sink, void *ctx);
+
+/*
+ * envfile_sweep(dir, keep, ctx, bytes, removed):
+ * For every envelope file: if keep(ctx, id) says 0, unlink it and count it
+ * in *removed (if removed is not NULL); otherwise add its size to *bytes.
+ * keep returns 1 to keep, 0 to remove, or an error that stops the sweep
+ * (and is returned). Files whose names are not envelope names are left
+ * alone and not counted.
+ */
+int envfile_sweep(int dir, int (*keep)(void *ctx, const uint8_t *id),
+    void *ctx, uint64_t *bytes, size_t *removed);
+
+#endif
