@@ -2,6 +2,9 @@
  * seal: see seal.h. Plaintext frames are copied into a 64 KiB chunk buffer;
  * a full buffer is encrypted and sent only when more plaintext arrives, so
  * at seal_finish the buffer always holds the 1..64 KiB of the FINAL chunk.
+ * The buffer (locked memory) is wiped once, at seal_free, as far as it was
+ * ever filled: a small report's few bytes, a large one's 64 KiB, not every
+ * chunk of it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +35,7 @@ struct seal {
 	uint64_t sent;		/* envelope bytes given to the sink */
 	uint8_t *chunk;		/* ENVELOPE_CHUNK plaintext bytes */
 	size_t chunk_len;
+	size_t chunk_dirty;	/* how far chunk was ever filled */
 	uint8_t *out;		/* ENVELOPE_CHUNK + overhead ciphertext */
 };
 
@@ -57,7 +61,6 @@ push_chunk(struct seal *s, uint8_t tag)
 	crypto_secretstream_xchacha20poly1305_push(&s->st, s->out, &clen,
 	    s->chunk, s->chunk_len, ad, adlen, tag);
 	s->first_chunk = 0;
-	sodium_memzero(s->chunk, s->chunk_len);
 	s->chunk_len = 0;
 	return emit(s, s->out, (size_t)clen);
 }
@@ -77,6 +80,8 @@ put(struct seal *s, const uint8_t *buf, size_t len)
 			n = len;
 		memcpy(s->chunk + s->chunk_len, buf, n);
 		s->chunk_len += n;
+		if (s->chunk_len > s->chunk_dirty)
+			s->chunk_dirty = s->chunk_len;
 		s->plaintext += n;
 		buf += n;
 		len -= n;
@@ -300,8 +305,7 @@ seal_free(struct seal *s)
 	if (s == NULL)
 		return;
 	if (s->chunk != NULL) {
-		/* Each chunk is wiped once sealed: only the last may remain. */
-		sodium_memzero(s->chunk, s->chunk_len);
+		sodium_memzero(s->chunk, s->chunk_dirty);
 		secmem_put_wiped(s->chunk, ENVELOPE_CHUNK);
 	}
 	free(s->out);
