@@ -55,6 +55,10 @@
 #define FLUSH_UPLOAD (256 * 1024)
 #define FLUSH_TOTAL (4 * 1024 * 1024)
 #define FILE_MIN (64 * 1024)
+/* An envelope file's bytes are handed to the disk this many at a time:
+ * the disk takes up to 4 MiB per request, and each one costs the store
+ * thread a submission (on a virtual disk, an exit to the host). */
+#define WRITEBACK_STEP (4 * 1024 * 1024)
 /* After a write that committed several reports, wait this long before the
  * next one so that more reports share its fsync and its B-tree pages. */
 #define GATHER_NSEC (500 * 1000)
@@ -114,6 +118,7 @@ struct store_upload {
 	int in_file;			/* in an envelope file, not chunks */
 	uint32_t seq;			/* LMDB chunks written */
 	uint64_t size;			/* envelope bytes written */
+	uint64_t written_back;		/* of them, handed to the disk */
 };
 
 struct lookup {
@@ -463,20 +468,22 @@ room_for(struct store *s, uint64_t len)
 static int
 write_file(struct store *s, struct store_upload *u)
 {
-	uint64_t from = u->size;
 	int fd, rc;
 
 	if (!room_for(s, u->batch_bytes))
 		return MDB_MAP_FULL;
-	if ((rc = envfile_open(s->env_dir, u->id, from == 0, &fd)) != 0)
+	if ((rc = envfile_open(s->env_dir, u->id, u->size == 0, &fd)) != 0)
 		return rc;
 	for (struct buf *b = u->batch; b != NULL && rc == 0; b = b->next)
 		if ((rc = envfile_write(fd, u->size, b->data, b->len)) == 0) {
 			u->size += b->len;
 			s->file_bytes += b->len;
 		}
-	if (rc == 0 && u->size > from)
-		rc = envfile_start_writeback(fd, from, u->size - from);
+	if (rc == 0 && u->size - u->written_back >= WRITEBACK_STEP) {
+		rc = envfile_start_writeback(fd, u->written_back,
+		    u->size - u->written_back);
+		u->written_back = u->size;
+	}
 	if (rc == 0 && u->batch_op == OP_COMMIT)
 		rc = envfile_sync(fd);
 	close(fd);
