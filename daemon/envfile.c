@@ -1,7 +1,9 @@
 /*
  * envfile: see envfile.h. Files are opened for one batch of writes and
  * closed after it, so an upload in progress holds no descriptor between
- * writes, however many uploads there are.
+ * writes, however many uploads there are. The aligned writes go through
+ * envfile_write with O_DIRECT; the unaligned end of a file is written
+ * after clearing O_DIRECT on the descriptor (fcntl).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -59,10 +61,12 @@ envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
     int *fd)
 {
 	char name[NAME_LEN + 1];
+	int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
 
 	name_of(name, id);
-	*fd = openat(dir, name, O_WRONLY | O_CLOEXEC |
-	    (create ? O_CREAT | O_EXCL : 0), 0600);
+	if ((*fd = openat(dir, name, flags | O_DIRECT, 0600)) < 0 &&
+	    errno == EINVAL)	/* no O_DIRECT here; the file may exist now */
+		*fd = openat(dir, name, flags & ~O_EXCL, 0600);
 	return *fd < 0 ? errno : 0;
 }
 
@@ -86,11 +90,13 @@ envfile_write(int fd, uint64_t offset, const uint8_t *buf, size_t len)
 }
 
 int
-envfile_start_writeback(int fd, uint64_t offset, uint64_t len)
+envfile_write_last(int fd, uint64_t offset, const uint8_t *buf, size_t len)
 {
+	int flags = fcntl(fd, F_GETFL);
 
-	return sync_file_range(fd, (off_t)offset, (off_t)len,
-	    SYNC_FILE_RANGE_WRITE) == 0 ? 0 : errno;
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_DIRECT) != 0)
+		return errno;
+	return envfile_write(fd, offset, buf, len);
 }
 
 int

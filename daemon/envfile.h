@@ -4,10 +4,11 @@
  * report, named by the report id in hex (32 characters, mode 0600). Like
  * the store, it holds ciphertext only.
  *
- * A file is written while its upload arrives: each write starts the disk
- * on those bytes at once (sync_file_range), so the fsync at commit has
- * little left to wait for, and an upload of any size costs one fsync
- * instead of one per MiB. A file counts as a report only once LMDB has a
+ * A file is written while its upload arrives, with O_DIRECT where the file
+ * system has it: the bytes go from the store's buffer to the disk, not
+ * through the page cache (no second copy, no page cache to fill and
+ * reclaim), so the fsync at commit has only the last block and the file's
+ * size left to write, and an upload of any size costs one fsync. A file counts as a report only once LMDB has a
  * "reports" entry that says so (storedb.h); one without is an upload that
  * never committed, or a purge that died before unlinking, and
  * envfile_sweep removes it. See docs/store.md for the durability argument.
@@ -23,6 +24,10 @@
 #include "envelope.h"
 #include "sink.h"
 
+/* What O_DIRECT writes need: buffer address, offset and length multiples
+ * of this. */
+#define ENVFILE_ALIGN 4096
+
 /*
  * envfile_dir_open(data_dir, create, fd):
  * Open data_dir/envelopes as a directory descriptor into *fd; with create,
@@ -33,20 +38,26 @@ int envfile_dir_open(const char *data_dir, int create, int *fd);
 
 /*
  * envfile_open(dir, id, create, fd):
- * Open id's file for writing into *fd (the caller closes it); with create,
- * make it, never replacing one.
+ * Open id's file for writing into *fd (the caller closes it), with
+ * O_DIRECT unless the file system refuses it; with create, make it.
  */
 int envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
     int *fd);
 
-/* envfile_write(fd, offset, buf, len): write all of buf at offset. */
+/*
+ * envfile_write(fd, offset, buf, len):
+ * Write all of buf at offset; buf, offset and len are multiples of
+ * ENVFILE_ALIGN.
+ */
 int envfile_write(int fd, uint64_t offset, const uint8_t *buf, size_t len);
 
 /*
- * envfile_start_writeback(fd, offset, len):
- * Start writing those bytes to the disk, without waiting for it.
+ * envfile_write_last(fd, offset, buf, len):
+ * Write the file's last bytes, of any length and alignment (through the
+ * page cache: envfile_sync makes them durable). Nothing may follow them.
  */
-int envfile_start_writeback(int fd, uint64_t offset, uint64_t len);
+int envfile_write_last(int fd, uint64_t offset, const uint8_t *buf,
+    size_t len);
 
 /*
  * envfile_sync(fd):

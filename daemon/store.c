@@ -55,10 +55,8 @@
 #define FLUSH_UPLOAD (256 * 1024)
 #define FLUSH_TOTAL (4 * 1024 * 1024)
 #define FILE_MIN (64 * 1024)
-/* An envelope file's bytes are handed to the disk this many at a time:
- * the disk takes up to 4 MiB per request, and each one costs the store
- * thread a submission (on a virtual disk, an exit to the host). */
-#define WRITEBACK_STEP (4 * 1024 * 1024)
+/* Envelope file bytes are gathered into aligned writes of at most this. */
+#define STAGE_BYTES (1024 * 1024)
 /* After a write that committed several reports, wait this long before the
  * next one so that more reports share its fsync and its B-tree pages. */
 #define GATHER_NSEC (500 * 1000)
@@ -118,7 +116,8 @@ struct store_upload {
 	int in_file;			/* in an envelope file, not chunks */
 	uint32_t seq;			/* LMDB chunks written */
 	uint64_t size;			/* envelope bytes written */
-	uint64_t written_back;		/* of them, handed to the disk */
+	uint8_t *tail;			/* in a file: its last size % */
+	size_t tail_len;		/* ENVFILE_ALIGN bytes, unwritten */
 };
 
 struct lookup {
@@ -135,6 +134,7 @@ struct store {
 	struct storedb db;
 	int env_dir;			/* envelope files' directory */
 	uint64_t file_bytes;		/* bytes in envelope files */
+	uint8_t *stage;			/* STAGE_BYTES, aligned for O_DIRECT */
 
 	int lock_fd;			/* flock: one server per data_dir */
 	uint64_t max_size;
@@ -216,6 +216,7 @@ upload_finished(struct done *d)
 
 	if (u->done_cb != NULL)
 		u->done_cb(u->done_ctx, u->result);
+	free(u->tail);
 	free(u);
 }
 
@@ -414,6 +415,7 @@ drop_file(struct store *s, struct store_upload *u)
 	s->file_bytes -= u->size;
 	u->in_file = 0;
 	u->size = 0;
+	u->tail_len = 0;
 }
 
 /* The store gave up on u because of error rc: mark it, remove its file. */
@@ -448,9 +450,11 @@ keep_all(void *ctx, const uint8_t *id)
 }
 
 /*
- * Whether len more bytes of files fit in max_size beside the map's data.
- * Before saying no, count the files again: a purge in another process may
- * have removed some.
+ * Whether len more bytes fit in max_size beside the files and the map's
+ * data (its used pages, free ones inside included: a conservative count).
+ * The map's own limit (map_limit) is not enough: a map already grown may
+ * have room that the files have taken since. Before saying no, count the
+ * files again: a purge in another process may have removed some.
  */
 static int
 room_for(struct store *s, uint64_t len)
@@ -464,29 +468,72 @@ room_for(struct store *s, uint64_t len)
 	return s->file_bytes + len + storedb_used(&s->db) <= s->max_size;
 }
 
-/* Append the batch's bytes to u's file; sync it if u commits. */
+/* Where bytes of u's batch are copied into s->stage for aligned writes. */
+struct staging {
+	int fd;
+	uint64_t offset;		/* where s->stage goes in the file */
+	size_t len;			/* bytes in s->stage */
+};
+
+/* Copy u's tail and batch into the stage, writing each full stage. */
+static int
+stage_batch(struct store *s, struct store_upload *u, struct staging *st)
+{
+	size_t off, n;
+	int rc = 0;
+
+	memcpy(s->stage, u->tail, u->tail_len);
+	st->len = u->tail_len;
+	for (struct buf *b = u->batch; b != NULL && rc == 0; b = b->next)
+		for (off = 0; off < b->len && rc == 0; off += n) {
+			n = b->len - off < STAGE_BYTES - st->len ?
+			    b->len - off : STAGE_BYTES - st->len;
+			memcpy(s->stage + st->len, b->data + off, n);
+			if ((st->len += n) == STAGE_BYTES) {
+				rc = envfile_write(st->fd, st->offset, s->stage,
+				    STAGE_BYTES);
+				st->offset += STAGE_BYTES;
+				st->len = 0;
+			}
+		}
+	return rc;
+}
+
+/*
+ * Append the batch's bytes to u's file: all whole ENVFILE_ALIGN blocks now
+ * (O_DIRECT), the rest kept in u->tail until more comes or u commits; at
+ * its commit, write the tail and sync the file.
+ */
 static int
 write_file(struct store *s, struct store_upload *u)
 {
-	int fd, rc;
+	struct staging st = { -1, u->size - u->tail_len, 0 };
+	size_t whole;
+	int rc;
 
 	if (!room_for(s, u->batch_bytes))
 		return MDB_MAP_FULL;
-	if ((rc = envfile_open(s->env_dir, u->id, u->size == 0, &fd)) != 0)
+	if (u->tail == NULL && (u->tail = malloc(ENVFILE_ALIGN)) == NULL)
+		return ENOMEM;
+	if ((rc = envfile_open(s->env_dir, u->id, u->size == 0, &st.fd)) != 0)
 		return rc;
-	for (struct buf *b = u->batch; b != NULL && rc == 0; b = b->next)
-		if ((rc = envfile_write(fd, u->size, b->data, b->len)) == 0) {
-			u->size += b->len;
-			s->file_bytes += b->len;
-		}
-	if (rc == 0 && u->size - u->written_back >= WRITEBACK_STEP) {
-		rc = envfile_start_writeback(fd, u->written_back,
-		    u->size - u->written_back);
-		u->written_back = u->size;
+	if ((rc = stage_batch(s, u, &st)) == 0) {
+		whole = st.len - st.len % ENVFILE_ALIGN;
+		if (whole > 0)
+			rc = envfile_write(st.fd, st.offset, s->stage, whole);
+		st.offset += whole;
+		u->tail_len = st.len - whole;
+		memcpy(u->tail, s->stage + whole, u->tail_len);
 	}
+	if (rc == 0 && u->batch_op == OP_COMMIT && u->tail_len > 0)
+		rc = envfile_write_last(st.fd, st.offset, u->tail, u->tail_len);
 	if (rc == 0 && u->batch_op == OP_COMMIT)
-		rc = envfile_sync(fd);
-	close(fd);
+		rc = envfile_sync(st.fd);
+	close(st.fd);
+	if (rc == 0) {
+		u->size += u->batch_bytes;
+		s->file_bytes += u->batch_bytes;
+	}
 	return rc;
 }
 
@@ -532,6 +579,9 @@ write_batch(struct store *s, struct batch *b)
 	int rc;
 
 	write_files(s, b);
+	for (u = b->uploads; u != NULL; u = u->batch_next)
+		if (commits_now(u) && !u->in_file && !room_for(s, u->batch_bytes))
+			fail(s, u, MDB_MAP_FULL);
 	for (u = b->uploads; u != NULL && p.first == NULL; u = u->batch_next)
 		if (commits_now(u))
 			p.first = u;
@@ -806,6 +856,11 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 	s->env_dir = -1;
 	s->lookups_tail = &s->lookups;
 	s->done_tail = &s->done;
+	if ((errno = posix_memalign((void **)&s->stage, ENVFILE_ALIGN,
+	    STAGE_BYTES)) != 0) {
+		log_errno("store");
+		goto err0;
+	}
 	if (storedb_open(&s->db, data_dir,
 	    start_mapsize(data_dir, max_size), 1) != 0)
 		goto err0;
@@ -828,6 +883,7 @@ err1:
 	storedb_close(&s->db);
 err0:
 	sodium_memzero(s->secret, sizeof(s->secret));
+	free(s->stage);
 	free(s);
 	return NULL;
 }
@@ -858,6 +914,7 @@ store_close(struct store *s)
 	close(s->env_dir);
 	close(s->lock_fd);
 	sodium_memzero(s->secret, sizeof(s->secret));
+	free(s->stage);
 	free(s);
 }
 
