@@ -61,7 +61,8 @@ envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
     int *fd)
 {
 	char name[NAME_LEN + 1];
-	int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : 0);
+	int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+	    (create ? O_CREAT | O_EXCL : 0);
 
 	name_of(name, id);
 	if ((*fd = openat(dir, name, flags | O_DIRECT, 0600)) < 0 &&
@@ -158,14 +159,18 @@ envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
     bytes_sink *sink, void *ctx)
 {
 	char name[NAME_LEN + 1];
+	struct stat st;
 	int fd, rc;
 
 	if (dir < 0)
 		return ENOENT;
 	name_of(name, id);
-	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) < 0)
+	/* Never a link or a device, whatever the directory holds: export may
+	 * run as root on a store a compromised server wrote. */
+	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return errno;
-	rc = stream(fd, size, sink, ctx);
+	rc = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EBADMSG :
+	    stream(fd, size, sink, ctx);
 	close(fd);
 	return rc;
 }

@@ -76,9 +76,9 @@ int envfile_remove(int dir, const uint8_t id[ENVELOPE_ID_BYTES]);
 
 /*
  * envfile_read(dir, id, size, sink, ctx):
- * Send id's file to sink; it must be exactly size bytes long (EBADMSG if
- * not). Return 0, an errno value (ENOENT if dir is -1), or -1 if sink
- * refused.
+ * Send id's file to sink; it must be a regular file (not a link: ELOOP)
+ * exactly size bytes long (EBADMSG if not). Return 0, an errno value
+ * (ENOENT if dir is -1), or -1 if sink refused.
  */
 int envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
     bytes_sink *sink, void *ctx);

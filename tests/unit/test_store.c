@@ -673,11 +673,15 @@ test_full(void)
 static void
 make_file(const char *path, size_t len)
 {
+	static const char junk[65536];
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	size_t n;
 
-	for (size_t i = 0; fd >= 0 && i < len; i++)
-		if (write(fd, "x", 1) != 1)
+	for (; fd >= 0 && len > 0; len -= n) {
+		n = len < sizeof(junk) ? len : sizeof(junk);
+		if (write(fd, junk, n) != (ssize_t)n)
 			break;
+	}
 	if (fd >= 0)
 		close(fd);
 }
@@ -742,6 +746,15 @@ test_files(void)
 	ok(export_to("files3.bundle", 0, &rs, out, sizeof(out)) == 0 &&
 	    rs.n == 1 && !has(&rs, &f[3]), "and marks nothing: the next "
 	    "export takes the report (its bytes now zeros)");
+
+	/* Export may run as root on what a compromised server wrote. */
+	snprintf(other, sizeof(other), "%s/elsewhere", tmp);
+	make_file(other, 3 << 20);
+	unlink(stray);
+	ok(symlink(other, stray) == 0 &&
+	    export_to("files4.bundle", 1, &rs, out, sizeof(out)) != 0,
+	    "export refuses a link in place of an envelope file, even to a "
+	    "file of the right size");
 }
 
 #define NEXPORT 40
