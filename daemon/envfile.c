@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "encode.h"
@@ -57,14 +58,48 @@ envfile_dir_open(const char *data_dir, int create, int *fd)
 }
 
 int
+envfile_make_spares(int dir)
+{
+	char name[32];
+	int fd;
+
+	for (int i = 0; i < ENVFILE_SPARES; i++) {
+		snprintf(name, sizeof(name), "spare-%d", i);
+		if ((fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0)
+			close(fd);
+		else if (errno != EEXIST)
+			return errno;
+	}
+	return 0;
+}
+
+/* Give a spare file id's name; ENOENT if there is no spare left. */
+static int
+take_spare(int dir, const char *name)
+{
+	char spare[32];
+
+	for (int i = 0; i < ENVFILE_SPARES; i++) {
+		snprintf(spare, sizeof(spare), "spare-%d", i);
+		if (renameat2(dir, spare, dir, name, RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return errno;
+	}
+	return ENOENT;
+}
+
+int
 envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
     int *fd)
 {
 	char name[NAME_LEN + 1];
-	int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
-	    (create ? O_CREAT | O_EXCL : 0);
+	int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
 
 	name_of(name, id);
+	if (create && take_spare(dir, name) != 0)
+		flags |= O_CREAT | O_EXCL;	/* none left: a new file */
 	if ((*fd = openat(dir, name, flags | O_DIRECT, 0600)) < 0 &&
 	    errno == EINVAL)	/* no O_DIRECT here; the file may exist now */
 		*fd = openat(dir, name, flags & ~O_EXCL, 0600);
@@ -101,9 +136,13 @@ envfile_write_last(int fd, uint64_t offset, const uint8_t *buf, size_t len)
 }
 
 int
-envfile_sync(int fd)
+envfile_sync(int fd, uint32_t day)
 {
+	struct timespec t[2] = { { (time_t)day * 86400, 0 },
+	    { (time_t)day * 86400, 0 } };
 
+	if (futimens(fd, t) != 0)
+		return errno;
 	return fdatasync(fd) == 0 ? 0 : errno;
 }
 
@@ -175,36 +214,12 @@ envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
 	return rc;
 }
 
-/* Keep or remove one directory entry, as envfile_sweep says. */
+/* Call fn(dir, name, id, ctx) for every envelope file, until one fails. */
 static int
-sweep_one(int dir, const char *name, int (*keep)(void *, const uint8_t *),
-    void *ctx, uint64_t *bytes, size_t *removed)
+for_each_file(int dir, int (*fn)(int, const char *, const uint8_t *, void *),
+    void *ctx)
 {
 	uint8_t id[ENVELOPE_ID_BYTES];
-	struct stat st;
-	int k;
-
-	if (id_of(name, id) != 0)
-		return 0;
-	if ((k = keep(ctx, id)) == 0) {
-		if (unlinkat(dir, name, 0) != 0 && errno != ENOENT)
-			return errno;
-		if (removed != NULL)
-			(*removed)++;
-		return 0;
-	}
-	if (k != 1)
-		return k;
-	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT ? 0 : errno;	/* gone meanwhile */
-	*bytes += (uint64_t)st.st_size;
-	return 0;
-}
-
-int
-envfile_sweep(int dir, int (*keep)(void *ctx, const uint8_t *id), void *ctx,
-    uint64_t *bytes, size_t *removed)
-{
 	DIR *d;
 	struct dirent *e;
 	int fd, rc = 0;
@@ -218,9 +233,73 @@ envfile_sweep(int dir, int (*keep)(void *ctx, const uint8_t *id), void *ctx,
 		return rc;
 	}
 	while (rc == 0 && (errno = 0, e = readdir(d)) != NULL)
-		rc = sweep_one(dir, e->d_name, keep, ctx, bytes, removed);
+		if (id_of(e->d_name, id) == 0)
+			rc = fn(dir, e->d_name, id, ctx);
 	if (rc == 0 && e == NULL && errno != 0)
 		rc = errno;
 	closedir(d);
 	return rc;
 }
+
+struct sweep {
+	int (*keep)(void *ctx, const uint8_t *id);
+	void *ctx;
+	uint64_t *bytes;
+	size_t *removed;
+};
+
+/* Keep or remove one envelope file, as envfile_sweep says. */
+static int
+sweep_one(int dir, const char *name, const uint8_t *id, void *arg)
+{
+	struct sweep *sw = arg;
+	struct stat st;
+	int k;
+
+	if ((k = sw->keep(sw->ctx, id)) == 0) {
+		if (unlinkat(dir, name, 0) != 0 && errno != ENOENT)
+			return errno;
+		if (sw->removed != NULL)
+			(*sw->removed)++;
+		return 0;
+	}
+	if (k != 1)
+		return k;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : errno;	/* gone meanwhile */
+	*sw->bytes += (uint64_t)st.st_size;
+	return 0;
+}
+
+int
+envfile_sweep(int dir, int (*keep)(void *ctx, const uint8_t *id), void *ctx,
+    uint64_t *bytes, size_t *removed)
+{
+	struct sweep sw = { keep, ctx, bytes, removed };
+
+	return for_each_file(dir, sweep_one, &sw);
+}
+
+/* Set a file's times to what they are: the kernel sets its ctime to now. */
+static int
+touch_one(int dir, const char *name, const uint8_t *id, void *arg)
+{
+	struct timespec t[2];
+	struct stat st;
+
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : errno;
+	t[0] = st.st_atim;
+	t[1] = st.st_mtim;
+	if (utimensat(dir, name, t, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : errno;
+	return 0;
+}
+
+int
+envfile_touch_all(int dir)
+{
+
+	return for_each_file(dir, touch_one, NULL);
+}
+

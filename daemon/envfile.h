@@ -13,6 +13,18 @@
  * never committed, or a purge that died before unlinking, and
  * envfile_sweep removes it. See docs/store.md for the durability argument.
  *
+ * Times. A file's times would say when a reporter sent it, to the second,
+ * where LMDB keeps only the day. So a committed file's mtime and atime are
+ * set to the start of its day (UTC); a file is born as an empty spare
+ * made ahead of time (at the server's start and at each UTC midnight) and
+ * takes the report's name when its upload starts, so its birth time, which
+ * no call can change, says only that; and after each commit of a file,
+ * every file's ctime is set to that moment (envfile_touch_all), so no
+ * ctime says which file it was. What remains is what LMDB's own file says
+ * too: the time of the last commit (the directory's and files' ctime) and,
+ * from where files lie, the order they came in. Beyond ENVFILE_SPARES
+ * large uploads in a day, the next ones are born when they start.
+ *
  * Functions return 0 or an errno value, and log nothing.
  */
 #ifndef ENVFILE_H
@@ -28,6 +40,9 @@
  * of this. */
 #define ENVFILE_ALIGN 4096
 
+/* Spare files ("spare-N") kept ready for uploads that start. */
+#define ENVFILE_SPARES 256
+
 /*
  * envfile_dir_open(data_dir, create, fd):
  * Open data_dir/envelopes as a directory descriptor into *fd; with create,
@@ -39,7 +54,8 @@ int envfile_dir_open(const char *data_dir, int create, int *fd);
 /*
  * envfile_open(dir, id, create, fd):
  * Open id's file for writing into *fd (the caller closes it), with
- * O_DIRECT unless the file system refuses it; with create, make it.
+ * O_DIRECT unless the file system refuses it; with create, make it: from
+ * a spare if one is left.
  */
 int envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
     int *fd);
@@ -60,12 +76,23 @@ int envfile_write_last(int fd, uint64_t offset, const uint8_t *buf,
     size_t len);
 
 /*
- * envfile_sync(fd):
- * Make the file durable (fdatasync). Its name becomes durable with
- * envfile_sync_dir(dir), which one fsync does for every file made since.
+ * envfile_sync(fd, day):
+ * Set the file's mtime and atime to the start of day (days since
+ * 1970-01-01 UTC) and make it durable (fdatasync). Its name becomes
+ * durable with envfile_sync_dir(dir), which one fsync does for every file
+ * made since.
  */
-int envfile_sync(int fd);
+int envfile_sync(int fd, uint32_t day);
 int envfile_sync_dir(int dir);
+
+/* envfile_make_spares(dir): make the spare files that are missing. */
+int envfile_make_spares(int dir);
+
+/*
+ * envfile_touch_all(dir):
+ * Set every envelope file's ctime to now (its other times unchanged).
+ */
+int envfile_touch_all(int dir);
 
 /*
  * envfile_remove(dir, id):

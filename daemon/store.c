@@ -113,6 +113,7 @@ struct store_upload {
 	size_t batch_bytes;
 	enum op batch_op;
 	enum store_result batch_failed;	/* u->failed when taken, or since */
+	uint32_t day;			/* the day it is received, at commit */
 	int in_file;			/* in an envelope file, not chunks */
 	uint32_t seq;			/* LMDB chunks written */
 	uint64_t size;			/* envelope bytes written */
@@ -350,7 +351,7 @@ static int
 commit(struct store *s, MDB_txn *txn, struct store_upload *u)
 {
 	struct storedb_report r = {
-		.received_day = storedb_today(),
+		.received_day = u->day,
 		.size = u->size,
 		.nchunks = u->seq,
 		.in_file = u->in_file,
@@ -528,7 +529,7 @@ write_file(struct store *s, struct store_upload *u)
 	if (rc == 0 && u->batch_op == OP_COMMIT && u->tail_len > 0)
 		rc = envfile_write_last(st.fd, st.offset, u->tail, u->tail_len);
 	if (rc == 0 && u->batch_op == OP_COMMIT)
-		rc = envfile_sync(st.fd);
+		rc = envfile_sync(st.fd, u->day);
 	close(st.fd);
 	if (rc == 0) {
 		u->size += u->batch_bytes;
@@ -542,7 +543,7 @@ write_file(struct store *s, struct store_upload *u)
  * to a file from then on. Files that commit are synced, and their names
  * with one sync of the directory, before LMDB records their reports.
  */
-static void
+static int
 write_files(struct store *s, struct batch *b)
 {
 	struct store_upload *u;
@@ -568,26 +569,47 @@ write_files(struct store *s, struct batch *b)
 		for (u = b->uploads; u != NULL; u = u->batch_next)
 			if (u->in_file && commits_now(u))
 				fail(s, u, rc);
+	return made;
 }
 
-/* Apply the batch's commits in one transaction, or else one by one. */
+/* After files committed: no file's ctime may say which (envfile.h). */
 static void
-write_batch(struct store *s, struct batch *b)
+blur_times(struct store *s)
+{
+	int rc;
+
+	if ((rc = envfile_touch_all(s->env_dir)) != 0)
+		log_error("store: cannot reset the envelope files' times: %s",
+		    strerror(rc));
+}
+
+/* Make the spare envelope files that were taken (envfile.h). */
+static void
+make_spares(struct store *s)
+{
+	int rc;
+
+	if ((rc = envfile_make_spares(s->env_dir)) != 0)
+		log_error("store: cannot make spare envelope files: %s",
+		    strerror(rc));
+}
+
+/* Record the batch's commits in one transaction, or else one by one. */
+static void
+commit_batch(struct store *s, struct batch *b)
 {
 	struct pass p = { s, NULL, 1 };
 	struct store_upload *u;
 	int rc;
 
-	write_files(s, b);
 	for (u = b->uploads; u != NULL; u = u->batch_next)
 		if (commits_now(u) && !u->in_file && !room_for(s, u->batch_bytes))
 			fail(s, u, MDB_MAP_FULL);
 	for (u = b->uploads; u != NULL && p.first == NULL; u = u->batch_next)
 		if (commits_now(u))
 			p.first = u;
-	if (p.first == NULL)
-		return;
-	if (storedb_write(&s->db, map_limit(s), apply_pass, &p) == 0)
+	if (p.first == NULL ||
+	    storedb_write(&s->db, map_limit(s), apply_pass, &p) == 0)
 		return;
 	p.all = 0;
 	for (u = b->uploads; u != NULL; u = u->batch_next) {
@@ -596,6 +618,21 @@ write_batch(struct store *s, struct batch *b)
 		    apply_pass, &p)) != 0)
 			fail(s, u, rc);
 	}
+}
+
+/* Write the batch: envelope files, then the commits. */
+static void
+write_batch(struct store *s, struct batch *b)
+{
+	uint32_t today = storedb_today();
+	int files;
+
+	for (struct store_upload *u = b->uploads; u != NULL; u = u->batch_next)
+		u->day = today;
+	files = write_files(s, b);
+	commit_batch(s, b);
+	if (files)
+		blur_times(s);
 }
 
 static enum store_status
@@ -688,6 +725,23 @@ gather(struct store *s)
 	pthread_mutex_lock(&s->mtx);
 }
 
+/*
+ * Wait for work; at each UTC midnight, make the spares taken the day
+ * before, at a time that says nothing about any upload. The caller holds
+ * s->mtx.
+ */
+static void
+wait_for_work(struct store *s)
+{
+	struct timespec midnight = { (time(NULL) / 86400 + 1) * 86400, 0 };
+
+	if (pthread_cond_timedwait(&s->cond, &s->mtx, &midnight) == ETIMEDOUT) {
+		pthread_mutex_unlock(&s->mtx);
+		make_spares(s);
+		pthread_mutex_lock(&s->mtx);
+	}
+}
+
 static void *
 store_main(void *arg)
 {
@@ -699,7 +753,7 @@ store_main(void *arg)
 	pthread_mutex_lock(&s->mtx);
 	for (;;) {
 		while (!s->stopping && !ready(s))
-			pthread_cond_wait(&s->cond, &s->mtx);
+			wait_for_work(s);
 		if (!ready(s))
 			break;
 		if (commits > 1 && !s->stopping)
@@ -871,6 +925,7 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
 		goto err1;
 	}
+	make_spares(s);
 	if (start(s, base) != 0)
 		goto err1;
 	return s;

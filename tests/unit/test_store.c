@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "admin.h"
 #include "bundle.h"
 #include "encode.h"
+#include "envfile.h"
 #include "store.h"
 #include "storedb.h"
 #include "tap.h"
@@ -757,6 +759,81 @@ test_files(void)
 	    "file of the right size");
 }
 
+/* Spare files in the store. */
+static size_t
+count_spares(void)
+{
+	char path[192];
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/envelopes", dbdir);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		n += strncmp(e->d_name, "spare-", 6) == 0;
+	closedir(d);
+	return n;
+}
+
+static double
+wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+seconds(struct statx_timestamp t)
+{
+
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* An envelope file's times say its day, nothing finer (envfile.h). */
+static void
+test_times(void)
+{
+	struct feeder a, b;
+	struct statx sa, sb;
+	struct store *s;
+	char pa[192], pb[192];
+	double opened, before_b;
+	time_t day = time(NULL) / 86400 * 86400;
+
+	use_dir("times");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	opened = wall();
+	ok(count_spares() == ENVFILE_SPARES, "store_open makes %d spare files",
+	    ENVFILE_SPARES);
+	upload(&a, s, 3 << 20);
+	before_b = wall();
+	upload(&b, s, 3 << 20);
+	store_close(s);
+	file_of(pa, sizeof(pa), a.id);
+	file_of(pb, sizeof(pb), b.id);
+	ok(statx(AT_FDCWD, pa, AT_SYMLINK_NOFOLLOW, STATX_ALL, &sa) == 0 &&
+	    statx(AT_FDCWD, pb, AT_SYMLINK_NOFOLLOW, STATX_ALL, &sb) == 0,
+	    "two reports in files");
+	ok(sa.stx_mtime.tv_sec == day && sa.stx_atime.tv_sec == day &&
+	    sb.stx_mtime.tv_sec == day, "their mtime and atime: the start of "
+	    "the day (UTC)");
+	ok(count_spares() == ENVFILE_SPARES - 2, "they took two spares");
+	if (sb.stx_mask & STATX_BTIME)
+		ok(seconds(sb.stx_btime) <= opened, "a file's birth time is "
+		    "before its upload (%.3f s before)",
+		    opened - seconds(sb.stx_btime));
+	else
+		ok(1, "# skip: no birth time on this file system");
+	ok(seconds(sa.stx_ctime) >= before_b, "the first file's ctime is "
+	    "the second's commit, not its own");
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	ok(count_spares() == ENVFILE_SPARES, "a start makes the spares taken");
+}
+
 #define NEXPORT 40
 
 /* Export from another process while this one commits. */
@@ -834,6 +911,7 @@ main(void)
 	test_abort();
 	test_full();
 	test_files();
+	test_times();
 	test_concurrent_export();
 	event_base_free(base);
 	rm_tree();
