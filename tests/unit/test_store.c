@@ -363,9 +363,10 @@ count_chunks(size_t *all, size_t *orphans)
 	storedb_close(&db);
 }
 
-/* Envelope files in the store (names of 32 characters). */
+/* Entries of the envelopes directory: spare files, or envelope files
+ * (names of 32 characters). */
 static size_t
-count_files(void)
+count_entries(int spares)
 {
 	char path[192];
 	struct dirent *e;
@@ -376,7 +377,8 @@ count_files(void)
 	if ((d = opendir(path)) == NULL)
 		return 0;
 	while ((e = readdir(d)) != NULL)
-		n += strlen(e->d_name) == 32;
+		n += spares ? strncmp(e->d_name, "spare-", 6) == 0 :
+		    strlen(e->d_name) == 32;
 	closedir(d);
 	return n;
 }
@@ -439,7 +441,7 @@ test_round_trip(void)
 	snprintf(want, sizeof(want), "reports: 3\nunexported: 3\nbytes: %llu\n"
 	    "purged: 0\n", (unsigned long long)(sizes[0] + sizes[1] + sizes[2]));
 	ok(strncmp(out, want, strlen(want)) == 0, "stats before export");
-	ok(strstr(out, "\nenvelope_files: 1\n") != NULL && count_files() == 1,
+	ok(strstr(out, "\nenvelope_files: 1\n") != NULL && count_entries(0) == 1,
 	    "the 3 MB report is an envelope file, the others chunks");
 	ok(export_to("b1", 0, &rs, out, sizeof(out)) == 0 && rs.n == 3 &&
 	    has(&rs, &f[0]) && has(&rs, &f[1]) && has(&rs, &f[2]),
@@ -478,16 +480,23 @@ test_round_trip(void)
 	size_t all, orphans;
 	count_chunks(&all, &orphans);
 	ok(all == 0, "purge deletes the chunks too");
-	ok(count_files() == 0, "and the envelope files");
+	ok(count_entries(0) == 0, "and the envelope files");
+}
+
+static double
+clock_seconds(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static double
 now(void)
 {
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_seconds(CLOCK_MONOTONIC);
 }
 
 #define NCONC 64
@@ -544,7 +553,7 @@ test_big(void)
 	before = rss_anon_kb();
 	ok(upload(&f, s, 50 << 20) == STORE_OK, "a 50 MB upload commits");
 	store_close(s);
-	ok(count_files() == 1, "as an envelope file");
+	ok(count_entries(0) == 1, "as an envelope file");
 	ok(f.max_queued <= QUEUE_LIMIT + WRITE_SIZE,
 	    "queued never above the limit + one write (max %zu)", f.max_queued);
 	printf("# anonymous RSS %ld kB before, at most %ld kB during\n", before,
@@ -618,10 +627,10 @@ test_crash(void)
 	waitpid(pid, NULL, 0);
 	close(p[0]);
 	close(p[1]);
-	ok(count_files() == 1, "a killed upload left its envelope file");
+	ok(count_entries(0) == 1, "a killed upload left its envelope file");
 	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
 	count_chunks(&all, &orphans);
-	ok(count_files() == 0 && orphans == 0 && all == 1, "after restart: "
+	ok(count_entries(0) == 0 && orphans == 0 && all == 1, "after restart: "
 	    "the file is gone, the committed report intact (%zu chunks)", all);
 }
 
@@ -638,7 +647,7 @@ test_abort(void)
 	ok(upload(&f, s, 3000) == STORE_OK, "a report commits after an abort");
 	store_close(s);
 	count_chunks(&all, &orphans);
-	ok(orphans == 0 && all == 1 && count_files() == 0,
+	ok(orphans == 0 && all == 1 && count_entries(0) == 0,
 	    "an aborted upload leaves nothing");
 }
 
@@ -660,7 +669,7 @@ test_full(void)
 	    "a small report right after still commits");
 	store_close(s);
 	count_chunks(&all, &orphans);
-	ok(orphans == 0 && count_files() == 0,
+	ok(orphans == 0 && count_entries(0) == 0,
 	    "the refused report left no chunks and no file");
 	ok(export_to("full.bundle", 0, &rs, out, sizeof(out)) == 0 &&
 	    rs.n == 2 && has(&rs, &small1) && has(&rs, &small2),
@@ -723,7 +732,7 @@ test_files(void)
 	ok(upload(&f[2], s, 3 << 20) == STORE_FULL, "a third is STORE_FULL");
 	ok(export_purge_child("files1.bundle") == 0,
 	    "another process exports and purges while the server runs");
-	ok(count_files() == 0, "the purge removed the files");
+	ok(count_entries(0) == 0, "the purge removed the files");
 	ok(upload(&f[3], s, 3 << 20) == STORE_OK,
 	    "the server finds the room again: a 3 MB report commits");
 	store_close(s);
@@ -735,7 +744,7 @@ test_files(void)
 	make_file(other, 10);
 	store_close(store_open(dbdir, 8 << 20, base));
 	ok(access(stray, F_OK) != 0 && access(other, F_OK) == 0 &&
-	    count_files() == 1, "restart removes a file without a report, "
+	    count_entries(0) == 1, "restart removes a file without a report, "
 	    "keeps the report's, leaves other names alone");
 
 	file_of(stray, sizeof(stray), f[3].id);
@@ -759,33 +768,6 @@ test_files(void)
 	    "file of the right size");
 }
 
-/* Spare files in the store. */
-static size_t
-count_spares(void)
-{
-	char path[192];
-	struct dirent *e;
-	size_t n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/envelopes", dbdir);
-	if ((d = opendir(path)) == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL)
-		n += strncmp(e->d_name, "spare-", 6) == 0;
-	closedir(d);
-	return n;
-}
-
-static double
-wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static double
 seconds(struct statx_timestamp t)
 {
@@ -806,11 +788,11 @@ test_times(void)
 
 	use_dir("times");
 	s = store_open(dbdir, UINT64_C(1) << 30, base);
-	opened = wall();
-	ok(count_spares() == ENVFILE_SPARES, "store_open makes %d spare files",
+	opened = clock_seconds(CLOCK_REALTIME);
+	ok(count_entries(1) == ENVFILE_SPARES, "store_open makes %d spare files",
 	    ENVFILE_SPARES);
 	upload(&a, s, 3 << 20);
-	before_b = wall();
+	before_b = clock_seconds(CLOCK_REALTIME);
 	upload(&b, s, 3 << 20);
 	store_close(s);
 	file_of(pa, sizeof(pa), a.id);
@@ -821,7 +803,7 @@ test_times(void)
 	ok(sa.stx_mtime.tv_sec == day && sa.stx_atime.tv_sec == day &&
 	    sb.stx_mtime.tv_sec == day, "their mtime and atime: the start of "
 	    "the day (UTC)");
-	ok(count_spares() == ENVFILE_SPARES - 2, "they took two spares");
+	ok(count_entries(1) == ENVFILE_SPARES - 2, "they took two spares");
 	if (sb.stx_mask & STATX_BTIME)
 		ok(seconds(sb.stx_btime) <= opened, "a file's birth time is "
 		    "before its upload (%.3f s before)",
@@ -831,7 +813,7 @@ test_times(void)
 	ok(seconds(sa.stx_ctime) >= before_b, "the first file's ctime is "
 	    "the second's commit, not its own");
 	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
-	ok(count_spares() == ENVFILE_SPARES, "a start makes the spares taken");
+	ok(count_entries(1) == ENVFILE_SPARES, "a start makes the spares taken");
 }
 
 #define NEXPORT 40
