@@ -859,10 +859,11 @@ err0:
 
 /*
  * store_open(data_dir, max_size, base):
- * Open (creating if needed, mode 0700) the LMDB environment in data_dir,
- * whose map may grow up to max_size bytes; load or create the server
- * secret; remove what uploads that never committed left behind (a crash
- * mid-upload); start the store thread, which reports back through base.
+ * Open (creating if needed, mode 0700) the LMDB environment in data_dir
+ * and its envelope files' directory, which together may take up to
+ * max_size bytes; load or create the server secret; remove what uploads
+ * that never committed left behind (a crash mid-upload); make the spare
+ * envelope files; start the store thread, which reports back through base.
  * evthread_use_pthreads() must have been called before base was made.
  * Return NULL after logging the reason.
  */

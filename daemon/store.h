@@ -1,7 +1,8 @@
 /*
- * store: the server's only owner of LMDB. It takes ciphertext only: the
- * bytes of sealed envelopes as they are made, then one commit per report.
- * All LMDB work happens on one store thread; the event loop hands it work
+ * store: the server's only owner of LMDB and of the envelope files of
+ * large reports (envfile.h). It takes ciphertext only: the bytes of sealed
+ * envelopes as they are made, then one commit per report. All LMDB and
+ * file work happens on one store thread; the event loop hands it work
  * through a queue and gets completions back as libevent callbacks, so
  * fsync never stalls a visitor. Concurrent commits are grouped into one
  * LMDB transaction (one fsync for many reports). This is the seam where a
@@ -44,10 +45,11 @@ struct store_upload;
 
 /*
  * store_open(data_dir, max_size, base):
- * Open (creating if needed, mode 0700) the LMDB environment in data_dir,
- * whose map may grow up to max_size bytes; load or create the server
- * secret; remove what uploads that never committed left behind (a crash
- * mid-upload); start the store thread, which reports back through base.
+ * Open (creating if needed, mode 0700) the LMDB environment in data_dir
+ * and its envelope files' directory, which together may take up to
+ * max_size bytes; load or create the server secret; remove what uploads
+ * that never committed left behind (a crash mid-upload); make the spare
+ * envelope files; start the store thread, which reports back through base.
  * evthread_use_pthreads() must have been called before base was made.
  * Return NULL after logging the reason.
  */
