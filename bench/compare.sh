@@ -4,19 +4,22 @@
 # reports per second at 1, 16 and 64 concurrent reporters (each a GET of
 # the form and a POST of it), as a browser sends them (keep-alive, so one
 # connection carries both when the server allows it) and with a new
-# connection per request, MB/s of one 100 MB and one 1 GB upload, and
+# connection per request, MB/s of a 100 MB and a 1 GB upload (the median
+# of BENCH_UPLOADS, 3, each server's taking turns with the other's), and
 # the peak RSS and RssAnon of each server process (sampled every 50 ms).
 # oniondropd seals every report to two analysts and answers only after a
 # durable commit; OnionShare writes plaintext files without fsync.
 # Not a test: it prints numbers (and the issue's goals beside them).
 #   bench/compare.sh [BUILD_DIR]      (use a release build)
 # Environment: BENCH_SECONDS per report phase (5), BENCH_MID and BENCH_BIG,
-# the upload sizes in bytes (100000000, 1000000000); BENCH_KEEP=1 keeps the
-# work directory (logs, memory samples, results).
+# the upload sizes in bytes (100000000, 1000000000), BENCH_UPLOADS uploads
+# of each size to each server (3); BENCH_KEEP=1 keeps the work directory
+# (logs, memory samples, results).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-build}" && pwd)
 secs=${BENCH_SECONDS:-5}
+uploads=${BENCH_UPLOADS:-3}
 mid=${BENCH_MID:-100000000}
 big=${BENCH_BIG:-1000000000}
 daemon=$build/daemon/oniondropd
@@ -171,9 +174,21 @@ os reports 1 16 "${os_text[@]}" > /dev/null
 # Uploads first, on a quiet disk: the report phases leave gigabytes for
 # the disk to write back, behind which an fsync waits (measured: a 100 MB
 # upload at 511-561 MB/s right after them, 658-693 before).
+# median_upload SERVER SIZE: append the median (by MB/s) of the uploads
+# SERVER-SIZE1.. to the results as SERVER-SIZE.
+median_upload() {
+	grep "^$1-$2[0-9]* " "$work/results" | awk '{ for (i = 2; i <= NF; i++)
+	    if ($i ~ /^mbps=/) print substr($i, 6), $0 }' | sort -n |
+	    awk -v n="$uploads" 'NR == int((n + 1) / 2) { $1 = ""; $2 = "";
+	    print "'"$1-$2"'" $0 }' >> "$work/results"
+}
 for s in mid big; do
-	measure od "$s" upload "$work/$s.bin" -k -a attachment -f 'description=bench upload'
-	measure os "$s" upload "$work/$s.bin" -k -a 'file[]' -f 'text=bench upload'
+	for i in $(seq "$uploads"); do
+		measure od "$s$i" upload "$work/$s.bin" -k -a attachment -f 'description=bench upload'
+		measure os "$s$i" upload "$work/$s.bin" -k -a 'file[]' -f 'text=bench upload'
+	done
+	median_upload od "$s"
+	median_upload os "$s"
 done
 # Phase names: r<reporters>k as a browser (keep-alive), r<reporters>c with
 # "Connection: close" on every request.
@@ -215,7 +230,7 @@ report_rows c "with a new connection per request (Connection: close):"
 echo "uploads (as a browser) and memory:"
 for s in mid big; do
 	a=$(val "od-$s" mbps) b=$(val "os-$s" mbps)
-	row "MB/s, one $(( $(val "od-$s" bytes) / 1000000 )) MB upload" "$a" "$b" \
+	row "MB/s, $(( $(val "od-$s" bytes) / 1000000 )) MB upload (median)" "$a" "$b" \
 	    "$(ratio "$a" "$b")" ">= 1x: $(verdict "$(calc "$a / $b" 3)" ">=" 1)"
 	a=$(calc "$(val "od-$s" srvcpu) * 1e9 / $(val "od-$s" bytes)" 2)
 	b=$(calc "$(val "os-$s" srvcpu) * 1e9 / $(val "os-$s" bytes)" 2)
@@ -230,8 +245,8 @@ a=$(peak "$work/od.mem" 3) b=$(peak "$work/os.mem" 3)
 row "peak RssAnon, MB" "$a" "$b" "$(ratio "$a" "$b")" \
     "od < 16 MB: $(verdict "$a" "<" 16)"
 for s in r64k r64c mid big; do
-	row "  peak RssAnon during $s, MB" "$(peak "$work/od.mem" 3 "^od-$s\$")" \
-	    "$(peak "$work/os.mem" 3 "^os-$s\$")" "" ""
+	row "  peak RssAnon during $s, MB" "$(peak "$work/od.mem" 3 "^od-$s[0-9]*\$")" \
+	    "$(peak "$work/os.mem" 3 "^os-$s[0-9]*\$")" "" ""
 done
 echo
 printf 'load generator CPU (cores) at 64 reporters: %s (keep-alive) and %s (close) with oniondropd, %s and %s with OnionShare\n' \
