@@ -146,7 +146,13 @@ storedb_open(struct storedb *db, const char *data_dir, uint64_t mapsize,
 	return 0;
 
 err:
-	log_error("store in %s: %s", data_dir, mdb_strerror(rc));
+	if (rc == MDB_VERSION_MISMATCH)
+		log_error("store in %s: made by another version of oniondropd "
+		    "(this one reads store format %d); export its reports with "
+		    "that version, then move the directory away", data_dir,
+		    FORMAT_VERSION);
+	else
+		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
 	storedb_close(db);
 	return -1;
 }

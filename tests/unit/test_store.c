@@ -816,6 +816,32 @@ test_times(void)
 	ok(count_entries(1) == ENVFILE_SPARES, "a start makes the spares taken");
 }
 
+static int
+set_format_1(MDB_txn *txn, void *ctx)
+{
+	struct storedb *db = ctx;
+	uint8_t one[4] = { 0, 0, 0, 1 };
+	MDB_val k = { 7, "version" }, v = { sizeof(one), one };
+
+	return mdb_put(txn, db->meta, &k, &v, 0);
+}
+
+/* A store of another format is refused, not misread. */
+static void
+test_format(void)
+{
+	struct storedb db;
+
+	use_dir("format");
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	if (storedb_open(&db, dbdir, 0, 0) == 0) {
+		storedb_write(&db, UINT64_C(1) << 30, set_format_1, &db);
+		storedb_close(&db);
+	}
+	ok(store_open(dbdir, UINT64_C(1) << 30, base) == NULL,
+	    "a store of format 1 is refused");
+}
+
 #define NEXPORT 40
 
 /* Export from another process while this one commits. */
@@ -894,6 +920,7 @@ main(void)
 	test_full();
 	test_files();
 	test_times();
+	test_format();
 	test_concurrent_export();
 	event_base_free(base);
 	rm_tree();
