@@ -57,14 +57,23 @@ envfile_dir_open(const char *data_dir, int create, int *fd)
 	return 0;
 }
 
+#define SPARE_NAME_MAX 16
+
+static void
+spare_name(char name[SPARE_NAME_MAX], int i)
+{
+
+	snprintf(name, SPARE_NAME_MAX, "spare-%d", i);
+}
+
 int
 envfile_make_spares(int dir)
 {
-	char name[32];
+	char name[SPARE_NAME_MAX];
 	int fd;
 
 	for (int i = 0; i < ENVFILE_SPARES; i++) {
-		snprintf(name, sizeof(name), "spare-%d", i);
+		spare_name(name, i);
 		if ((fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL |
 		    O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0)
 			close(fd);
@@ -78,10 +87,10 @@ envfile_make_spares(int dir)
 static int
 take_spare(int dir, const char *name)
 {
-	char spare[32];
+	char spare[SPARE_NAME_MAX];
 
 	for (int i = 0; i < ENVFILE_SPARES; i++) {
-		snprintf(spare, sizeof(spare), "spare-%d", i);
+		spare_name(spare, i);
 		if (renameat2(dir, spare, dir, name, RENAME_NOREPLACE) == 0)
 			return 0;
 		if (errno != ENOENT)
