@@ -44,7 +44,9 @@ enum {
 	K_PROXY_PROTOCOL, K_ATTACHMENTS, K_MAX_ATTACHMENT_SIZE,
 	K_MAX_REPORT_SIZE, K_LANGUAGES, K_DEFAULT_LANGUAGE, K_TOR_HS_DIR,
 	K_REPORTS_PER_CIRCUIT, K_STATUS_PER_CIRCUIT, K_MAX_STORE_SIZE,
-	K_IDLE_TIMEOUT, K_MAX_CONNECTIONS, K_COUNT
+	K_IDLE_TIMEOUT, K_MAX_CONNECTIONS, K_CONNECTIONS_PER_CIRCUIT,
+	K_HEAD_TIMEOUT, K_MIN_UPLOAD_RATE, K_MAX_UPLOADS,
+	K_UPLOADS_PER_CIRCUIT, K_COUNT
 };
 
 #define F(field) offsetof(struct config, field)
@@ -77,6 +79,16 @@ static const struct key keys[K_COUNT] = {
 	    5, 3600, 0 },
 	[K_MAX_CONNECTIONS] = { "max_connections", set_uint,
 	    F(max_connections), 1, 65536, 0 },
+	[K_CONNECTIONS_PER_CIRCUIT] = { "connections_per_circuit", set_uint,
+	    F(connections_per_circuit), 1, 65536, 0 },
+	[K_HEAD_TIMEOUT] = { "head_timeout", set_uint, F(head_timeout),
+	    1, 3600, 0 },
+	[K_MIN_UPLOAD_RATE] = { "min_upload_rate", set_size,
+	    F(min_upload_rate), 0, 0, 0 },
+	[K_MAX_UPLOADS] = { "max_uploads", set_uint, F(max_uploads),
+	    1, 65536, 0 },
+	[K_UPLOADS_PER_CIRCUIT] = { "uploads_per_circuit", set_uint,
+	    F(uploads_per_circuit), 1, 65536, 0 },
 };
 #undef F
 
@@ -175,6 +187,11 @@ config_init(struct config *c)
 	c->max_store_size = UINT64_C(8) << 30;
 	c->idle_timeout = 120;
 	c->max_connections = 512;
+	c->connections_per_circuit = 8;
+	c->head_timeout = 20;
+	c->min_upload_rate = 1024;
+	c->max_uploads = 32;
+	c->uploads_per_circuit = 2;
 }
 
 /*

@@ -22,7 +22,7 @@
 #define CONFIG_LANGUAGES_MAX 3		/* fr, ar, en. */
 #define CONFIG_PROBLEMS_MAX 64		/* Problems kept; the rest are counted. */
 #define CONFIG_PROBLEM_LEN 256		/* Longest problem message kept. */
-#define CONFIG_NKEYS 17			/* Keys in the table in config.c. */
+#define CONFIG_NKEYS 22			/* Keys in the table in config.c. */
 
 struct config {
 	char *socket;			/* Absolute path of the Unix socket. */
@@ -44,6 +44,11 @@ struct config {
 	uint64_t max_store_size;	/* LMDB map size limit; default 8G. */
 	unsigned idle_timeout;		/* Seconds without progress; 120. */
 	unsigned max_connections;	/* Default 512. */
+	unsigned connections_per_circuit;	/* Default 8. */
+	unsigned head_timeout;		/* PROXY line + request head, s; 20. */
+	uint64_t min_upload_rate;	/* Bytes/s a body must keep up; 1K. */
+	unsigned max_uploads;		/* Large bodies at once; default 32. */
+	unsigned uploads_per_circuit;	/* Of those, per circuit; default 2. */
 
 	/* Private: the line each key was last set on (0: default). */
 	unsigned line_of[CONFIG_NKEYS];

@@ -14,6 +14,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <sodium.h>
 
 #include "conn.h"
 #include "log.h"
@@ -26,17 +27,20 @@
 #define READ_HIGH_WATERMARK (256 * 1024)
 /*
  * Bodies of DIRECT_BODY_MIN bytes or more are read straight from the
- * socket, BODY_READ_SIZE at a time (one buffer for the loop, not per
+ * socket, CONN_BODY_BUF at a time (one buffer for the loop, not per
  * connection), at most BODY_READS_PER_EVENT times per event. A read as
  * large as the sender's socket buffer wakes the sender once per buffer:
  * with 64 KiB reads a 1 GB upload cost the loop 1.2-1.3 s of CPU, with
  * 256 KiB reads 1.06-1.13 s.
  */
 #define DIRECT_BODY_MIN (64 * 1024)
-#define BODY_READ_SIZE (256 * 1024)
 #define BODY_READS_PER_EVENT 16
 /* After the last answer, how long unread input is still read away. */
 #define LINGER_SECONDS 2
+/* A body refused early is read away up to this much, then cut. */
+#define DISCARD_MAX (1024 * 1024)
+/* A body must bring min_upload_rate bytes a second over each window. */
+#define RATE_WINDOW 30
 
 /* Every response carries these (INTERFACE.md): no caching, no referrer,
  * no sniffing, no script, no framing, no cookies, no server version. */
@@ -70,11 +74,31 @@ struct conn {
 	int keep_alive;			/* after this answer */
 	int paused;
 	int eof;			/* the client sent all it will */
-	int head_refused;		/* a request head failed to parse */
+	int more_input;			/* unread input may still come: a
+					 * refused head, a body cut short */
+	int uploading;			/* conn_mark_upload, until done */
+	time_t waiting_since;		/* no request in progress since then
+					 * (monotonic s); 0: one is */
+	time_t head_since;		/* first byte of the PROXY line or
+					 * head (monotonic s); 0: none yet */
+	time_t window_start;		/* body rate window (monotonic s) */
+	uint64_t window_bytes;		/* body bytes in that window */
+	uint64_t discarded;		/* body bytes read away after an answer */
 };
 
 static void process_input(struct conn *c);
 static int read_more_body(struct conn *c);
+static size_t circuit_count(const struct conn *c, int uploads_only);
+
+/* Seconds on a clock that never jumps (deadlines, rates). */
+static time_t
+monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
 
 static const char *
 reason_phrase(int status)
@@ -107,6 +131,7 @@ handler_release(struct conn *c)
 		c->bh->free(c->bh_state);
 	c->bh = NULL;
 	c->bh_state = NULL;
+	c->uploading = 0;
 }
 
 static void
@@ -141,7 +166,8 @@ linger(struct conn *c)
 	struct timeval t = { LINGER_SECONDS, 0 };
 
 	c->phase = PHASE_LINGER;
-	if (c->eof || (!c->head_refused &&
+	c->waiting_since = monotonic_now();
+	if (c->eof || (!c->more_input &&
 	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) ||
 	    shutdown(bufferevent_getfd(c->bev), SHUT_WR) != 0) {
 		conn_free(c);
@@ -166,6 +192,10 @@ request_done(struct conn *c)
 	c->phase = PHASE_HEAD;
 	c->responded = 0;
 	c->body_ended = 0;
+	c->discarded = 0;
+	c->head_since = 0;
+	c->waiting_since = monotonic_now();
+	server_conn_waiting(c->srv);
 	process_input(c);
 }
 
@@ -306,6 +336,8 @@ conn_resume(struct conn *c)
 	if (!c->paused)
 		return;
 	c->paused = 0;
+	c->window_start = monotonic_now();	/* the pause was ours */
+	c->window_bytes = 0;
 	bufferevent_enable(c->bev, EV_READ);
 	/* Bytes already buffered will not raise a read event by themselves. */
 	bufferevent_trigger(c->bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
@@ -348,6 +380,8 @@ feed_proxy(struct conn *c, const uint8_t *p, size_t n)
 		c->has_circuit = info->has_circuit_id;
 		c->circuit = info->circuit_id;
 		c->phase = PHASE_HEAD;
+		if (circuit_count(c, 0) >= c->srv->cfg.connections_per_circuit)
+			return -1;	/* this circuit has its share */
 	}
 	return (ssize_t)used;
 }
@@ -358,6 +392,9 @@ start_request(struct conn *c)
 	const struct http_request *req = http_parser_request(&c->http);
 
 	c->phase = PHASE_REQUEST;
+	c->waiting_since = 0;
+	c->window_start = monotonic_now();
+	c->window_bytes = 0;
 	c->keep_alive = req->keep_alive;
 	c->body_left = req->has_content_length ? req->content_length : 0;
 	router_dispatch(c, req);
@@ -376,7 +413,7 @@ feed_head(struct conn *c, const uint8_t *p, size_t n)
 	if (rc == HTTP_PARSE_DONE) {
 		start_request(c);
 	} else if (rc == HTTP_PARSE_ERROR) {
-		c->head_refused = 1;
+		c->more_input = 1;
 		c->phase = PHASE_REQUEST;
 		c->keep_alive = 0;
 		c->body_left = 0;
@@ -386,6 +423,22 @@ feed_head(struct conn *c, const uint8_t *p, size_t n)
 	return used;
 }
 
+/*
+ * The answer came before the end of the body: read away DISCARD_MAX bytes
+ * of it at most (enough for a browser to be reading the answer by then),
+ * then treat the body as over; the linger reads away a moment more.
+ */
+static void
+discard_body(struct conn *c, size_t n)
+{
+	c->discarded += n;
+	if (c->discarded >= DISCARD_MAX && c->body_left > 0) {
+		c->body_left = 0;
+		c->keep_alive = 0;
+		c->more_input = 1;
+	}
+}
+
 /* Body bytes: to the handler until an answer exists, then discarded. */
 static size_t
 feed_body(struct conn *c, const uint8_t *p, size_t n)
@@ -393,7 +446,10 @@ feed_body(struct conn *c, const uint8_t *p, size_t n)
 	if (n > c->body_left)
 		n = (size_t)c->body_left;
 	c->body_left -= n;
-	if (c->bh != NULL && !c->responded)
+	c->window_bytes += n;
+	if (c->responded)
+		discard_body(c, n);
+	else if (c->bh != NULL)
 		c->bh->data(c->bh_state, p, n);
 	if (c->body_left == 0 && c->bh != NULL && !c->responded &&
 	    !c->body_ended) {
@@ -411,6 +467,8 @@ feed_once(struct conn *c, struct evbuffer *in)
 	const uint8_t *p = evbuffer_pullup(in, (ssize_t)n);
 	ssize_t used;
 
+	if (c->phase != PHASE_REQUEST && c->head_since == 0)
+		c->head_since = monotonic_now();
 	switch (c->phase) {
 	case PHASE_PROXY:
 		if ((used = feed_proxy(c, p, n)) < 0) {
@@ -469,12 +527,12 @@ process_input(struct conn *c)
 static int
 read_more_body(struct conn *c)
 {
-	static uint8_t buf[BODY_READ_SIZE];	/* the loop is one thread */
+	uint8_t *buf = c->srv->body_buf;	/* locked; the loop is one thread */
 	evutil_socket_t fd = bufferevent_getfd(c->bev);
 
 	for (int i = 0; i < BODY_READS_PER_EVENT; i++) {
-		size_t want = c->body_left < sizeof(buf) ? (size_t)c->body_left :
-		    sizeof(buf);
+		size_t want = c->body_left < CONN_BODY_BUF ?
+		    (size_t)c->body_left : CONN_BODY_BUF;
 		ssize_t n;
 
 		if (c->phase != PHASE_REQUEST || c->body_left == 0 || c->paused)
@@ -487,6 +545,7 @@ read_more_body(struct conn *c)
 			return -1;
 		}
 		feed_body(c, buf, (size_t)n);
+		sodium_memzero(buf, (size_t)n);
 	}
 	return 0;
 }
@@ -539,6 +598,7 @@ conn_accept(struct server *srv, evutil_socket_t fd)
 	limits.body_max = UINT64_MAX;
 	c->srv = srv;
 	c->phase = srv->cfg.proxy_protocol ? PHASE_PROXY : PHASE_HEAD;
+	c->waiting_since = c->head_since = monotonic_now();
 	proxy_init(&c->proxy);
 	http_parser_init(&c->http, &limits);
 	if ((c->next = srv->conns) != NULL)
@@ -576,4 +636,88 @@ conn_close_all(struct server *srv)
 {
 	while (srv->conns != NULL)
 		conn_free(srv->conns);
+}
+
+void
+conn_mark_upload(struct conn *c)
+{
+	c->uploading = 1;
+}
+
+/* The other connections on c's circuit (only those uploading). */
+static size_t
+circuit_count(const struct conn *c, int uploads_only)
+{
+	size_t n = 0;
+
+	if (!c->has_circuit)
+		return 0;
+	for (const struct conn *o = c->srv->conns; o != NULL; o = o->next)
+		if (o != c && o->has_circuit && o->circuit == c->circuit &&
+		    (!uploads_only || o->uploading))
+			n++;
+	return n;
+}
+
+size_t
+conn_circuit_uploads(const struct conn *c)
+{
+	return circuit_count(c, 1);
+}
+
+/* Has c overstayed: a head too slow, or a body below the minimum rate? */
+static int
+too_slow(struct conn *c, time_t now)
+{
+	const struct config *cfg = &c->srv->cfg;
+	time_t span = now - c->window_start;
+
+	if (c->phase == PHASE_PROXY || c->phase == PHASE_HEAD)
+		return c->head_since != 0 &&
+		    now - c->head_since >= (time_t)cfg->head_timeout;
+	if (c->phase != PHASE_REQUEST || c->body_left == 0 || c->paused ||
+	    span < RATE_WINDOW)
+		return 0;
+	if (c->window_bytes < cfg->min_upload_rate * (uint64_t)span)
+		return 1;
+	c->window_start = now;
+	c->window_bytes = 0;
+	return 0;
+}
+
+void
+conn_sweep(struct server *srv)
+{
+	time_t now = monotonic_now();
+	struct conn *c, *next;
+
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		if (too_slow(c, now))
+			conn_free(c);
+	}
+}
+
+int
+conn_evict_waiting(struct server *srv)
+{
+	struct conn *c, *oldest = NULL;
+
+	for (c = srv->conns; c != NULL; c = c->next)
+		if (c->waiting_since != 0 && (oldest == NULL ||
+		    c->waiting_since < oldest->waiting_since))
+			oldest = c;
+	if (oldest == NULL)
+		return -1;
+	conn_free(oldest);
+	return 0;
+}
+
+int
+conn_any_waiting(const struct server *srv)
+{
+	for (const struct conn *c = srv->conns; c != NULL; c = c->next)
+		if (c->waiting_since != 0)
+			return 1;
+	return 0;
 }

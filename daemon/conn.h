@@ -19,6 +19,10 @@
 #include "http_parser.h"
 #include "i18n.h"
 
+/* Bodies of 64 KiB or more are read in pieces of this size into one
+ * locked buffer of the server's (server.h), wiped after each piece. */
+#define CONN_BODY_BUF (256 * 1024)
+
 struct conn;
 struct server;
 
@@ -77,6 +81,41 @@ struct server *conn_server(const struct conn *c);
  * return 0 if there is none (proxy_protocol off, or PROXY UNKNOWN).
  */
 int conn_circuit(const struct conn *c, uint32_t *id);
+
+/*
+ * conn_mark_upload(c):
+ * The current request is an upload (form.c): counted by
+ * conn_circuit_uploads until the request is done.
+ */
+void conn_mark_upload(struct conn *c);
+
+/*
+ * conn_circuit_uploads(c):
+ * How many other connections on c's circuit are receiving an upload now
+ * (0 if c has no circuit).
+ */
+size_t conn_circuit_uploads(const struct conn *c);
+
+/*
+ * conn_sweep(srv):
+ * Once a second: close every connection whose PROXY line or request head
+ * has taken head_timeout seconds, and every one whose body brought less
+ * than min_upload_rate bytes a second over its last 30 s (while we were
+ * reading it).
+ */
+void conn_sweep(struct server *srv);
+
+/*
+ * conn_evict_waiting(srv):
+ * When every slot is taken: close the connection that has waited longest
+ * with no request in progress (a PROXY line or head still coming, a
+ * kept-alive connection between requests, one lingering). Return 0, or -1
+ * if every connection is in the middle of a request.
+ */
+int conn_evict_waiting(struct server *srv);
+
+/* conn_any_waiting(srv): 1 if conn_evict_waiting would find one. */
+int conn_any_waiting(const struct server *srv);
 
 /*
  * conn_close_idle(srv):

@@ -1,6 +1,13 @@
 /*
  * form: see form.h. The submission outlives its connection only while a
  * commit is in flight: the store's callback then frees it.
+ *
+ * Nothing reaches the store before the form's token is verified: our form
+ * sends the token first, and until it has come, the ciphertext of what
+ * came before it is held here (HOLD_MAX at most), so a client without a
+ * token cannot make the store write a byte. A report counts against its
+ * circuit's limit from the start (router.c) and is refunded when it ends
+ * without being stored.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +32,12 @@
 /* Above this much ciphertext waiting for the store, stop reading. */
 #define QUEUE_LIMIT (2 * 1024 * 1024)
 #define FILENAME_MAX_BYTES 1024
+/* Ciphertext held while the token has not come (a form with the token
+ * after a small attachment still works; a client without one is refused). */
+#define HOLD_MAX (1024 * 1024)
+/* A body larger than this is an upload: those are capped per circuit and
+ * in all (max_uploads, uploads_per_circuit). */
+#define UPLOAD_MIN (64 * 1024)
 
 struct textbuf {
 	char *p;
@@ -45,7 +58,12 @@ struct submission {
 	uint32_t circuit;		/* memory only, for the rate limit */
 	struct formbody *body;
 	struct seal *seal;
-	struct store_upload *upload;
+	uint8_t id[ENVELOPE_ID_BYTES];	/* of the report being sealed */
+	struct evbuffer *held;		/* ciphertext until the token is seen */
+	int held_over;			/* more than HOLD_MAX came first */
+	struct store_upload *upload;	/* NULL until the token is seen */
+	int is_upload;			/* counted in srv->nuploads */
+	int stored;			/* committed: the limit's count stands */
 	uint8_t *plain;			/* secmem (locked): every textbuf */
 	size_t plain_len;
 	struct textbuf urls, category, seen_on, description, token, honeypot,
@@ -121,6 +139,12 @@ submission_free(struct submission *s)
 	seal_free(s->seal);
 	if (s->upload != NULL)
 		store_upload_abort(s->upload);
+	if (s->held != NULL)
+		evbuffer_free(s->held);
+	if (s->is_upload)
+		s->srv->nuploads--;
+	if (s->has_circuit && !s->stored)
+		ratelimit_refund(s->srv->report_limit, s->circuit, time(NULL));
 	wipe_plain(s);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
@@ -172,6 +196,14 @@ answer_form_again(struct submission *s, unsigned errors, unsigned bad_line)
 	evbuffer_free(b);
 }
 
+/* Nothing of this report is kept: the form comes back, values kept. */
+static void
+send_back(struct submission *s, unsigned errors, unsigned bad_line)
+{
+	fail(s, 0);
+	answer_form_again(s, errors, bad_line);
+}
+
 /* ---- ciphertext to the store, with backpressure ---- */
 
 static void
@@ -183,19 +215,69 @@ on_drain(void *arg)
 		conn_resume(s->c);
 }
 
-static int
-to_store(void *arg, const uint8_t *buf, size_t len)
+static void
+throttle(struct submission *s)
 {
-	struct submission *s = arg;
-
-	if (store_upload_write(s->upload, buf, len) != 0)
-		return -1;
 	if (store_upload_queued(s->upload) > QUEUE_LIMIT && s->c != NULL &&
 	    !s->body_done) {
 		conn_pause(s->c);
 		store_upload_on_drain(s->upload, on_drain, s);
 	}
+}
+
+/* The seal's sink: to the store once the token is seen, held until then. */
+static int
+to_store(void *arg, const uint8_t *buf, size_t len)
+{
+	struct submission *s = arg;
+
+	if (s->upload == NULL) {
+		if (evbuffer_get_length(s->held) + len > HOLD_MAX) {
+			s->held_over = 1;
+			return -1;
+		}
+		return evbuffer_add(s->held, buf, len);
+	}
+	if (store_upload_write(s->upload, buf, len) != 0)
+		return -1;
+	throttle(s);
 	return 0;
+}
+
+/*
+ * The token is genuine: start the store's upload and give it what was
+ * held. Return 0, or -1 if memory is short.
+ */
+static int
+open_upload(struct submission *s)
+{
+	struct evbuffer_iovec v[8];
+	int n;
+
+	if (s->upload != NULL)
+		return 0;
+	if ((s->upload = store_upload_begin(s->srv->store, s->id)) == NULL)
+		return -1;
+	while ((n = evbuffer_peek(s->held, -1, NULL, v, 8)) > 0) {
+		size_t len = 0;
+
+		for (int i = 0; i < n && i < 8; i++) {
+			if (store_upload_write(s->upload, v[i].iov_base,
+			    v[i].iov_len) != 0)
+				return -1;
+			len += v[i].iov_len;
+		}
+		evbuffer_drain(s->held, len);
+	}
+	throttle(s);
+	return 0;
+}
+
+static int
+token_ok(const struct submission *s)
+{
+	return token_check(store_secret(s->srv->store), s->token.p,
+	    s->token.len, time(NULL));
 }
 
 /* ---- fields as they arrive ----
@@ -270,7 +352,10 @@ attachment_data(struct submission *s, const uint8_t *buf, size_t len)
 		return -1;
 	}
 	if (seal_attachment_data(s->seal, buf, len) != 0) {
-		fail(s, 503);
+		if (s->held_over)
+			send_back(s, FORM_ERR_EXPIRED, 0);
+		else
+			fail(s, 503);
 		return -1;
 	}
 	return 0;
@@ -300,6 +385,11 @@ on_field_end(void *arg)
 		rc = seal_attachment_end(s->seal);
 		if (rc != 0)
 			fail(s, 503);
+	}
+	if (s->target == T_TOKEN && s->seal != NULL && token_ok(s) &&
+	    open_upload(s) != 0) {
+		fail(s, 503);
+		rc = -1;
 	}
 	s->target = T_NONE;
 	return rc;
@@ -436,8 +526,7 @@ check_fields(struct submission *s, unsigned *bad_line)
 		errors |= FORM_ERR_CATEGORY;
 	if (!choice_ok(&s->seen_on))
 		errors |= FORM_ERR_SEEN_ON;
-	if (!token_check(store_secret(s->srv->store), s->token.p, s->token.len,
-	    time(NULL)))
+	if (!token_ok(s))
 		errors |= FORM_ERR_EXPIRED;
 	if (s->honeypot.len > 0)
 		errors |= FORM_ERR_REJECTED;
@@ -497,8 +586,7 @@ on_committed(void *arg, enum store_result result)
 	struct evbuffer *b;
 
 	s->upload = NULL;	/* the store has freed it */
-	if (result == STORE_OK && s->has_circuit)
-		ratelimit_count(s->srv->report_limit, s->circuit, time(NULL));
+	s->stored = result == STORE_OK;
 	if (s->c == NULL) {	/* the reporter left; the report is kept */
 		submission_free(s);
 		return;
@@ -581,12 +669,11 @@ body_end(void *arg)
 		return;
 	}
 	if ((errors = check_fields(s, &bad_line)) != 0) {
-		fail(s, 0);	/* nothing kept; the form comes back instead */
-		answer_form_again(s, errors, bad_line);
+		send_back(s, errors, bad_line);
 		return;
 	}
 	s->body_done = 1;
-	if (seal_fields(s) != 0) {
+	if (open_upload(s) != 0 || seal_fields(s) != 0) {
 		fail(s, 503);
 		return;
 	}
@@ -608,26 +695,48 @@ body_free(void *arg)
 static const struct body_handler form_handler = { body_data, body_end, body_free };
 
 /* A report key sealed to the analysts (prepared by the key pool if it has
- * one ready), the store's upload for its id, and the sealer. */
+ * one ready) and the sealer; the store's upload waits for the token. */
 static int
 start_sealing(struct submission *s)
 {
 	struct server *srv = s->srv;
 	struct seal_slots slots;
-	uint8_t id[ENVELOPE_ID_BYTES];
 	int rc = -1;
 
 	if (keypool_take(srv->keypool, &slots) != 0) {
-		randombytes_buf(id, sizeof(id));
-		if (seal_slots_make(&slots, srv->keys, srv->nkeys, id) != 0)
+		randombytes_buf(s->id, sizeof(s->id));
+		if (seal_slots_make(&slots, srv->keys, srv->nkeys, s->id) != 0)
 			return -1;
 	}
-	if ((s->upload = store_upload_begin(srv->store,
-	    seal_slots_id(&slots))) != NULL &&
+	memcpy(s->id, seal_slots_id(&slots), sizeof(s->id));
+	if ((s->held = evbuffer_new()) != NULL &&
 	    (s->seal = seal_start(&slots, to_store, s)) != NULL)
 		rc = 0;
 	sodium_memzero(&slots, sizeof(slots));
 	return rc;
+}
+
+/*
+ * May one more upload (a body over UPLOAD_MIN) start? 0 if so (and it is
+ * counted), else the status to refuse it with: 503 when the server has
+ * max_uploads already, 429 when this circuit has its share.
+ */
+static int
+upload_refusal(struct submission *s, const struct http_request *req)
+{
+	struct server *srv = s->srv;
+
+	if (req->content_length <= UPLOAD_MIN)
+		return 0;
+	if (srv->nuploads >= srv->cfg.max_uploads)
+		return 503;
+	if (s->has_circuit && conn_circuit_uploads(s->c) >=
+	    srv->cfg.uploads_per_circuit)
+		return 429;
+	srv->nuploads++;
+	s->is_upload = 1;
+	conn_mark_upload(s->c);
+	return 0;
 }
 
 void
@@ -635,24 +744,28 @@ form_begin(struct conn *c, const struct http_request *req, enum lang lang)
 {
 	struct server *srv = conn_server(c);
 	struct submission *s = calloc(1, sizeof(*s));
+	int status;
 
-	if (s == NULL || alloc_plain(s) != 0) {
-		free(s);
-		conn_error_page(c, 500, lang);
+	if (s == NULL) {
+		conn_error_page(c, 503, lang);
 		return;
 	}
 	s->c = c;
 	s->srv = srv;
 	s->lang = lang;
 	s->has_circuit = conn_circuit(c, &s->circuit);
-	if ((s->body = formbody_new(req->content_type, &body_cb, s)) == NULL) {
+	if (alloc_plain(s) != 0) {
+		srv->refused_locked_memory++;	/* see server.h */
+		status = 503;
+	} else if ((s->body = formbody_new(req->content_type, &body_cb,
+	    s)) == NULL)
+		status = 400;
+	else if ((status = upload_refusal(s, req)) == 0 &&
+	    start_sealing(s) != 0)
+		status = 503;
+	if (status != 0) {
 		submission_free(s);
-		conn_error_page(c, 400, lang);
-		return;
-	}
-	if (start_sealing(s) != 0) {
-		submission_free(s);
-		conn_error_page(c, 503, lang);
+		conn_error_page(c, status, lang);
 		return;
 	}
 	conn_set_body_handler(c, &form_handler, s);

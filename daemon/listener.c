@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -68,18 +69,47 @@ clear_path(const char *path, const struct sockaddr_un *sun)
 	return 0;
 }
 
+/* A group name, or failing that a number (socket_group allows both). */
+static int
+group_id(const char *group, gid_t *gid)
+{
+	struct group *g = getgrnam(group);
+	char *end;
+	unsigned long n;
+
+	if (g != NULL) {
+		*gid = g->gr_gid;
+		return 0;
+	}
+	n = strtoul(group, &end, 10);
+	if (group[0] < '0' || group[0] > '9' || *end != '\0' ||
+	    n >= (gid_t)-1) {
+		log_error("socket_group %s: no such group", group);
+		return -1;
+	}
+	*gid = (gid_t)n;
+	return 0;
+}
+
+/*
+ * The socket's group, changed only if it is not the group already: in a
+ * setgid directory of that group (deploy/oniondropd.service) the socket
+ * has it from the start, and the daemon needs neither membership of it
+ * nor the chown system call, which the unit's filter denies.
+ */
 static int
 set_owner(const char *path, mode_t mode, const char *group)
 {
-	struct group *g;
+	struct stat st;
+	gid_t gid;
 
 	if (group != NULL) {
-		if ((g = getgrnam(group)) == NULL) {
-			log_error("socket_group %s: no such group", group);
+		if (group_id(group, &gid) != 0)
 			return -1;
-		}
-		if (chown(path, (uid_t)-1, g->gr_gid) != 0) {
-			log_errno("socket %s: cannot set its group", path);
+		if (lstat(path, &st) != 0 ||
+		    (st.st_gid != gid && chown(path, (uid_t)-1, gid) != 0)) {
+			log_errno("socket %s: cannot set its group to %s", path,
+			    group);
 			return -1;
 		}
 	}

@@ -12,8 +12,10 @@
 /*
  * listener_open(path, mode, group):
  * Bind and listen on the Unix socket path, then set its mode and (if group
- * is not NULL) its group so tor's user can connect. Return the socket, or
- * -1 after logging why.
+ * is not NULL) its group so tor's user can connect; group is a name or a
+ * number, and the socket is chowned only if it was not made with that
+ * group already (a setgid directory). Return the socket, or -1 after
+ * logging why.
  */
 int listener_open(const char *path, mode_t mode, const char *group);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -176,6 +177,8 @@ main(int argc, char *argv[])
 	int parsed;
 
 	setrlimit(RLIMIT_CORE, &no_core);	/* plaintext never reaches a core */
+	/* Nor a debugger or /proc/PID/mem of a process of the same user. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/*
 	 * libsodium's own generator (ChaCha20, per thread, seeded from the
 	 * kernel, rekeyed after every call) instead of one getrandom() system

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "multipart.h"
+#include "secmem.h"
 
 enum mp_state {
 	MP_PREAMBLE,	/* skipping bytes until the first delimiter */
@@ -280,7 +281,8 @@ multipart_new(const char *boundary, const struct multipart_callbacks *cb,
 
 	if (!boundary_ok(boundary, blen))
 		return (NULL);
-	if ((mp = calloc(1, sizeof(*mp))) == NULL)
+	/* Locked: it holds a part's names and the bytes of a partial match. */
+	if ((mp = secmem_get(sizeof(*mp))) == NULL)
 		return (NULL);
 	mp->cb = *cb;
 	mp->ctx = ctx;
@@ -627,6 +629,5 @@ multipart_free(struct multipart *mp)
 
 	if (mp == NULL)
 		return;
-	sodium_memzero(mp, sizeof(*mp));
-	free(mp);
+	secmem_put(mp, sizeof(*mp));
 }

@@ -100,6 +100,15 @@ ratelimit_count(struct ratelimit *r, uint32_t circuit, time_t now)
 }
 
 void
+ratelimit_refund(struct ratelimit *r, uint32_t circuit, time_t now)
+{
+	struct slot *s = current_slot(r, circuit, now);
+
+	if (s->count > 0)
+		s->count--;
+}
+
+void
 ratelimit_free(struct ratelimit *r)
 {
 	if (r == NULL)

@@ -30,6 +30,13 @@ int ratelimit_over(struct ratelimit *r, uint32_t circuit, time_t now);
 /* ratelimit_count(r, circuit, now): count one event for circuit. */
 void ratelimit_count(struct ratelimit *r, uint32_t circuit, time_t now);
 
+/*
+ * ratelimit_refund(r, circuit, now):
+ * Take back one event counted for circuit in its current window (an
+ * attempt that did not count after all); never below zero.
+ */
+void ratelimit_refund(struct ratelimit *r, uint32_t circuit, time_t now);
+
 /* ratelimit_set_limit(r, per_hour): change the limit (config reload). */
 void ratelimit_set_limit(struct ratelimit *r, unsigned per_hour);
 

@@ -195,9 +195,10 @@ serve_get(struct conn *c, enum route route, enum lang lang)
 }
 
 /*
- * Per-circuit limits; 1 if the request may go on. A status lookup counts
- * now; a report counts only once it is stored (form.c), so a reporter who
- * has to correct the form is not locked out by their own mistakes.
+ * Per-circuit limits; 1 if the request may go on. Both count at once, so
+ * that concurrent requests on one circuit cannot all pass the check before
+ * any is counted; a report that comes back to be corrected is refunded
+ * (form.c), so a reporter is not locked out by their own mistakes.
  */
 static int
 within_limit(struct conn *c, enum route route)
@@ -212,8 +213,7 @@ within_limit(struct conn *c, enum route route)
 		return 1;
 	if (ratelimit_over(limit, circuit, now))
 		return 0;
-	if (route == ROUTE_STATUS)
-		ratelimit_count(limit, circuit, now);
+	ratelimit_count(limit, circuit, now);
 	return 1;
 }
 

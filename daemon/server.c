@@ -17,14 +17,19 @@
 #include <sodium.h>
 
 #include "conn.h"
+#include "evmem.h"
 #include "listener.h"
 #include "log.h"
 #include "onion.h"
+#include "secmem.h"
 #include "server.h"
 
 #define KEY_FILE_MAX 1024
 #define RATELIMIT_SLOTS 65536
 #define SHUTDOWN_GRACE 30
+/* Counts of refusals are logged at most this often (never one by one:
+ * the journal would date each refused visitor). */
+#define COUNTS_EVERY 3600
 
 static int
 load_key_file(struct keys_public *key, const char *path)
@@ -126,16 +131,59 @@ server_conn_closed(struct server *srv)
 		evconnlistener_enable(srv->listener);
 }
 
+void
+server_conn_waiting(struct server *srv)
+{
+	if (!srv->shutting_down && srv->listener != NULL &&
+	    srv->nconns >= srv->cfg.max_connections)
+		evconnlistener_enable(srv->listener);
+}
+
+/*
+ * Every slot taken: a new connection takes the place of the one that has
+ * waited longest without a request (conn_evict_waiting), so slow or idle
+ * connections cannot keep a reporter out. Only when every connection is
+ * in the middle of a request does the listener pause until one ends.
+ */
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int socklen, void *arg)
 {
 	struct server *srv = arg;
 
+	if (srv->nconns >= srv->cfg.max_connections &&
+	    conn_evict_waiting(srv) != 0) {
+		evutil_closesocket(fd);
+		evconnlistener_disable(l);
+		return;
+	}
 	srv->nconns++;
-	if (srv->nconns >= srv->cfg.max_connections)
-		evconnlistener_disable(l);	/* until one closes */
 	conn_accept(srv, fd);
+	if (srv->nconns >= srv->cfg.max_connections && !conn_any_waiting(srv))
+		evconnlistener_disable(l);	/* until one closes or waits */
+}
+
+/* What is refused for the server's own reasons, as counts. */
+static void
+log_counts(struct server *srv)
+{
+	if (srv->refused_locked_memory > 0)
+		log_error("%lu report%s refused in the last hour: locked memory "
+		    "is short (raise LimitMEMLOCK, see oniondropd(8))",
+		    srv->refused_locked_memory,
+		    srv->refused_locked_memory == 1 ? "" : "s");
+	srv->refused_locked_memory = 0;
+}
+
+/* Once a second: deadlines and rates of connections; counts hourly. */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	conn_sweep(srv);
+	if (++srv->ticks % COUNTS_EVERY == 0)
+		log_counts(srv);
 }
 
 static void
@@ -236,8 +284,22 @@ start(struct server *srv)
 	const struct config *cfg = &srv->cfg;
 	int fd;
 
+	struct timeval second = { 1, 0 };
+
+	evmem_install();
 	if (evthread_use_pthreads() != 0 || (srv->base = event_base_new()) == NULL) {
 		log_error("cannot start the event loop");
+		return -1;
+	}
+	if ((srv->body_buf = secmem_get(CONN_BODY_BUF)) == NULL) {
+		log_error("cannot lock %d KiB of memory for request bodies "
+		    "(mlock; see LimitMEMLOCK in oniondropd(8))",
+		    CONN_BODY_BUF / 1024);
+		return -1;
+	}
+	if ((srv->tick = event_new(srv->base, -1, EV_PERSIST, on_tick,
+	    srv)) == NULL || event_add(srv->tick, &second) != 0) {
+		log_error("out of memory");
 		return -1;
 	}
 	srv->report_limit = ratelimit_new(cfg->reports_per_circuit_per_hour,
@@ -283,6 +345,9 @@ stop(struct server *srv)
 	ratelimit_free(srv->status_limit);
 	if (srv->shutdown_timer != NULL)
 		event_free(srv->shutdown_timer);
+	if (srv->tick != NULL)
+		event_free(srv->tick);
+	secmem_put(srv->body_buf, CONN_BODY_BUF);
 	if (srv->sigterm != NULL)
 		event_free(srv->sigterm);
 	if (srv->sigint != NULL)
@@ -291,6 +356,7 @@ stop(struct server *srv)
 		event_free(srv->sighup);
 	if (srv->base != NULL)
 		event_base_free(srv->base);
+	libevent_global_shutdown();	/* its locks, allocated by evmem */
 	config_free(&srv->cfg);
 }
 

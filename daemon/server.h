@@ -8,6 +8,7 @@
 #define SERVER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
@@ -37,9 +38,16 @@ struct server {
 	struct evconnlistener *listener;
 	struct conn *conns;		/* every open connection */
 	size_t nconns;
+	size_t nuploads;		/* large bodies being received (form.c) */
+	/* Submissions refused because locked memory could not be had (mlock
+	 * over LimitMEMLOCK): counted, and logged as a count once an hour. */
+	unsigned long refused_locked_memory;
 	int shutting_down;
 	int socket_bound;		/* ours to remove at exit */
 	struct event *sigterm, *sigint, *sighup, *shutdown_timer;
+	struct event *tick;		/* every second: conn_sweep */
+	unsigned long ticks;
+	uint8_t *body_buf;		/* CONN_BODY_BUF, locked (conn.c) */
 };
 
 /*
@@ -51,6 +59,13 @@ int server_run(const char *config_path);
 
 /* server_conn_closed(srv): a connection is gone (for limits, shutdown). */
 void server_conn_closed(struct server *srv);
+
+/*
+ * server_conn_waiting(srv):
+ * A connection has finished a request and waits for the next: it may be
+ * evicted now, so a paused listener (every slot busy) may accept again.
+ */
+void server_conn_waiting(struct server *srv);
 
 /*
  * server_load_keys(keys, n, cfg):

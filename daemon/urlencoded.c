@@ -15,6 +15,7 @@
 
 #include <sodium.h>
 
+#include "secmem.h"
 #include "urlencoded.h"
 
 enum ue_state {
@@ -49,7 +50,8 @@ urlencoded_new(const struct urlencoded_callbacks *cb, void *ctx)
 {
 	struct urlencoded *ue;
 
-	if ((ue = calloc(1, sizeof(*ue))) == NULL)
+	/* Locked: it holds decoded bytes of the fields. */
+	if ((ue = secmem_get(sizeof(*ue))) == NULL)
 		return (NULL);
 	ue->cb = *cb;
 	ue->ctx = ctx;
@@ -294,6 +296,5 @@ urlencoded_free(struct urlencoded *ue)
 
 	if (ue == NULL)
 		return;
-	sodium_memzero(ue, sizeof(*ue));
-	free(ue);
+	secmem_put(ue, sizeof(*ue));
 }

@@ -166,7 +166,8 @@ seal_start(const struct seal_slots *slots, bytes_sink *sink, void *ctx)
 {
 	struct seal *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	/* Locked: the stream's key is in it. */
+	if ((s = secmem_get(sizeof(*s))) == NULL)
 		return NULL;
 	s->sink = sink;
 	s->ctx = ctx;
@@ -309,6 +310,5 @@ seal_free(struct seal *s)
 		secmem_put_wiped(s->chunk, ENVELOPE_CHUNK);
 	}
 	free(s->out);
-	sodium_memzero(s, sizeof(*s));
-	free(s);
+	secmem_put(s, sizeof(*s));
 }

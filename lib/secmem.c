@@ -25,8 +25,15 @@ secmem_get(size_t size)
 			cache[i].p = NULL;
 			return p;	/* wiped when it was put back */
 		}
-	if ((p = sodium_malloc(size)) != NULL)
-		sodium_memzero(p, size);
+	/* sodium_malloc locks the block but ignores a failure to: a block
+	 * that could be swapped out is no block for plaintext. */
+	if ((p = sodium_malloc(size)) == NULL)
+		return NULL;
+	if (sodium_mlock(p, size) != 0) {
+		sodium_free(p);
+		return NULL;
+	}
+	sodium_memzero(p, size);
 	return p;
 }
 

@@ -11,7 +11,8 @@
 
 #include <stddef.h>
 
-/* secmem_get(size): a zeroed block of size bytes, or NULL. */
+/* secmem_get(size): a zeroed, locked block of size bytes, or NULL if
+ * memory is short or cannot be locked (mlock over RLIMIT_MEMLOCK). */
 void *secmem_get(size_t size);
 
 /* secmem_put(p, size): wipe and give back a block from secmem_get(size);
