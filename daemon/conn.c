@@ -37,7 +37,8 @@
 #define BODY_READS_PER_EVENT 16
 /* After the last answer, how long unread input is still read away. */
 #define LINGER_SECONDS 2
-/* A body refused early is read away up to this much, then cut. */
+/* A body refused early is read away up to this much, then cut; so is
+ * what comes while lingering. */
 #define DISCARD_MAX (1024 * 1024)
 /* A body must bring min_upload_rate bytes a second over each window. */
 #define RATE_WINDOW 30
@@ -83,7 +84,7 @@ struct conn {
 					 * head (monotonic s); 0: none yet */
 	time_t window_start;		/* body rate window (monotonic s) */
 	uint64_t window_bytes;		/* body bytes in that window */
-	uint64_t discarded;		/* body bytes read away after an answer */
+	uint64_t discarded;		/* bytes read away after an answer */
 };
 
 static void process_input(struct conn *c);
@@ -557,7 +558,10 @@ on_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 
 	if (c->phase == PHASE_LINGER) {
+		c->discarded += evbuffer_get_length(in);
 		evbuffer_drain(in, evbuffer_get_length(in));
+		if (c->discarded >= 2 * DISCARD_MAX)
+			conn_free(c);
 		return;
 	}
 	process_input(c);

@@ -12,8 +12,10 @@
 #include "config.h"
 #include "keypool.h"
 #include "log.h"
+#include "secmem.h"
 
 #define POOL_SLOTS 64
+#define POOL_BYTES ((POOL_SLOTS + 1) * sizeof(struct seal_slots))
 
 struct keypool {
 	pthread_t thread;
@@ -71,8 +73,7 @@ keypool_new(const struct keys_public *keys, size_t nkeys)
 
 	if (p == NULL)
 		return NULL;
-	if ((p->ready = sodium_malloc((POOL_SLOTS + 1) *
-	    sizeof(*p->ready))) == NULL) {
+	if ((p->ready = secmem_get(POOL_BYTES)) == NULL) {
 		free(p);
 		return NULL;
 	}
@@ -82,7 +83,7 @@ keypool_new(const struct keys_public *keys, size_t nkeys)
 	p->nkeys = nkeys;
 	if (pthread_create(&p->thread, NULL, keypool_main, p) != 0) {
 		log_error("cannot start the key pool's thread");
-		sodium_free(p->ready);
+		secmem_put(p->ready, POOL_BYTES);
 		free(p);
 		return NULL;
 	}
@@ -130,7 +131,7 @@ keypool_free(struct keypool *p)
 	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->mtx);
 	pthread_join(p->thread, NULL);
-	sodium_free(p->ready);	/* wipes */
+	secmem_put(p->ready, POOL_BYTES);
 	pthread_mutex_destroy(&p->mtx);
 	pthread_cond_destroy(&p->cond);
 	free(p);

@@ -314,8 +314,11 @@ start(struct server *srv)
 	if ((srv->store = store_open(cfg->data_dir, cfg->max_store_size,
 	    srv->base)) == NULL)
 		return -1;
-	if ((srv->keypool = keypool_new(srv->keys, srv->nkeys)) == NULL)
+	if ((srv->keypool = keypool_new(srv->keys, srv->nkeys)) == NULL) {
+		log_error("cannot start the key pool (locked memory: see "
+		    "LimitMEMLOCK in oniondropd(8))");
 		return -1;
+	}
 	if ((fd = listener_open(cfg->socket, cfg->socket_mode,
 	    cfg->socket_group)) < 0)
 		return -1;
@@ -337,6 +340,7 @@ stop(struct server *srv)
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	conn_close_all(srv);
+	log_counts(srv);
 	keypool_free(srv->keypool);
 	store_close(srv->store);
 	if (srv->socket_bound)

@@ -27,12 +27,13 @@ write_config() {
 # start_daemon NAME: run oniondropd on $T/NAME.conf (under the command in
 # the array DAEMON_WRAPPER, if set); wait for its socket.
 start_daemon() {
-	local name=$1 i
+	local name=$1 i proxy=()
+	grep -q '^proxy_protocol = on' "$T/$name.conf" && proxy=(--haproxy-protocol)
 	${DAEMON_WRAPPER[@]+"${DAEMON_WRAPPER[@]}"} "$DAEMON" --config "$T/$name.conf" 2>> "$T/$name.log" &
 	DAEMON_PID=$!
 	cleanup_hooks+=("kill -9 $DAEMON_PID 2>/dev/null")
 	for i in $(seq 300); do
-		[ -S "$T/$name.sock" ] && "${CURL[@]}" -o /dev/null --unix-socket "$T/$name.sock" http://x/ 2>/dev/null && return 0
+		[ -S "$T/$name.sock" ] && "${CURL[@]}" "${proxy[@]}" -o /dev/null --unix-socket "$T/$name.sock" http://x/ 2>/dev/null && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done
