@@ -5,19 +5,36 @@
  * bundle nor marked. The mark comes last, after the bundle and its
  * directory entry are on disk: an export that dies before that leaves
  * every report unexported, and a new export takes them again.
+ *
+ * Root. The store is the daemon's user's, and what that user wrote may be
+ * hostile: links planted where LMDB's files or envelopes/ should be (LMDB
+ * opens its files by path and would truncate a link's target), or a
+ * data.mdb made to attack its parser. So a command started as root does
+ * its work on the store in a child process that first becomes data_dir's
+ * owner (as_owner): whatever that child follows, opens or parses, it does
+ * with the rights of the user who could have planted it, no more. Every
+ * file is still checked and refused if it is a link or another user's
+ * (datadir.h). Only the bundle is root's: export creates it, and its
+ * directory's descriptor, before the child is made; the parent, still root,
+ * only waits and removes a partial bundle.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "admin.h"
 #include "bundle.h"
+#include "datadir.h"
 #include "envfile.h"
 #include "log.h"
 #include "storedb.h"
@@ -35,6 +52,8 @@ struct export {
 	struct storedb db;
 	int env_dir;			/* -1 if the store has no files */
 	const char *path;
+	const char *name;		/* the bundle's name in out_dir */
+	int out_dir;			/* the bundle's directory */
 	int fd;
 	int all;
 	int err;			/* errno of a failed write */
@@ -90,6 +109,19 @@ idlist_at(const struct idlist *l, size_t i)
 	return l->ids + i * ENVELOPE_ID_BYTES;
 }
 
+/* What is wrong with an envelope file, from envfile_read's error. */
+static const char *
+file_problem(int rc)
+{
+
+	switch (rc) {
+	case EBADMSG: return "not the size the store recorded";
+	case ELOOP: return "a symbolic link: refused";
+	case EPERM: return "not data_dir's owner's: refused";
+	default: return strerror(rc);
+	}
+}
+
 /* Stream report id's envelope file into the bundle. No id is printed. */
 static int
 write_file(struct export *e, struct bundle_writer *w, const uint8_t *id,
@@ -98,8 +130,7 @@ write_file(struct export *e, struct bundle_writer *w, const uint8_t *id,
 	int rc = envfile_read(e->env_dir, id, r->size, to_writer, w);
 
 	if (rc > 0)
-		log_error("a report's envelope file: %s", rc == EBADMSG ?
-		    "not the size the store recorded" : strerror(rc));
+		log_error("a report's envelope file: %s", file_problem(rc));
 	return rc;
 }
 
@@ -147,27 +178,6 @@ write_reports(struct export *e, MDB_txn *txn, struct bundle_writer *w)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* fsync the directory that holds path. */
-static int
-sync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	char *slash;
-	int fd, rc;
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return -1;
-	if ((slash = strrchr(dir, '/')) == NULL)
-		strcpy(dir, ".");
-	else
-		slash[slash == dir] = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 /*
  * Write the whole bundle from one read transaction and make it durable.
  * Return 0 or -1 after logging why.
@@ -190,7 +200,7 @@ write_bundle(struct export *e)
 		rc = -1;
 	bundle_writer_free(w);
 	mdb_txn_abort(txn);
-	if (rc == 0 && (fsync(e->fd) != 0 || sync_dir(e->path) != 0)) {
+	if (rc == 0 && (fsync(e->fd) != 0 || fsync(e->out_dir) != 0)) {
 		e->err = errno;
 		rc = -1;
 	}
@@ -227,18 +237,77 @@ mark_txn(MDB_txn *txn, void *ctx)
 	return 0;
 }
 
-/* Open the envelope files' directory into *fd, or -1 if there is none. */
+/*
+ * Open the envelope files' directory into *fd, or -1 if there is none.
+ * Return 0, or -1 after logging why.
+ */
 static int
-open_env_dir(const char *data_dir, int *fd)
+open_env_dir(const struct datadir *d, int *fd)
 {
-	int rc = envfile_dir_open(data_dir, 0, fd);
+	int rc = datadir_subdir(d, ENVFILE_DIR, 0, fd);
 
-	if (rc == ENOENT)
+	if (rc == 1)
 		*fd = -1;
-	else if (rc != 0)
-		log_error("store in %s: envelope files: %s", data_dir,
-		    strerror(rc));
-	return rc == ENOENT ? 0 : rc;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Give up root for data_dir's owner, for good. */
+static int
+become_owner(const struct datadir *d)
+{
+
+	if (setgroups(0, NULL) != 0 ||
+	    setresgid(d->gid, d->gid, d->gid) != 0 ||
+	    setresuid(d->uid, d->uid, d->uid) != 0) {
+		log_errno("cannot become data_dir's owner (uid %u, gid %u)",
+		    (unsigned)d->uid, (unsigned)d->gid);
+		return -1;
+	}
+	/* The kernel made the process undumpable when its uid changed; keep
+	 * it so: the daemon's user, which it now is, must not trace it or
+	 * reach the bundle root created through /proc/PID/fd. */
+	if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+		log_errno("prctl");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Run fn(d, ctx), which works on the store, with the rights of data_dir's
+ * owner and no more: if this process is root and the owner is not, in a
+ * child that becomes the owner first (see the top of this file). Return
+ * fn's exit status, or 1 after logging why there is none.
+ */
+static int
+as_owner(const struct datadir *d,
+    int (*fn)(const struct datadir *d, void *ctx), void *ctx)
+{
+	pid_t pid;
+	int st, rc;
+
+	if (geteuid() != 0 || d->uid == 0)
+		return fn(d, ctx);
+	fflush(stdout);
+	if ((pid = fork()) < 0) {
+		log_errno("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		rc = become_owner(d) != 0 ? 1 : fn(d, ctx);
+		fflush(stdout);
+		_exit(rc);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			log_errno("waitpid");
+			return 1;
+		}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	log_error("the work as data_dir's owner ended by signal %d",
+	    WTERMSIG(st));
+	return 1;
 }
 
 /* The map size a command may grow to. */
@@ -247,6 +316,87 @@ admin_limit(struct storedb *db)
 {
 
 	return storedb_mapsize(db) + ADMIN_MAP_SLACK;
+}
+
+/* Open data_dir and run fn on its store as its owner; an exit status. */
+static int
+run(const char *data_dir, int (*fn)(const struct datadir *d, void *ctx),
+    void *ctx)
+{
+	struct datadir d;
+	int rc;
+
+	if (datadir_open(&d, data_dir, 0) != 0)
+		return 1;
+	rc = as_owner(&d, fn, ctx);
+	datadir_close(&d);
+	return rc;
+}
+
+/*
+ * Open the bundle's directory and create the bundle in it, as the user
+ * who runs the command (root may write where data_dir's owner may not).
+ */
+static int
+open_bundle(struct export *e)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", e->path) >= (int)sizeof(dir)) {
+		log_error("cannot create %s: path too long", e->path);
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		e->name = e->path;
+		strcpy(dir, ".");
+	} else {
+		e->name = e->path + (slash - dir) + 1;
+		slash[slash == dir] = '\0';
+	}
+	if ((e->out_dir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (e->fd = openat(e->out_dir, e->name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+		log_errno("cannot create %s", e->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove the partial bundle, if its name is still the file made. */
+static void
+remove_bundle(struct export *e)
+{
+	struct stat made, named;
+
+	if (fstat(e->fd, &made) == 0 &&
+	    fstatat(e->out_dir, e->name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    made.st_dev == named.st_dev && made.st_ino == named.st_ino)
+		unlinkat(e->out_dir, e->name, 0);
+}
+
+/* The export's work on the store (as_owner): an exit status. */
+static int
+export_store(const struct datadir *d, void *ctx)
+{
+	struct export *e = ctx;
+	int rc;
+
+	if (storedb_open(&e->db, d, 0, 0) != 0)
+		return 1;
+	if ((rc = open_env_dir(d, &e->env_dir)) == 0 &&
+	    (rc = write_bundle(e)) == 0 &&
+	    (rc = storedb_write(&e->db, admin_limit(&e->db), mark_txn,
+	    e)) != 0)
+		log_error("cannot mark the reports exported (export again "
+		    "later): %s", mdb_strerror(rc));
+	if (rc == 0)
+		printf("exported %zu reports to %s\n", e->written.n, e->path);
+	if (e->env_dir >= 0)
+		close(e->env_dir);
+	free(e->written.ids);
+	storedb_close(&e->db);
+	return rc == 0 ? 0 : 1;
 }
 
 /*
@@ -261,41 +411,20 @@ admin_limit(struct storedb *db)
 int
 admin_export(const char *data_dir, const char *bundle_path, int all)
 {
-	struct export e = { .path = bundle_path, .all = all, .fd = -1 };
-	int rc;
+	struct datadir d;
+	struct export e = { .path = bundle_path, .all = all,
+	    .env_dir = -1, .out_dir = -1, .fd = -1 };
+	int rc = 1;
 
-	if (storedb_open(&e.db, data_dir, 0, 0) != 0)
+	if (datadir_open(&d, data_dir, 0) != 0)
 		return 1;
-	if (open_env_dir(data_dir, &e.env_dir) != 0)
-		goto err0;
-	if ((e.fd = open(bundle_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0) {
-		log_errno("cannot create %s", bundle_path);
-		goto err0;
-	}
-	if (write_bundle(&e) != 0)
-		goto err1;
-	if ((rc = storedb_write(&e.db, admin_limit(&e.db), mark_txn,
-	    &e)) != 0) {
-		log_error("cannot mark the reports exported (export again "
-		    "later): %s", mdb_strerror(rc));
-		goto err1;
-	}
-	close(e.fd);
-	printf("exported %zu reports to %s\n", e.written.n, bundle_path);
-	rc = 0;
-	goto out;
-
-err1:
-	close(e.fd);
-	unlink(bundle_path);
-err0:
-	rc = 1;
-out:
-	if (e.env_dir >= 0)
-		close(e.env_dir);
-	free(e.written.ids);
-	storedb_close(&e.db);
+	if (open_bundle(&e) == 0 && (rc = as_owner(&d, export_store, &e)) != 0)
+		remove_bundle(&e);
+	if (e.fd >= 0)
+		close(e.fd);
+	if (e.out_dir >= 0)
+		close(e.out_dir);
+	datadir_close(&d);
 	return rc;
 }
 
@@ -351,22 +480,16 @@ print_day(const char *key, uint32_t day)
 	printf("%s: %s\n", key, buf);
 }
 
-/*
- * admin_stats(data_dir):
- * Print "key: value" lines: reports, unexported, bytes (envelope bytes of
- * all reports), then purged, oldest_unexported_day (YYYY-MM-DD or none),
- * map_size, map_used, transactions, envelope_files (reports whose
- * envelope is a file beside the map).
- */
-int
-admin_stats(const char *data_dir)
+/* Stats' work on the store (as_owner): an exit status. */
+static int
+stats_store(const struct datadir *d, void *ctx)
 {
 	struct storedb db;
 	struct tally t = { .oldest = UINT32_MAX };
 	MDB_txn *txn;
 	int rc;
 
-	if (storedb_open(&db, data_dir, 0, 0) != 0)
+	if (storedb_open(&db, d, 0, 0) != 0)
 		return 1;
 	if ((rc = storedb_begin(&db, MDB_RDONLY, &txn)) == 0) {
 		rc = count(&db, txn, &t);
@@ -386,6 +509,20 @@ admin_stats(const char *data_dir)
 		log_error("store: %s", mdb_strerror(rc));
 	storedb_close(&db);
 	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * admin_stats(data_dir):
+ * Print "key: value" lines: reports, unexported, bytes (envelope bytes of
+ * all reports), then purged, oldest_unexported_day (YYYY-MM-DD or none),
+ * map_size, map_used, transactions, envelope_files (reports whose
+ * envelope is a file beside the map).
+ */
+int
+admin_stats(const char *data_dir)
+{
+
+	return run(data_dir, stats_store, NULL);
 }
 
 /* ---- purge ---- */
@@ -442,14 +579,14 @@ purge_txn(MDB_txn *txn, void *ctx)
 }
 
 /*
- * Unlink the purged reports' files, now that LMDB no longer has them. One
- * that stays (an error, or a crash before this) is removed by the server's
- * next start, which removes every file without a report.
+ * Unlink the purged reports' files in dir, now that LMDB no longer has
+ * them. One that stays (an error, or a crash before this) is removed by
+ * the server's next start, which removes every file without a report.
  */
 static int
-remove_files(struct purge *p, const char *data_dir)
+remove_files(struct purge *p, int dir)
 {
-	int dir = -1, rc, failed = open_env_dir(data_dir, &dir) != 0;
+	int rc, failed = 0;
 
 	for (size_t i = 0; dir >= 0 && i < p->files.n; i++)
 		if ((rc = envfile_remove(dir, idlist_at(&p->files, i))) != 0 &&
@@ -459,9 +596,36 @@ remove_files(struct purge *p, const char *data_dir)
 			    strerror(rc));
 			failed = 1;
 		}
+	return failed;
+}
+
+/*
+ * Purge's work on the store (as_owner): an exit status. The envelope
+ * files' directory is opened (and checked) before anything is deleted.
+ */
+static int
+purge_store(const struct datadir *d, void *ctx)
+{
+	struct purge *p = ctx;
+	int dir = -1, rc = 1;
+
+	if (storedb_open(&p->db, d, 0, 0) != 0)
+		return 1;
+	if (open_env_dir(d, &dir) != 0)
+		goto out;
+	if ((rc = storedb_write(&p->db, admin_limit(&p->db), purge_txn,
+	    p)) != 0)
+		log_error("store: %s", mdb_strerror(rc));
+	else {
+		printf("purged %zu reports\n", p->n);
+		rc = remove_files(p, dir);
+	}
+out:
 	if (dir >= 0)
 		close(dir);
-	return failed;
+	free(p->files.ids);
+	storedb_close(&p->db);
+	return rc == 0 ? 0 : 1;
 }
 
 /*
@@ -474,18 +638,6 @@ int
 admin_purge(const char *data_dir, unsigned days)
 {
 	struct purge p = { .days = days, .today = storedb_today() };
-	int rc;
 
-	if (storedb_open(&p.db, data_dir, 0, 0) != 0)
-		return 1;
-	if ((rc = storedb_write(&p.db, admin_limit(&p.db), purge_txn,
-	    &p)) != 0)
-		log_error("store: %s", mdb_strerror(rc));
-	else {
-		printf("purged %zu reports\n", p.n);
-		rc = remove_files(&p, data_dir);
-	}
-	free(p.files.ids);
-	storedb_close(&p.db);
-	return rc == 0 ? 0 : 1;
+	return run(data_dir, purge_store, &p);
 }

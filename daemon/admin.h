@@ -4,6 +4,9 @@
  * the same process must not open the store twice). Each returns a process
  * exit status: 0, or 1 after one line on stderr. Nothing here prints a
  * receipt or any byte of a report.
+ *
+ * Each may be run by root: it then works on the store as data_dir's owner,
+ * in a child process, and follows no link in data_dir (see admin.c).
  */
 #ifndef ADMIN_H
 #define ADMIN_H

@@ -42,21 +42,6 @@ id_of(const char *name, uint8_t id[ENVELOPE_ID_BYTES])
 	return strcmp(again, name) == 0 ? 0 : -1;	/* one name per id */
 }
 
-int
-envfile_dir_open(const char *data_dir, int create, int *fd)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/envelopes", data_dir) >=
-	    (int)sizeof(path))
-		return ENAMETOOLONG;
-	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
-		return errno;
-	if ((*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return errno;
-	return 0;
-}
-
 #define SPARE_NAME_MAX 16
 
 static void
@@ -207,18 +192,23 @@ envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
     bytes_sink *sink, void *ctx)
 {
 	char name[NAME_LEN + 1];
-	struct stat st;
+	struct stat st, dst;
 	int fd, rc;
 
 	if (dir < 0)
 		return ENOENT;
 	name_of(name, id);
-	/* Never a link or a device, whatever the directory holds: export may
-	 * run as root on a store a compromised server wrote. */
+	/* Never a link or a device, nor a file of another user, whatever the
+	 * directory holds: export reads what a compromised server wrote. */
 	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return errno;
-	rc = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EBADMSG :
-	    stream(fd, size, sink, ctx);
+	if (fstat(fd, &st) != 0 || fstat(dir, &dst) != 0)
+		rc = errno;
+	else if (!S_ISREG(st.st_mode))
+		rc = EBADMSG;
+	else
+		rc = st.st_uid != dst.st_uid ? EPERM :
+		    stream(fd, size, sink, ctx);
 	close(fd);
 	return rc;
 }

@@ -43,13 +43,8 @@
 /* Spare files ("spare-N") kept ready for uploads that start. */
 #define ENVFILE_SPARES 256
 
-/*
- * envfile_dir_open(data_dir, create, fd):
- * Open data_dir/envelopes as a directory descriptor into *fd; with create,
- * make it first (mode 0700) if missing. Without create, a missing
- * directory is ENOENT.
- */
-int envfile_dir_open(const char *data_dir, int create, int *fd);
+/* The directory in data_dir (datadir.h: datadir_subdir opens it). */
+#define ENVFILE_DIR "envelopes"
 
 /*
  * envfile_open(dir, id, create, fd):
@@ -104,8 +99,9 @@ int envfile_remove(int dir, const uint8_t id[ENVELOPE_ID_BYTES]);
 /*
  * envfile_read(dir, id, size, sink, ctx):
  * Send id's file to sink; it must be a regular file (not a link: ELOOP)
- * exactly size bytes long (EBADMSG if not). Return 0, an errno value
- * (ENOENT if dir is -1), or -1 if sink refused.
+ * of dir's owner (EPERM if not), exactly size bytes long (EBADMSG if
+ * not). Return 0, an errno value (ENOENT if dir is -1), or -1 if sink
+ * refused.
  */
 int envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
     bytes_sink *sink, void *ctx);

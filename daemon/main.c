@@ -103,9 +103,9 @@ check_config(const char *path)
 	}
 	if (server_load_keys(keys, &n, &cfg) != 0)
 		rc = 1;
-	if (stat(cfg.data_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: data_dir %s is not a directory\n", path,
-		    cfg.data_dir);
+	if (lstat(cfg.data_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: data_dir %s is not a directory (a link is "
+		    "refused)\n", path, cfg.data_dir);
 		rc = 1;
 	}
 	if (rc == 0)

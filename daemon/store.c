@@ -25,10 +25,8 @@
  * upload.
  */
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
@@ -40,6 +38,7 @@
 #include <event2/event.h>
 #include <sodium.h>
 
+#include "datadir.h"
 #include "envfile.h"
 #include "log.h"
 #include "store.h"
@@ -132,6 +131,7 @@ struct lookup {
 
 struct store {
 	/* Store thread only, after store_open. */
+	struct datadir dir;		/* data_dir */
 	struct storedb db;
 	int env_dir;			/* envelope files' directory */
 	uint64_t file_bytes;		/* bytes in envelope files */
@@ -778,14 +778,12 @@ store_main(void *arg)
 
 /* The first map size: 16 MiB or the data file's size, at most max_size. */
 static uint64_t
-start_mapsize(const char *data_dir, uint64_t max_size)
+start_mapsize(const struct datadir *d, uint64_t max_size)
 {
-	char path[PATH_MAX];
 	struct stat st;
 	uint64_t size = STOREDB_MAP_START;
 
-	if (snprintf(path, sizeof(path), "%s/data.mdb", data_dir) <
-	    (int)sizeof(path) && stat(path, &st) == 0 &&
+	if (fstatat(d->fd, "data.mdb", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (uint64_t)st.st_size > size)
 		size = (uint64_t)st.st_size;
 	return size < max_size ? size : max_size;
@@ -874,22 +872,21 @@ err0:
  * not take it: they never clean up). Return the locked descriptor, or -1.
  */
 static int
-lock_data_dir(const char *data_dir)
+lock_data_dir(const struct datadir *d)
 {
-	char path[PATH_MAX];
 	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/server.lock", data_dir) >=
-	    (int)sizeof(path)) {
-		log_error("store in %s: path too long", data_dir);
+	if ((fd = openat(d->fd, "server.lock", O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0) {
+		log_errno("store in %s: server.lock", d->path);
 		return -1;
 	}
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		log_errno("store: %s", path);
+	if (datadir_check_fd(d, "server.lock", fd) != 0) {
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		log_error("store in %s: another oniondropd is using it", data_dir);
+		log_error("store in %s: another oniondropd is using it", d->path);
 		close(fd);
 		return -1;
 	}
@@ -909,6 +906,7 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 	s->max_size = max_size;
 	s->lock_fd = -1;
 	s->env_dir = -1;
+	s->dir.fd = -1;
 	s->lookups_tail = &s->lookups;
 	s->done_tail = &s->done;
 	if ((errno = posix_memalign((void **)&s->stage, ENVFILE_ALIGN,
@@ -916,13 +914,14 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 		log_errno("store");
 		goto err0;
 	}
-	if (storedb_open(&s->db, data_dir,
-	    start_mapsize(data_dir, max_size), 1) != 0)
+	if (datadir_open(&s->dir, data_dir, 1) != 0 ||
+	    storedb_open(&s->db, &s->dir, start_mapsize(&s->dir, max_size),
+	    1) != 0)
 		goto err0;
-	if ((s->lock_fd = lock_data_dir(data_dir)) < 0)
+	if ((s->lock_fd = lock_data_dir(&s->dir)) < 0 ||
+	    datadir_subdir(&s->dir, ENVFILE_DIR, 1, &s->env_dir) != 0)
 		goto err1;
-	if ((rc = envfile_dir_open(data_dir, 1, &s->env_dir)) != 0 ||
-	    (rc = recover(s)) != 0) {
+	if ((rc = recover(s)) != 0) {
 		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
 		goto err1;
 	}
@@ -938,6 +937,7 @@ err1:
 		close(s->lock_fd);
 	storedb_close(&s->db);
 err0:
+	datadir_close(&s->dir);
 	sodium_memzero(s->secret, sizeof(s->secret));
 	free(s->stage);
 	free(s);
@@ -969,6 +969,7 @@ store_close(struct store *s)
 	storedb_close(&s->db);
 	close(s->env_dir);
 	close(s->lock_fd);
+	datadir_close(&s->dir);
 	sodium_memzero(s->secret, sizeof(s->secret));
 	free(s->stage);
 	free(s);

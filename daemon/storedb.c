@@ -8,11 +8,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
 
+#include "datadir.h"
 #include "encode.h"
 #include "log.h"
 #include "storedb.h"
@@ -26,25 +28,48 @@ static MDB_val key_secret = { 6, "secret" };
 static MDB_val key_version = { 7, "version" };
 static MDB_val key_transactions = { 12, "transactions" };
 
-/* Create data_dir, or check that it holds a store. */
+/*
+ * LMDB opens data.mdb and lock.mdb by path, following links: check them by
+ * name first (each absent or sound; without create, data.mdb must be
+ * there), and again once open (check_opened).
+ */
 static int
-prepare_dir(const char *data_dir, int create)
+check_files(const struct datadir *d, int create)
 {
-	char path[PATH_MAX];
-	struct stat st;
+	int data = datadir_check(d, "data.mdb");
+	int lock = datadir_check(d, "lock.mdb");
 
-	if (create) {
-		if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
-			log_errno("cannot create %s", data_dir);
-			return -1;
-		}
-		return 0;
-	}
-	if (snprintf(path, sizeof(path), "%s/data.mdb", data_dir) >=
-	    (int)sizeof(path) || stat(path, &st) != 0) {
-		log_error("no store in %s", data_dir);
+	if (data < 0 || lock < 0)
+		return -1;
+	if (data == 1 && !create) {
+		log_error("no store in %s", d->path);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The files LMDB opened are the ones in data_dir, still sound: a link
+ * planted between the check and the open is refused. (After the admin
+ * commands gave up root, such a link reaches nothing its planter could not
+ * write anyway; see admin.c.)
+ */
+static int
+check_opened(struct storedb *db, const struct datadir *d)
+{
+	struct stat opened, named;
+	int fd;
+
+	if (mdb_env_get_fd(db->env, &fd) != 0 || fstat(fd, &opened) != 0 ||
+	    fstatat(d->fd, "data.mdb", &named, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    opened.st_dev != named.st_dev || opened.st_ino != named.st_ino) {
+		log_error("store in %s: data.mdb changed while it was opened: "
+		    "refused", d->path);
+		return -1;
+	}
+	if (datadir_check_fd(d, "data.mdb", fd) != 0 ||
+	    datadir_check(d, "lock.mdb") != 0)
+		return -1;
 	return 0;
 }
 
@@ -115,15 +140,16 @@ init(struct storedb *db, int create)
 }
 
 /*
- * storedb_open(db, data_dir, mapsize, create):
- * Open the environment in data_dir with a map of mapsize bytes (0: the
+ * storedb_open(db, d, mapsize, create):
+ * Open the environment in data_dir d with a map of mapsize bytes (0: the
  * size the environment last recorded; LMDB raises it to the data's size).
- * With create, make data_dir (mode 0700), the databases, the format
- * version and the secret if missing; without, refuse a directory that holds
- * no store. Return 0, or -1 after logging why.
+ * data.mdb and lock.mdb must each be missing or a regular file of
+ * data_dir's owner (datadir.h). With create, make the databases, the
+ * format version and the secret if missing; without, refuse a directory
+ * that holds no store. Return 0, or -1 after logging why.
  */
 int
-storedb_open(struct storedb *db, const char *data_dir, uint64_t mapsize,
+storedb_open(struct storedb *db, const struct datadir *d, uint64_t mapsize,
     int create)
 {
 	int rc;
@@ -133,14 +159,19 @@ storedb_open(struct storedb *db, const char *data_dir, uint64_t mapsize,
 		log_error("libsodium failed to start");
 		return -1;
 	}
-	if (prepare_dir(data_dir, create) != 0)
+	if (check_files(d, create) != 0)
 		return -1;
 	if ((rc = mdb_env_create(&db->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(db->env, 4)) != 0 ||
 	    (mapsize != 0 &&
 	    (rc = mdb_env_set_mapsize(db->env, (size_t)mapsize)) != 0) ||
-	    (rc = mdb_env_open(db->env, data_dir, 0, 0600)) != 0 ||
-	    (rc = mdb_reader_check(db->env, NULL)) != 0 ||
+	    (rc = mdb_env_open(db->env, d->path, 0, 0600)) != 0)
+		goto err;
+	if (check_opened(db, d) != 0) {
+		storedb_close(db);
+		return -1;
+	}
+	if ((rc = mdb_reader_check(db->env, NULL)) != 0 ||
 	    (rc = init(db, create)) != 0)
 		goto err;
 	return 0;
@@ -149,10 +180,10 @@ err:
 	if (rc == MDB_VERSION_MISMATCH)
 		log_error("store in %s: made by another version of oniondropd "
 		    "(this one reads store format %d); export its reports with "
-		    "that version, then move the directory away", data_dir,
+		    "that version, then move the directory away", d->path,
 		    FORMAT_VERSION);
 	else
-		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
+		log_error("store in %s: %s", d->path, mdb_strerror(rc));
 	storedb_close(db);
 	return -1;
 }

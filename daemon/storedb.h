@@ -32,6 +32,7 @@
 
 #include <lmdb.h>
 
+#include "datadir.h"
 #include "envelope.h"
 #include "sink.h"
 
@@ -56,15 +57,16 @@ struct storedb_report {
 };
 
 /*
- * storedb_open(db, data_dir, mapsize, create):
- * Open the environment in data_dir with a map of mapsize bytes (0: the
+ * storedb_open(db, d, mapsize, create):
+ * Open the environment in data_dir d with a map of mapsize bytes (0: the
  * size the environment last recorded; LMDB raises it to the data's size).
- * With create, make data_dir (mode 0700), the databases, the format
- * version and the secret if missing; without, refuse a directory that holds
- * no store. Return 0, or -1 after logging why.
+ * data.mdb and lock.mdb must each be missing or a regular file of
+ * data_dir's owner (datadir.h). With create, make the databases, the
+ * format version and the secret if missing; without, refuse a directory
+ * that holds no store. Return 0, or -1 after logging why.
  */
-int storedb_open(struct storedb *db, const char *data_dir, uint64_t mapsize,
-    int create);
+int storedb_open(struct storedb *db, const struct datadir *d,
+    uint64_t mapsize, int create);
 
 /* storedb_close(db): close the environment; a closed db is a no-op. */
 void storedb_close(struct storedb *db);

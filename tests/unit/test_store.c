@@ -20,6 +20,7 @@
 
 #include "admin.h"
 #include "bundle.h"
+#include "datadir.h"
 #include "encode.h"
 #include "envfile.h"
 #include "store.h"
@@ -339,18 +340,41 @@ use_dir(const char *name)
 	snprintf(dbdir, sizeof(dbdir), "%s/%s", tmp, name);
 }
 
+/* Open the store in dbdir as the admin commands do. */
+static int
+open_db(struct storedb *db, struct datadir *d)
+{
+
+	if (datadir_open(d, dbdir, 0) != 0)
+		return -1;
+	if (storedb_open(db, d, 0, 0) != 0) {
+		datadir_close(d);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+close_db(struct storedb *db, struct datadir *d)
+{
+
+	storedb_close(db);
+	datadir_close(d);
+}
+
 /* Chunk entries in the store: all of them, and those without a report. */
 static void
 count_chunks(size_t *all, size_t *orphans)
 {
 	struct storedb db;
+	struct datadir d;
 	struct storedb_report r;
 	MDB_txn *txn;
 	MDB_cursor *c;
 	MDB_val k, v;
 
 	*all = *orphans = 0;
-	if (storedb_open(&db, dbdir, 0, 0) != 0)
+	if (open_db(&db, &d) != 0)
 		return;
 	storedb_begin(&db, MDB_RDONLY, &txn);
 	mdb_cursor_open(txn, db.chunks, &c);
@@ -360,7 +384,7 @@ count_chunks(size_t *all, size_t *orphans)
 	}
 	mdb_cursor_close(c);
 	mdb_txn_abort(txn);
-	storedb_close(&db);
+	close_db(&db, &d);
 }
 
 /* Entries of the envelopes directory: spare files, or envelope files
@@ -397,15 +421,16 @@ static uint64_t
 transactions(void)
 {
 	struct storedb db;
+	struct datadir d;
 	MDB_txn *txn;
 	uint64_t n = 0;
 
-	if (storedb_open(&db, dbdir, 0, 0) != 0)
+	if (open_db(&db, &d) != 0)
 		return 0;
 	storedb_begin(&db, MDB_RDONLY, &txn);
 	storedb_transactions(&db, txn, &n);
 	mdb_txn_abort(txn);
-	storedb_close(&db);
+	close_db(&db, &d);
 	return n;
 }
 
@@ -831,12 +856,13 @@ static void
 test_format(void)
 {
 	struct storedb db;
+	struct datadir d;
 
 	use_dir("format");
 	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
-	if (storedb_open(&db, dbdir, 0, 0) == 0) {
+	if (open_db(&db, &d) == 0) {
 		storedb_write(&db, UINT64_C(1) << 30, set_format_1, &db);
-		storedb_close(&db);
+		close_db(&db, &d);
 	}
 	ok(store_open(dbdir, UINT64_C(1) << 30, base) == NULL,
 	    "a store of format 1 is refused");
