@@ -72,6 +72,8 @@ num(const struct config *c, const char *key)
 		N(reports_per_circuit_per_hour), N(max_store_size),
 		N(status_lookups_per_circuit_per_hour), N(idle_timeout),
 		N(max_connections), N(n_analyst_keys), N(n_languages),
+		N(connections_per_circuit), N(head_timeout),
+		N(min_upload_rate), N(max_uploads), N(uploads_per_circuit),
 #undef N
 	};
 	const char *p = (const char *)c;
@@ -163,6 +165,16 @@ static const struct valid valid[] = {
 	{ "idle_timeout = 3600", "idle_timeout", 3600, NULL },
 	{ "max_connections = 1", "max_connections", 1, NULL },
 	{ "max_connections = 4096", "max_connections", 4096, NULL },
+	{ "", "connections_per_circuit", 8, NULL },
+	{ "connections_per_circuit = 1", "connections_per_circuit", 1, NULL },
+	{ "", "head_timeout", 20, NULL },
+	{ "head_timeout = 3600", "head_timeout", 3600, NULL },
+	{ "", "min_upload_rate", 1024, NULL },
+	{ "min_upload_rate = 16K", "min_upload_rate", 16384, NULL },
+	{ "", "max_uploads", 32, NULL },
+	{ "max_uploads = 1", "max_uploads", 1, NULL },
+	{ "", "uploads_per_circuit", 2, NULL },
+	{ "uploads_per_circuit = 65536", "uploads_per_circuit", 65536, NULL },
 	{ "   idle_timeout\t=\t60   ", "idle_timeout", 60, NULL },
 	{ "idle_timeout=60", "idle_timeout", 60, NULL },
 	{ "  # idle_timeout = nonsense", "idle_timeout", 120, NULL },
@@ -247,6 +259,10 @@ static const struct invalid invalid[] = {
 	{ "idle_timeout = 99999999999999999999999", "idle_timeout: "
 	    "'99999999999999999999999' is out of range" },
 	{ "max_connections = 0", "max_connections: '0' is out of range" },
+	{ "head_timeout = 0", "head_timeout: '0' is out of range (1 to 3600)" },
+	{ "min_upload_rate = 0", "min_upload_rate: must be more than 0" },
+	{ "uploads_per_circuit = 0", "uploads_per_circuit: '0' is out of "
+	    "range" },
 	{ "max_connections = 65537", "max_connections: '65537' is out of "
 	    "range" },
 	{ "+socket = /run/other.sock", "socket is given twice (first on "
