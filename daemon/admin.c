@@ -580,8 +580,9 @@ purge_txn(MDB_txn *txn, void *ctx)
 
 /*
  * Unlink the purged reports' files in dir, now that LMDB no longer has
- * them. One that stays (an error, or a crash before this) is removed by
- * the server's next start, which removes every file without a report.
+ * them, and reset the times that changed (envfile.h). One that stays (an
+ * error, or a crash before this) is removed by the server's next start,
+ * which removes every file without a report.
  */
 static int
 remove_files(struct purge *p, int dir)
@@ -596,6 +597,11 @@ remove_files(struct purge *p, int dir)
 			    strerror(rc));
 			failed = 1;
 		}
+	if (dir >= 0 && p->files.n > 0 && (rc = envfile_touch_all(dir)) != 0) {
+		log_error("cannot reset the envelope files' times: %s",
+		    strerror(rc));
+		failed = 1;
+	}
 	return failed;
 }
 

@@ -21,6 +21,26 @@
 
 #define NAME_LEN ENCODE_HEX_LEN(ENVELOPE_ID_BYTES)
 #define READ_SIZE (256 * 1024)
+#define SPARE_PREFIX "spare-"
+
+/* The start of today (UTC), as both times of futimens. */
+static void
+today(struct timespec t[2])
+{
+
+	t[0] = (struct timespec){ time(NULL) / 86400 * 86400, 0 };
+	t[1] = t[0];
+}
+
+/* openat without moving the file's atime where this user may ask it (its
+ * owner, or root): reading a file or listing a directory leaves no time. */
+static int
+open_quiet(int dir, const char *name, int flags)
+{
+	int fd = openat(dir, name, flags | O_NOATIME);
+
+	return fd < 0 && errno == EPERM ? openat(dir, name, flags) : fd;
+}
 
 static void
 name_of(char name[NAME_LEN + 1], const uint8_t id[ENVELOPE_ID_BYTES])
@@ -48,40 +68,53 @@ static void
 spare_name(char name[SPARE_NAME_MAX], int i)
 {
 
-	snprintf(name, SPARE_NAME_MAX, "spare-%d", i);
+	snprintf(name, SPARE_NAME_MAX, SPARE_PREFIX "%d", i);
 }
 
 int
 envfile_make_spares(int dir)
 {
 	char name[SPARE_NAME_MAX];
-	int fd;
+	struct timespec t[2];
+	int fd, rc;
 
+	today(t);
 	for (int i = 0; i < ENVFILE_SPARES; i++) {
 		spare_name(name, i);
 		if ((fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC | O_NOFOLLOW, 0600)) >= 0)
-			close(fd);
-		else if (errno != EEXIST)
-			return errno;
+		    O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+			if (errno != EEXIST)
+				return errno;
+			continue;
+		}
+		rc = futimens(fd, t) == 0 ? 0 : errno;
+		close(fd);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
 
-/* Give a spare file id's name; ENOENT if there is no spare left. */
+/*
+ * Give a spare file the name name (into 0), or give name a free spare
+ * name (into 1). Return 0, or ENOENT (no spare left) or EEXIST (no free
+ * spare name) if there is none.
+ */
 static int
-take_spare(int dir, const char *name)
+spare_swap(int dir, const char *name, int into)
 {
 	char spare[SPARE_NAME_MAX];
+	int none = into ? EEXIST : ENOENT;
 
 	for (int i = 0; i < ENVFILE_SPARES; i++) {
 		spare_name(spare, i);
-		if (renameat2(dir, spare, dir, name, RENAME_NOREPLACE) == 0)
+		if ((into ? renameat2(dir, name, dir, spare, RENAME_NOREPLACE) :
+		    renameat2(dir, spare, dir, name, RENAME_NOREPLACE)) == 0)
 			return 0;
-		if (errno != ENOENT)
+		if (errno != none)
 			return errno;
 	}
-	return ENOENT;
+	return none;
 }
 
 int
@@ -92,7 +125,7 @@ envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
 	int flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW;
 
 	name_of(name, id);
-	if (create && take_spare(dir, name) != 0)
+	if (create && spare_swap(dir, name, 0) != 0)
 		flags |= O_CREAT | O_EXCL;	/* none left: a new file */
 	if ((*fd = openat(dir, name, flags | O_DIRECT, 0600)) < 0 &&
 	    errno == EINVAL)	/* no O_DIRECT here; the file may exist now */
@@ -158,6 +191,36 @@ envfile_remove(int dir, const uint8_t id[ENVELOPE_ID_BYTES])
 	return unlinkat(dir, name, 0) == 0 ? 0 : errno;
 }
 
+/* Empty name and set its times to today's start, as a spare's. */
+static int
+empty(int dir, const char *name)
+{
+	struct timespec t[2];
+	int fd, rc;
+
+	if ((fd = openat(dir, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return errno;
+	today(t);
+	rc = ftruncate(fd, 0) == 0 && futimens(fd, t) == 0 ? 0 : errno;
+	close(fd);
+	return rc;
+}
+
+int
+envfile_return(int dir, const uint8_t id[ENVELOPE_ID_BYTES])
+{
+	char name[NAME_LEN + 1];
+	int rc;
+
+	if (dir < 0)
+		return ENOENT;
+	name_of(name, id);
+	if ((rc = empty(dir, name)) == ENOENT ||
+	    (rc == 0 && spare_swap(dir, name, 1) == 0))
+		return rc;
+	return unlinkat(dir, name, 0) == 0 ? 0 : errno;
+}
+
 /* Send fd's bytes to sink, expecting exactly size of them. */
 static int
 stream(int fd, uint64_t size, bytes_sink *sink, void *ctx)
@@ -200,7 +263,7 @@ envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
 	name_of(name, id);
 	/* Never a link or a device, nor a file of another user, whatever the
 	 * directory holds: export reads what a compromised server wrote. */
-	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	if ((fd = open_quiet(dir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return errno;
 	if (fstat(fd, &st) != 0 || fstat(dir, &dst) != 0)
 		rc = errno;
@@ -213,10 +276,13 @@ envfile_read(int dir, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t size,
 	return rc;
 }
 
-/* Call fn(dir, name, id, ctx) for every envelope file, until one fails. */
+/*
+ * Call fn(dir, name, id, ctx) for every envelope file, and with spares for
+ * every spare too (id NULL), until one fails.
+ */
 static int
-for_each_file(int dir, int (*fn)(int, const char *, const uint8_t *, void *),
-    void *ctx)
+for_each_file(int dir, int spares,
+    int (*fn)(int, const char *, const uint8_t *, void *), void *ctx)
 {
 	uint8_t id[ENVELOPE_ID_BYTES];
 	DIR *d;
@@ -224,7 +290,7 @@ for_each_file(int dir, int (*fn)(int, const char *, const uint8_t *, void *),
 	int fd, rc = 0;
 
 	/* fdopendir takes the descriptor it is given: give it a copy. */
-	if ((fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = open_quiet(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return errno;
 	if ((d = fdopendir(fd)) == NULL) {
 		rc = errno;
@@ -234,6 +300,9 @@ for_each_file(int dir, int (*fn)(int, const char *, const uint8_t *, void *),
 	while (rc == 0 && (errno = 0, e = readdir(d)) != NULL)
 		if (id_of(e->d_name, id) == 0)
 			rc = fn(dir, e->d_name, id, ctx);
+		else if (spares && strncmp(e->d_name, SPARE_PREFIX,
+		    strlen(SPARE_PREFIX)) == 0)
+			rc = fn(dir, e->d_name, NULL, ctx);
 	if (rc == 0 && e == NULL && errno != 0)
 		rc = errno;
 	closedir(d);
@@ -276,7 +345,7 @@ envfile_sweep(int dir, int (*keep)(void *ctx, const uint8_t *id), void *ctx,
 {
 	struct sweep sw = { keep, ctx, bytes, removed };
 
-	return for_each_file(dir, sweep_one, &sw);
+	return for_each_file(dir, 0, sweep_one, &sw);
 }
 
 /* Set a file's times to what they are: the kernel sets its ctime to now. */
@@ -298,7 +367,12 @@ touch_one(int dir, const char *name, const uint8_t *id, void *arg)
 int
 envfile_touch_all(int dir)
 {
+	struct timespec t[2];
+	int rc;
 
-	return for_each_file(dir, touch_one, NULL);
+	if ((rc = for_each_file(dir, 1, touch_one, NULL)) != 0)
+		return rc;
+	today(t);
+	return futimens(dir, t) == 0 ? 0 : errno;
 }
 

@@ -18,12 +18,17 @@
  * set to the start of its day (UTC); a file is born as an empty spare
  * made ahead of time (at the server's start and at each UTC midnight) and
  * takes the report's name when its upload starts, so its birth time, which
- * no call can change, says only that; and after each commit of a file,
- * every file's ctime is set to that moment (envfile_touch_all), so no
- * ctime says which file it was. What remains is what LMDB's own file says
- * too: the time of the last commit (the directory's and files' ctime) and,
- * from where files lie, the order they came in. Beyond ENVFILE_SPARES
- * large uploads in a day, the next ones are born when they start.
+ * no call can change, says only that; an upload that fails or is dropped
+ * gives its file back to the spares, emptied, so the spares left count only
+ * the committed reports (which LMDB lists with their day); after every
+ * change, envfile_touch_all sets every file's ctime to that moment and
+ * the directory's mtime and atime to the start of the day, so no ctime
+ * says which file changed and the directory says nothing of its last
+ * change; reading a file or the directory leaves its atime alone
+ * (O_NOATIME). What remains is in docs/store.md ("Times"): chiefly the
+ * moment of the last change (every ctime) and, from where files lie, the
+ * order they came in. Beyond ENVFILE_SPARES large uploads in a day, the
+ * next ones are born when they start.
  *
  * Functions return 0 or an errno value, and log nothing.
  */
@@ -80,12 +85,18 @@ int envfile_write_last(int fd, uint64_t offset, const uint8_t *buf,
 int envfile_sync(int fd, uint32_t day);
 int envfile_sync_dir(int dir);
 
-/* envfile_make_spares(dir): make the spare files that are missing. */
+/*
+ * envfile_make_spares(dir):
+ * Make the spare files that are missing (empty, their mtime and atime the
+ * start of today, UTC).
+ */
 int envfile_make_spares(int dir);
 
 /*
  * envfile_touch_all(dir):
- * Set every envelope file's ctime to now (its other times unchanged).
+ * Set every envelope file's and spare's ctime to now (their other times
+ * unchanged), then the directory's mtime and atime to the start of today
+ * (UTC). Call it after every change to the directory or its files.
  */
 int envfile_touch_all(int dir);
 
@@ -95,6 +106,14 @@ int envfile_touch_all(int dir);
  * directory).
  */
 int envfile_remove(int dir, const uint8_t id[ENVELOPE_ID_BYTES]);
+
+/*
+ * envfile_return(dir, id):
+ * Give id's file (an upload that will not commit) back to the spares,
+ * emptied, its mtime and atime the start of today; unlink it if that
+ * fails or no spare name is free. ENOENT if there is no such file.
+ */
+int envfile_return(int dir, const uint8_t id[ENVELOPE_ID_BYTES]);
 
 /*
  * envfile_read(dir, id, size, sink, ctx):

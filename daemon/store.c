@@ -134,6 +134,8 @@ struct store {
 	struct datadir dir;		/* data_dir */
 	struct storedb db;
 	int env_dir;			/* envelope files' directory */
+	int touched;			/* envelope files changed since the
+					 * last envfile_touch_all */
 	uint64_t file_bytes;		/* bytes in envelope files */
 	uint8_t *stage;			/* STAGE_BYTES, aligned for O_DIRECT */
 
@@ -402,7 +404,7 @@ apply_pass(MDB_txn *txn, void *ctx)
 	return 0;
 }
 
-/* Remove u's envelope file, if it has one. */
+/* Give u's envelope file, if it has one, back to the spares (envfile.h). */
 static void
 drop_file(struct store *s, struct store_upload *u)
 {
@@ -410,9 +412,10 @@ drop_file(struct store *s, struct store_upload *u)
 
 	if (!u->in_file)
 		return;
-	if ((rc = envfile_remove(s->env_dir, u->id)) != 0 && rc != ENOENT)
+	if ((rc = envfile_return(s->env_dir, u->id)) != 0 && rc != ENOENT)
 		log_error("store: cannot remove a dropped upload's file (it "
 		    "goes at the next start): %s", strerror(rc));
+	s->touched = 1;
 	s->file_bytes -= u->size;
 	u->in_file = 0;
 	u->size = 0;
@@ -516,6 +519,7 @@ write_file(struct store *s, struct store_upload *u)
 		return MDB_MAP_FULL;
 	if (u->tail == NULL && (u->tail = malloc(ENVFILE_ALIGN)) == NULL)
 		return ENOMEM;
+	s->touched |= u->size == 0;	/* a spare taken, or a file made */
 	if ((rc = envfile_open(s->env_dir, u->id, u->size == 0, &st.fd)) != 0)
 		return rc;
 	if ((rc = stage_batch(s, u, &st)) == 0) {
@@ -543,7 +547,7 @@ write_file(struct store *s, struct store_upload *u)
  * to a file from then on. Files that commit are synced, and their names
  * with one sync of the directory, before LMDB records their reports.
  */
-static int
+static void
 write_files(struct store *s, struct batch *b)
 {
 	struct store_upload *u;
@@ -569,10 +573,13 @@ write_files(struct store *s, struct batch *b)
 		for (u = b->uploads; u != NULL; u = u->batch_next)
 			if (u->in_file && commits_now(u))
 				fail(s, u, rc);
-	return made;
+	s->touched |= made;
 }
 
-/* After files committed: no file's ctime may say which (envfile.h). */
+/*
+ * After envelope files changed: no file's ctime may say which, nor the
+ * directory's times when (envfile.h).
+ */
 static void
 blur_times(struct store *s)
 {
@@ -581,6 +588,7 @@ blur_times(struct store *s)
 	if ((rc = envfile_touch_all(s->env_dir)) != 0)
 		log_error("store: cannot reset the envelope files' times: %s",
 		    strerror(rc));
+	s->touched = 0;
 }
 
 /* Make the spare envelope files that were taken (envfile.h). */
@@ -592,6 +600,7 @@ make_spares(struct store *s)
 	if ((rc = envfile_make_spares(s->env_dir)) != 0)
 		log_error("store: cannot make spare envelope files: %s",
 		    strerror(rc));
+	blur_times(s);
 }
 
 /* Record the batch's commits in one transaction, or else one by one. */
@@ -625,13 +634,12 @@ static void
 write_batch(struct store *s, struct batch *b)
 {
 	uint32_t today = storedb_today();
-	int files;
 
 	for (struct store_upload *u = b->uploads; u != NULL; u = u->batch_next)
 		u->day = today;
-	files = write_files(s, b);
+	write_files(s, b);
 	commit_batch(s, b);
-	if (files)
+	if (s->touched)
 		blur_times(s);
 }
 

@@ -755,6 +755,8 @@ test_files(void)
 	    upload(&f[1], s, 3 << 20) == STORE_OK,
 	    "8 MiB store: two 3 MB reports");
 	ok(upload(&f[2], s, 3 << 20) == STORE_FULL, "a third is STORE_FULL");
+	ok(count_entries(1) == ENVFILE_SPARES - 2, "and gave its file back to "
+	    "the spares: the spares left count the committed reports only");
 	ok(export_purge_child("files1.bundle") == 0,
 	    "another process exports and purges while the server runs");
 	ok(count_entries(0) == 0, "the purge removed the files");
@@ -839,6 +841,39 @@ test_times(void)
 	    "the second's commit, not its own");
 	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
 	ok(count_entries(1) == ENVFILE_SPARES, "a start makes the spares taken");
+}
+
+/* Whether path's mtime and atime are day (UTC seconds). */
+static int
+times_are(const char *path, time_t day)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_mtime == day && st.st_atime == day;
+}
+
+/* The envelopes directory says the day, no more (envfile.h). */
+static void
+test_dir_times(void)
+{
+	struct feeder a, b;
+	struct store *s;
+	char dir[192];
+	time_t day = time(NULL) / 86400 * 86400;
+
+	use_dir("dirtimes");
+	snprintf(dir, sizeof(dir), "%s/envelopes", dbdir);
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	upload(&a, s, 3 << 20);
+	ok(times_are(dir, day), "after a large upload, envelopes/'s mtime and "
+	    "atime are the start of the day (UTC)");
+	ok(count_entries(1) == ENVFILE_SPARES - 1, "it took a spare");
+	store_upload_abort(upload_pending(s));
+	upload(&b, s, 1000);	/* once it commits, the abort is done */
+	ok(times_are(dir, day), "after an aborted large upload too");
+	ok(count_entries(1) == ENVFILE_SPARES - 1 && count_entries(0) == 1,
+	    "the aborted upload gave its file back to the spares");
+	store_close(s);
 }
 
 static int
@@ -946,6 +981,7 @@ main(void)
 	test_full();
 	test_files();
 	test_times();
+	test_dir_times();
 	test_format();
 	test_concurrent_export();
 	event_base_free(base);
