@@ -4,7 +4,7 @@
 BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-dev
   libevent-dev liblmdb-dev gettext"
 TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
-  lmdb-utils bsdutils cppcheck valgrind"
+  lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux"
 # The real-browser suite (tests/browser): node and npm for playwright-core.
 BROWSER_PACKAGES="nodejs npm chromium ca-certificates fonts-dejavu-core"
 
