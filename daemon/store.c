@@ -23,6 +23,11 @@
  * never allocates; they run on the loop in the order they were posted, and
  * the last one of an upload frees it, so the loop never sees a freed
  * upload.
+ *
+ * Failures that a visitor's request meets (a report refused, a lookup that
+ * failed) are counted, not logged as they happen: the journal dates every
+ * line, and a line per refusal would date a reporter's attempt. The thread
+ * logs the counts on the hour, when there are any, and at stop.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -62,6 +67,14 @@
 
 #define CONTAINER(p, type, field) \
 	((type *)(void *)((char *)(p) - offsetof(type, field)))
+
+/* Failures counted since the last log line (see the top). */
+struct failures {
+	unsigned full;			/* reports refused: no room */
+	unsigned refused;		/* reports refused: another error */
+	unsigned other;			/* other failures of a request */
+	int last;			/* the last error but "no room" */
+};
 
 /* A completion: run on the loop, in order of posting. */
 struct done {
@@ -138,6 +151,8 @@ struct store {
 					 * last envfile_touch_all */
 	uint64_t file_bytes;		/* bytes in envelope files */
 	uint8_t *stage;			/* STAGE_BYTES, aligned for O_DIRECT */
+	time_t tick;			/* the next hour */
+	uint32_t spares_day;		/* the day spares were last made */
 
 	int lock_fd;			/* flock: one server per data_dir */
 	uint64_t max_size;
@@ -152,6 +167,7 @@ struct store {
 	size_t waiting;			/* bytes waiting in all uploads */
 	struct lookup *lookups, **lookups_tail;
 	struct done *done, **done_tail;
+	struct failures failures;
 	int stopping;
 };
 
@@ -404,6 +420,38 @@ apply_pass(MDB_txn *txn, void *ctx)
 	return 0;
 }
 
+/* Count a failure of kind (a field of s->failures) with error rc. */
+static void
+count_failure(struct store *s, unsigned *kind, int rc)
+{
+
+	pthread_mutex_lock(&s->mtx);
+	(*kind)++;
+	if (kind != &s->failures.full)
+		s->failures.last = rc;
+	pthread_mutex_unlock(&s->mtx);
+}
+
+/* Log the failures counted, if any, and start counting afresh. */
+static void
+log_failures(struct store *s)
+{
+	struct failures t;
+
+	pthread_mutex_lock(&s->mtx);
+	t = s->failures;
+	memset(&s->failures, 0, sizeof(s->failures));
+	pthread_mutex_unlock(&s->mtx);
+	if (t.full + t.refused > 0)
+		log_error("store: %u report%s refused in the last hour (%u for "
+		    "want of room)", t.full + t.refused,
+		    t.full + t.refused == 1 ? "" : "s", t.full);
+	if (t.refused + t.other > 0)
+		log_error("store: %u failure%s in the last hour; the last: %s",
+		    t.refused + t.other, t.refused + t.other == 1 ? "" : "s",
+		    mdb_strerror(t.last));
+}
+
 /* Give u's envelope file, if it has one, back to the spares (envfile.h). */
 static void
 drop_file(struct store *s, struct store_upload *u)
@@ -412,9 +460,9 @@ drop_file(struct store *s, struct store_upload *u)
 
 	if (!u->in_file)
 		return;
+	/* If this fails, the file goes at the next start. */
 	if ((rc = envfile_return(s->env_dir, u->id)) != 0 && rc != ENOENT)
-		log_error("store: cannot remove a dropped upload's file (it "
-		    "goes at the next start): %s", strerror(rc));
+		count_failure(s, &s->failures.other, rc);
 	s->touched = 1;
 	s->file_bytes -= u->size;
 	u->in_file = 0;
@@ -429,7 +477,8 @@ fail(struct store *s, struct store_upload *u, int rc)
 	enum store_result result = storedb_full(rc) ? STORE_FULL : STORE_ERROR;
 
 	if (u->batch_failed == STORE_OK)
-		log_error("store: a report was refused: %s", mdb_strerror(rc));
+		count_failure(s, result == STORE_FULL ? &s->failures.full :
+		    &s->failures.refused, rc);
 	u->batch_failed = result;
 	pthread_mutex_lock(&s->mtx);
 	if (u->failed == STORE_OK)
@@ -586,8 +635,7 @@ blur_times(struct store *s)
 	int rc;
 
 	if ((rc = envfile_touch_all(s->env_dir)) != 0)
-		log_error("store: cannot reset the envelope files' times: %s",
-		    strerror(rc));
+		count_failure(s, &s->failures.other, rc);
 	s->touched = 0;
 }
 
@@ -597,10 +645,12 @@ make_spares(struct store *s)
 {
 	int rc;
 
-	if ((rc = envfile_make_spares(s->env_dir)) != 0)
+	if ((rc = envfile_make_spares(s->env_dir)) != 0 ||
+	    (rc = envfile_touch_all(s->env_dir)) != 0)
 		log_error("store: cannot make spare envelope files: %s",
 		    strerror(rc));
-	blur_times(s);
+	s->touched = 0;
+	s->spares_day = storedb_today();
 }
 
 /* Record the batch's commits in one transaction, or else one by one. */
@@ -657,7 +707,7 @@ lookup(struct store *s, MDB_txn *txn, const uint8_t *hash)
 		return STORE_STATUS_PURGED;	/* receipts outlive reports */
 	if (rc == 0)
 		return r.exported ? STORE_STATUS_EXPORTED : STORE_STATUS_WAITING;
-	log_error("store: status lookup failed: %s", mdb_strerror(rc));
+	count_failure(s, &s->failures.other, rc);
 	return STORE_STATUS_UNKNOWN;
 }
 
@@ -672,7 +722,7 @@ read_batch(struct store *s, struct batch *b)
 	if (b->lookups == NULL)
 		return;
 	if ((rc = storedb_begin(&s->db, MDB_RDONLY, &txn)) != 0) {
-		log_error("store: status lookup failed: %s", mdb_strerror(rc));
+		count_failure(s, &s->failures.other, rc);
 		return;
 	}
 	for (l = b->lookups; l != NULL; l = l->next)
@@ -734,20 +784,26 @@ gather(struct store *s)
 }
 
 /*
- * Wait for work; at each UTC midnight, make the spares taken the day
- * before, at a time that says nothing about any upload. The caller holds
- * s->mtx.
+ * On the hour, a time that says nothing about any upload: log the failures
+ * counted, and on a new UTC day make the spares taken the day before.
  */
+static void
+on_the_hour(struct store *s)
+{
+
+	s->tick = (time(NULL) / 3600 + 1) * 3600;
+	log_failures(s);
+	if (storedb_today() != s->spares_day)
+		make_spares(s);
+}
+
+/* Wait for work or the next hour; the caller holds s->mtx. */
 static void
 wait_for_work(struct store *s)
 {
-	struct timespec midnight = { (time(NULL) / 86400 + 1) * 86400, 0 };
+	struct timespec until = { s->tick, 0 };
 
-	if (pthread_cond_timedwait(&s->cond, &s->mtx, &midnight) == ETIMEDOUT) {
-		pthread_mutex_unlock(&s->mtx);
-		make_spares(s);
-		pthread_mutex_lock(&s->mtx);
-	}
+	pthread_cond_timedwait(&s->cond, &s->mtx, &until);
 }
 
 static void *
@@ -760,8 +816,14 @@ store_main(void *arg)
 
 	pthread_mutex_lock(&s->mtx);
 	for (;;) {
-		while (!s->stopping && !ready(s))
+		while (!s->stopping && !ready(s) && time(NULL) < s->tick)
 			wait_for_work(s);
+		if (time(NULL) >= s->tick) {
+			pthread_mutex_unlock(&s->mtx);
+			on_the_hour(s);
+			pthread_mutex_lock(&s->mtx);
+			continue;
+		}
 		if (!ready(s))
 			break;
 		if (commits > 1 && !s->stopping)
@@ -779,6 +841,7 @@ store_main(void *arg)
 		settle(s, &b);
 	}
 	pthread_mutex_unlock(&s->mtx);
+	log_failures(s);
 	return NULL;
 }
 
@@ -934,6 +997,7 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 		goto err1;
 	}
 	make_spares(s);
+	s->tick = (time(NULL) / 3600 + 1) * 3600;
 	if (start(s, base) != 0)
 		goto err1;
 	return s;
@@ -1046,11 +1110,13 @@ store_upload_write(struct store_upload *u, const uint8_t *buf, size_t len)
 		b->next = NULL;
 		b->len = len;
 		memcpy(b->data, buf, len);
-	} else
-		log_errno("store: no memory for an upload");
+	}
 	pthread_mutex_lock(&s->mtx);
-	if (b == NULL && u->failed == STORE_OK)
+	if (b == NULL && u->failed == STORE_OK) {
 		u->failed = STORE_ERROR;
+		s->failures.refused++;
+		s->failures.last = ENOMEM;
+	}
 	if ((rc = u->failed != STORE_OK ? -1 : 0) == 0 && len > 0) {
 		*u->tailp = b;
 		u->tailp = &b->next;

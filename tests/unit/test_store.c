@@ -676,23 +676,70 @@ test_abort(void)
 	    "an aborted upload leaves nothing");
 }
 
+/* Send stderr (the daemon's log) to a file of tmp's; return the old one. */
+static int
+log_to(const char *name)
+{
+	char path[192];
+	int fd, old;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	fflush(stderr);
+	old = dup(2);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
+		dup2(fd, 2);
+		close(fd);
+	}
+	return old;
+}
+
+/* Put stderr back; read what was logged into buf. */
+static void
+log_back(int old, const char *name, char *buf, size_t len)
+{
+	char path[192];
+	FILE *f;
+	size_t n = 0;
+
+	fflush(stderr);
+	dup2(old, 2);
+	close(old);
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	if ((f = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
 static void
 test_full(void)
 {
 	struct feeder small1, big, small2, big2;
 	struct records rs;
 	struct store *s;
-	char out[256];
+	char out[256], logged[512];
 	size_t all, orphans;
+	enum store_result r;
+	int old;
 
 	use_dir("full");
 	s = store_open(dbdir, 1 << 20, base);
 	ok(upload(&small1, s, 10000) == STORE_OK, "1 MiB store: small report");
-	ok(upload(&big, s, 2 << 20) == STORE_FULL,
-	    "1 MiB store: a 2 MB report is STORE_FULL");
+	old = log_to("full.log");
+	r = upload(&big, s, 2 << 20);
+	log_back(old, "full.log", logged, sizeof(logged));
+	ok(r == STORE_FULL, "1 MiB store: a 2 MB report is STORE_FULL");
+	ok(logged[0] == '\0', "and nothing is logged when it is refused "
+	    "(the journal would date it)");
 	ok(upload(&small2, s, 10000) == STORE_OK,
 	    "a small report right after still commits");
+	old = log_to("full.log");
 	store_close(s);
+	log_back(old, "full.log", logged, sizeof(logged));
+	ok(strstr(logged, "store: 1 report refused in the last hour (1 for "
+	    "want of room)") != NULL, "the count is logged later (at the hour, "
+	    "or at stop)");
 	count_chunks(&all, &orphans);
 	ok(orphans == 0 && count_entries(0) == 0,
 	    "the refused report left no chunks and no file");
