@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -153,4 +154,29 @@ err_unlink:
 err:
 	close(fd);
 	return -1;
+}
+
+unsigned
+listener_max_connections(unsigned wanted)
+{
+	rlim_t need = (rlim_t)wanted + LISTENER_FDS_RESERVED;
+	struct rlimit rl;
+	unsigned fit;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return wanted;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur >= need)
+			return wanted;
+	}
+	fit = rl.rlim_cur > LISTENER_FDS_RESERVED ?
+	    (unsigned)(rl.rlim_cur - LISTENER_FDS_RESERVED) : 1;
+	log_error("max_connections lowered from %u to %u: the descriptor limit "
+	    "is %llu, and the daemon keeps %d for itself (raise LimitNOFILE, "
+	    "see oniondropd(8))", wanted, fit,
+	    (unsigned long long)rl.rlim_cur, LISTENER_FDS_RESERVED);
+	return fit;
 }

@@ -19,4 +19,20 @@
  */
 int listener_open(const char *path, mode_t mode, const char *group);
 
+/*
+ * Descriptors the daemon keeps beside its connections: stdio, the event
+ * loop's, LMDB's, the envelopes directory, an envelope file being written,
+ * a reload's configuration and key files, one being accepted (14 measured
+ * while idle).
+ */
+#define LISTENER_FDS_RESERVED 32
+
+/*
+ * listener_max_connections(wanted):
+ * The most connections the descriptor limit (RLIMIT_NOFILE) allows, at
+ * most wanted: the soft limit is raised toward the hard one if needed;
+ * what it still lacks lowers the number, and that is logged.
+ */
+unsigned listener_max_connections(unsigned wanted);
+
 #endif

@@ -163,6 +163,35 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		evconnlistener_disable(l);	/* until one closes or waits */
 }
 
+/*
+ * accept failed for want of descriptors or memory (EMFILE, ENFILE,
+ * ENOBUFS...): libevent would try again at once, on every turn of the
+ * loop. Pause until the next tick instead.
+ */
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	static struct log_budget budget;
+	struct server *srv = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+
+	evconnlistener_disable(l);
+	srv->accept_paused = 1;
+	if (log_budget_take(&budget, 1, "accept pauses"))
+		log_error("cannot accept a connection (%s): pausing for a second",
+		    evutil_socket_error_to_string(err));
+}
+
+/* The pause of on_accept_error is over: accept if there is room. */
+static void
+resume_accepting(struct server *srv)
+{
+	srv->accept_paused = 0;
+	if (srv->listener != NULL && (srv->nconns < srv->cfg.max_connections ||
+	    conn_any_waiting(srv)))
+		evconnlistener_enable(srv->listener);
+}
+
 /* What is refused for the server's own reasons, as counts. */
 static void
 log_counts(struct server *srv)
@@ -182,6 +211,8 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 	struct server *srv = arg;
 
 	conn_sweep(srv);
+	if (srv->accept_paused)
+		resume_accepting(srv);
 	if (++srv->ticks % COUNTS_EVERY == 0)
 		log_counts(srv);
 }
@@ -286,6 +317,7 @@ start(struct server *srv)
 
 	struct timeval second = { 1, 0 };
 
+	log_libevent();
 	evmem_install();
 	if (evthread_use_pthreads() != 0 || (srv->base = event_base_new()) == NULL) {
 		log_error("cannot start the event loop");
@@ -319,6 +351,7 @@ start(struct server *srv)
 		    "LimitMEMLOCK in oniondropd(8))");
 		return -1;
 	}
+	srv->cfg.max_connections = listener_max_connections(cfg->max_connections);
 	if ((fd = listener_open(cfg->socket, cfg->socket_mode,
 	    cfg->socket_group)) < 0)
 		return -1;
@@ -330,6 +363,7 @@ start(struct server *srv)
 		close(fd);
 		return -1;
 	}
+	evconnlistener_set_error_cb(srv->listener, on_accept_error);
 	return 0;
 }
 

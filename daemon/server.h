@@ -43,6 +43,7 @@ struct server {
 	 * over LimitMEMLOCK): counted, and logged as a count once an hour. */
 	unsigned long refused_locked_memory;
 	int shutting_down;
+	int accept_paused;		/* out of descriptors: until the tick */
 	int socket_bound;		/* ours to remove at exit */
 	struct event *sigterm, *sigint, *sighup, *shutdown_timer;
 	struct event *tick;		/* every second: conn_sweep */

@@ -20,7 +20,8 @@ cd "$T"
 unit=$SOURCE_ROOT/deploy/oniondropd.service
 conf=$SOURCE_ROOT/deploy/oniondropd.conf
 # docs/admin.md, "Sizes and limits": what the limits are sized from.
-FDS_RESERVED=32		# descriptors the daemon keeps beside its connections
+FDS_RESERVED=$(sed -n 's/^#define LISTENER_FDS_RESERVED \([0-9]*\)$/\1/p' \
+	"$SOURCE_ROOT/daemon/listener.h")	# the daemon's own descriptors
 LOCKED_PER_CONN=160	# KiB of locked memory per report in progress, at most
 LOCKED_FIXED=8192	# KiB for the rest of the daemon
 
