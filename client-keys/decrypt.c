@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -218,6 +219,8 @@ decrypt_bundle(struct decrypt_run *run, const char *path, uint8_t *buf)
 	}
 	rc = bundle_reader_finish(r);
 out:
+	if (run->dir != NULL)	/* a read error inside a record */
+		record_failed(run, "the bundle could not be read to its end");
 	bundle_reader_free(r);
 	close(fd);
 	return rc;
@@ -289,6 +292,11 @@ err:
 	return NULL;
 }
 
+/*
+ * Open (or make) the output directory, alone in it: a second run into the
+ * same directory is refused, so the sweep of what an interrupted run left
+ * never removes a report another run is writing.
+ */
 static int
 open_out_dir(const char *path)
 {
@@ -298,8 +306,21 @@ open_out_dir(const char *path)
 		cli_error_errno("cannot create %s", path);
 		return -1;
 	}
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		cli_error_errno("cannot open %s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			cli_error("%s: another decrypt is writing there", path);
+		else
+			cli_error_errno("cannot lock %s", path);
+		close(fd);
+		return -1;
+	}
+	if (reportdir_sweep(fd) != 0)
+		cli_error("%s: cannot remove an unfinished report an earlier run "
+		    "left there (.partial-*): remove it by hand", path);
 	return fd;
 }
 

@@ -24,9 +24,10 @@
 #include "secmem.h"
 
 #define FIELDS_MAX 256
-#define FIELDS_BYTES_MAX (16 * 1024 * 1024)
+#define HELD_MAX (16 * 1024 * 1024)	/* field values and submitted names */
 #define ATTACHMENTS_MAX 4096
 #define UNIQUE_TRIES 10000
+#define PARTIAL_PREFIX ".partial-"	/* a report still being written */
 
 struct field {
 	char name[PAYLOAD_FIELD_NAME_MAX + 1];
@@ -48,7 +49,8 @@ struct reportdir {
 	char tmpname[64];
 	char finalname[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
 	struct field fields[FIELDS_MAX];
-	size_t nfields, field_bytes;
+	size_t nfields;
+	size_t held;		/* bytes kept for report.json: at most HELD_MAX */
 	struct attachment *att;		/* ATTACHMENTS_MAX */
 	size_t natt;
 	EVP_MD_CTX *sha;	/* OpenSSL's SHA-256 uses the CPU's SHA extensions */
@@ -61,7 +63,7 @@ on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
 	struct reportdir *d = ctx;
 	struct field *f;
 
-	if (d->nfields == FIELDS_MAX || d->field_bytes + len > FIELDS_BYTES_MAX) {
+	if (d->nfields == FIELDS_MAX || len > HELD_MAX - d->held) {
 		d->why = "report has too many or too large fields";
 		return -1;
 	}
@@ -77,7 +79,7 @@ on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
 	f->len = len;
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	d->nfields++;
-	d->field_bytes += len;
+	d->held += len;
 	return 0;
 }
 
@@ -118,13 +120,14 @@ static int
 on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 {
 	struct reportdir *d = ctx;
-	struct attachment *a = &d->att[d->natt];
+	struct attachment *a;
 	char safe[SAFENAME_MAX + 1];
 
-	if (d->natt == ATTACHMENTS_MAX) {
-		d->why = "report has too many attachments";
+	if (d->natt == ATTACHMENTS_MAX || len > HELD_MAX - d->held) {
+		d->why = "report has too many attachments or too long names";
 		return -1;
 	}
+	a = &d->att[d->natt];
 	memset(a, 0, sizeof(*a));
 	if ((a->submitted = malloc(len + 1)) == NULL) {
 		d->why = "out of memory";
@@ -132,6 +135,7 @@ on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 	}
 	memcpy(a->submitted, name, len);
 	a->submitted_len = len;
+	d->held += len;
 	d->natt++;
 	if (d->attfd < 0 && open_attachments(d) != 0)
 		return -1;
@@ -215,7 +219,7 @@ reportdir_begin(int outfd, const uint8_t id[ENVELOPE_ID_BYTES],
 		reportdir_abort(d);
 		return NULL;
 	}
-	snprintf(d->tmpname, sizeof(d->tmpname), ".partial-%s-%08x",
+	snprintf(d->tmpname, sizeof(d->tmpname), PARTIAL_PREFIX "%s-%08x",
 	    d->finalname, randombytes_random());
 	if (mkdirat(outfd, d->tmpname, 0700) != 0 ||
 	    (d->dirfd = openat(outfd, d->tmpname,
@@ -227,27 +231,73 @@ reportdir_begin(int outfd, const uint8_t id[ENVELOPE_ID_BYTES],
 	return d;
 }
 
-/* Remove every entry of a directory we made (files only, no recursion). */
-static void
-empty_dir(int dirfd)
+/*
+ * Call fn(dirfd, name) for every entry of dirfd whose name starts with
+ * prefix (not "." or ".."). Return -1 if any call failed, else 0.
+ */
+static int
+each_entry(int dirfd, const char *prefix,
+    int (*fn)(int dirfd, const char *name))
 {
-	int fd = dup(dirfd);
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *e;
+	int rc = 0;
 
 	if (dir == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return;
+		return -1;
 	}
 	while ((e = readdir(dir)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlinkat(dirfd, e->d_name, 0);
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strncmp(e->d_name, prefix, strlen(prefix)) == 0 &&
+		    fn(dirfd, e->d_name) != 0)
+			rc = -1;
 	closedir(dir);
+	return rc;
+}
+
+static int
+unlink_file(int dirfd, const char *name)
+{
+	return unlinkat(dirfd, name, 0);
+}
+
+/*
+ * Remove a partial report directory: its files, attachments/ and its files,
+ * then itself. A partial directory holds nothing else, so this does not
+ * recurse further; links are removed, never followed.
+ */
+static int
+remove_partial(int outfd, const char *name)
+{
+	int fd = openat(outfd, name,
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), att;
+
+	if (fd < 0)
+		return errno == ENOTDIR || errno == ELOOP ?
+		    unlinkat(outfd, name, 0) : -1;
+	att = openat(fd, "attachments",
+	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (att >= 0) {
+		each_entry(att, "", unlink_file);
+		close(att);
+		unlinkat(fd, "attachments", AT_REMOVEDIR);
+	}
+	each_entry(fd, "", unlink_file);
+	close(fd);
+	return unlinkat(outfd, name, AT_REMOVEDIR);
+}
+
+int
+reportdir_sweep(int outfd)
+{
+	return each_entry(outfd, PARTIAL_PREFIX, remove_partial);
 }
 
 static void
-reportdir_free(struct reportdir *d)
+close_files(struct reportdir *d)
 {
 	if (d->filefd >= 0)
 		close(d->filefd);
@@ -255,6 +305,13 @@ reportdir_free(struct reportdir *d)
 		close(d->attfd);
 	if (d->dirfd >= 0)
 		close(d->dirfd);
+	d->filefd = d->attfd = d->dirfd = -1;
+}
+
+static void
+reportdir_free(struct reportdir *d)
+{
+	close_files(d);
 	for (size_t i = 0; i < d->nfields; i++)
 		secmem_put(d->fields[i].value, d->fields[i].cap);
 	for (size_t i = 0; i < d->natt; i++)
@@ -275,14 +332,9 @@ reportdir_abort(struct reportdir *d)
 {
 	if (d == NULL)
 		return;
-	if (d->attfd >= 0) {
-		empty_dir(d->attfd);
-		unlinkat(d->dirfd, "attachments", AT_REMOVEDIR);
-	}
-	if (d->dirfd >= 0) {
-		empty_dir(d->dirfd);
-		unlinkat(d->outfd, d->tmpname, AT_REMOVEDIR);
-	}
+	close_files(d);
+	if (d->tmpname[0] != '\0')
+		remove_partial(d->outfd, d->tmpname);
 	reportdir_free(d);
 }
 

@@ -4,7 +4,7 @@
  * directory, opened by descriptor (nothing can be written outside it);
  * only a report that decrypted whole and authentic is renamed to
  * DIR/<report-id>, never over an existing one. A failed report leaves
- * nothing behind.
+ * nothing behind; what an interrupted run left is removed by the next.
  */
 #ifndef REPORTDIR_H
 #define REPORTDIR_H
@@ -44,5 +44,14 @@ const char *reportdir_error(const struct reportdir *d);
 
 /* reportdir_abort(d): remove what was written and free d; NULL is a no-op. */
 void reportdir_abort(struct reportdir *d);
+
+/*
+ * reportdir_sweep(outfd):
+ * Remove the hidden temporary directories (their files unlinked) that an
+ * interrupted run left in the directory outfd; call it before any report
+ * begins, with no other run writing there. Return 0, or -1 if one could
+ * not be removed.
+ */
+int reportdir_sweep(int outfd);
 
 #endif

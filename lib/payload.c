@@ -1,7 +1,8 @@
 /*
  * payload: see payload.h. The reader is a small state machine: it gathers a
- * frame header, checks the frame is allowed where it stands, then either
- * gathers the frame's body (names, lengths: bounded) or streams it (DATA).
+ * frame header, checks the frame against its type's rule (where it may
+ * stand, how long its body may be), then either gathers the body (names,
+ * lengths) into one bounded buffer or streams it (DATA).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,30 @@
 enum reader_state { READ_HEADER, READ_BODY, READ_PADDING, READ_FAILED };
 enum item_kind { ITEM_NONE, ITEM_FIELD, ITEM_ATTACHMENT };
 
+/* Every frame type: the body lengths it may declare, and where it stands. */
+static const struct frame_rule {
+	uint32_t min, max;	/* body length */
+	int in_item;		/* 1: inside an item only; 0: between items */
+	const char *bad_len, *misplaced;
+} frame_rules[] = {
+	[PAYLOAD_FIELD_BEGIN] = { 1, PAYLOAD_FIELD_NAME_MAX, 0,
+	    "field name length out of range", "item begins inside another item" },
+	[PAYLOAD_ATTACHMENT_BEGIN] = { 0, PAYLOAD_FILE_NAME_MAX, 0,
+	    "attachment name too long", "item begins inside another item" },
+	[PAYLOAD_DATA] = { 1, PAYLOAD_DATA_MAX, 1,
+	    "data frame length out of range", "data outside an item" },
+	[PAYLOAD_ITEM_END] = { 8, 8, 1,
+	    "item end has a wrong length", "item end outside an item" },
+	[PAYLOAD_DONE] = { 0, 0, 0,
+	    "report end has a body", "report ends inside an item" },
+};
+#define FRAME_TYPES (sizeof(frame_rules) / sizeof(frame_rules[0]))
+
+/* The gathered bodies (every frame but DATA) share one buffer. */
+#define GATHER_MAX PAYLOAD_FILE_NAME_MAX
+_Static_assert(PAYLOAD_FIELD_NAME_MAX <= GATHER_MAX && 8 <= GATHER_MAX,
+    "every gathered body fits the gather buffer");
+
 struct payload_reader {
 	const struct payload_callbacks *cb;
 	void *ctx;
@@ -24,10 +49,10 @@ struct payload_reader {
 	size_t header_len;
 	uint8_t type;		/* of the frame being read */
 	uint32_t body_left;	/* bytes of its body still to come */
-	size_t gathered;	/* body bytes gathered into name[] */
+	size_t gathered;	/* body bytes gathered into gather[] */
 	uint64_t item_len;	/* DATA bytes of the current item so far */
 	char field_name[PAYLOAD_FIELD_NAME_MAX + 1];
-	uint8_t *name;		/* PAYLOAD_FILE_NAME_MAX: gathered bodies */
+	uint8_t *gather;	/* GATHER_MAX: a BEGIN or ITEM_END body */
 	uint8_t *value;		/* PAYLOAD_FIELD_VALUE_MAX: a field's value */
 	const char *error;
 };
@@ -71,9 +96,9 @@ payload_reader_new(const struct payload_callbacks *cb, void *ctx)
 	memset(r, 0, sizeof(*r));
 	r->cb = cb;
 	r->ctx = ctx;
-	r->name = secmem_get(PAYLOAD_FILE_NAME_MAX);
+	r->gather = secmem_get(GATHER_MAX);
 	r->value = secmem_get(PAYLOAD_FIELD_VALUE_MAX);
-	if (r->name == NULL || r->value == NULL) {
+	if (r->gather == NULL || r->value == NULL) {
 		payload_reader_free(r);
 		return NULL;
 	}
@@ -85,7 +110,7 @@ payload_reader_free(struct payload_reader *r)
 {
 	if (r == NULL)
 		return;
-	secmem_put(r->name, PAYLOAD_FILE_NAME_MAX);
+	secmem_put(r->gather, GATHER_MAX);
 	secmem_put(r->value, PAYLOAD_FIELD_VALUE_MAX);
 	sodium_memzero(r, sizeof(*r));
 	free(r);
@@ -101,37 +126,22 @@ payload_reader_error(const struct payload_reader *r)
 static const char *
 frame_refusal(const struct payload_reader *r, uint8_t type, uint32_t len)
 {
-	switch (type) {
-	case PAYLOAD_FIELD_BEGIN:
-		if (r->item != ITEM_NONE)
-			return "item begins inside another item";
-		return (len >= 1 && len <= PAYLOAD_FIELD_NAME_MAX) ? NULL :
-		    "field name length out of range";
-	case PAYLOAD_ATTACHMENT_BEGIN:
-		return r->item == ITEM_NONE ? NULL :
-		    "item begins inside another item";
-	case PAYLOAD_DATA:
-		if (r->item == ITEM_NONE)
-			return "data outside an item";
-		return (len >= 1 && len <= PAYLOAD_DATA_MAX) ? NULL :
-		    "data frame length out of range";
-	case PAYLOAD_ITEM_END:
-		if (r->item == ITEM_NONE)
-			return "item end outside an item";
-		return len == 8 ? NULL : "item end has a wrong length";
-	case PAYLOAD_DONE:
-		if (r->item != ITEM_NONE)
-			return "report ends inside an item";
-		return len == 0 ? NULL : "report end has a body";
-	default:
+	const struct frame_rule *rule;
+
+	if (type == 0 || type >= FRAME_TYPES)
 		return "unknown frame type";
-	}
+	rule = &frame_rules[type];
+	if ((r->item != ITEM_NONE) != rule->in_item)
+		return rule->misplaced;
+	if (len < rule->min || len > rule->max)
+		return rule->bad_len;
+	return NULL;
 }
 
 static int
 item_end(struct payload_reader *r)
 {
-	uint64_t size = decode_be64(r->name);
+	uint64_t size = decode_be64(r->gather);
 	enum item_kind kind = r->item;
 	int rc;
 
@@ -145,16 +155,16 @@ item_end(struct payload_reader *r)
 	return rc ? fail(r, "stopped by the caller") : 0;
 }
 
-/* A whole BEGIN or ITEM_END body has been gathered into r->name. */
+/* A whole BEGIN or ITEM_END body has been gathered. */
 static int
 frame_gathered(struct payload_reader *r)
 {
 	r->state = READ_HEADER;
 	switch (r->type) {
 	case PAYLOAD_FIELD_BEGIN:
-		if (!payload_field_name_ok((const char *)r->name, r->gathered))
+		if (!payload_field_name_ok((const char *)r->gather, r->gathered))
 			return fail(r, "invalid field name");
-		memcpy(r->field_name, r->name, r->gathered);
+		memcpy(r->field_name, r->gather, r->gathered);
 		r->field_name[r->gathered] = '\0';
 		r->item = ITEM_FIELD;
 		r->item_len = 0;
@@ -162,7 +172,7 @@ frame_gathered(struct payload_reader *r)
 	case PAYLOAD_ATTACHMENT_BEGIN:
 		r->item = ITEM_ATTACHMENT;
 		r->item_len = 0;
-		if (r->cb->attachment_begin(r->ctx, r->name, r->gathered) != 0)
+		if (r->cb->attachment_begin(r->ctx, r->gather, r->gathered) != 0)
 			return fail(r, "stopped by the caller");
 		return 0;
 	default:
@@ -204,19 +214,26 @@ data_bytes(struct payload_reader *r, const uint8_t *buf, size_t n)
 	return 0;
 }
 
+/* Gather body bytes, whatever frame_refusal let through: never past the end. */
+static int
+gather_bytes(struct payload_reader *r, const uint8_t *buf, size_t n)
+{
+	if (n > GATHER_MAX - r->gathered)
+		return fail(r, "frame body too large");
+	memcpy(r->gather + r->gathered, buf, n);
+	r->gathered += n;
+	return 0;
+}
+
 /* Consume up to len body bytes of the current frame; return how many. */
 static size_t
 body_bytes(struct payload_reader *r, const uint8_t *buf, size_t len)
 {
 	size_t n = len < r->body_left ? len : r->body_left;
 
-	if (r->type == PAYLOAD_DATA) {
-		if (data_bytes(r, buf, n) != 0)
-			return 0;
-	} else {
-		memcpy(r->name + r->gathered, buf, n);
-		r->gathered += n;
-	}
+	if ((r->type == PAYLOAD_DATA ? data_bytes(r, buf, n) :
+	    gather_bytes(r, buf, n)) != 0)
+		return 0;
 	r->body_left -= (uint32_t)n;
 	if (r->body_left == 0) {
 		r->state = READ_HEADER;

@@ -13,19 +13,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Frame types, each with the only body lengths it may declare; the reader
+ * refuses any other from the frame's header, before a byte of its body
+ * (the table in payload.c holds these bounds).
+ */
 enum payload_frame {
-	PAYLOAD_FIELD_BEGIN = 1,	/* body: field name */
-	PAYLOAD_ATTACHMENT_BEGIN = 2,	/* body: file name as submitted */
-	PAYLOAD_DATA = 3,		/* body: the next bytes of the item */
-	PAYLOAD_ITEM_END = 4,		/* body: u64 length of the item */
-	PAYLOAD_DONE = 5,		/* body: empty */
+	PAYLOAD_FIELD_BEGIN = 1,	/* field name: 1..FIELD_NAME_MAX */
+	PAYLOAD_ATTACHMENT_BEGIN = 2,	/* file name as submitted: 0..FILE_NAME_MAX */
+	PAYLOAD_DATA = 3,		/* the item's next bytes: 1..DATA_MAX */
+	PAYLOAD_ITEM_END = 4,		/* u64 length of the item: 8 */
+	PAYLOAD_DONE = 5,		/* empty: 0 */
 };
 
 #define PAYLOAD_FRAME_HEADER 5
 #define PAYLOAD_DATA_MAX 65536		/* bytes in one DATA frame */
 #define PAYLOAD_FIELD_NAME_MAX 64	/* [a-z0-9_], at least 1 */
 #define PAYLOAD_FILE_NAME_MAX 65535
-#define PAYLOAD_FIELD_VALUE_MAX (1024 * 1024)
+#define PAYLOAD_FIELD_VALUE_MAX (1024 * 1024)	/* the sum of its DATA */
 
 /*
  * payload_frame_header(out, type, len):

@@ -1,52 +1,23 @@
 /*
  * fuzz_bundle: the whole read path of `oniondrop-keys decrypt` short of the
  * disk: bundle reader, then unseal and the payload reader for each record,
- * with a fixed analyst key (seed 0x42 x 32) so seeds sealed to it reach the
+ * with the fixed analyst key of sealed.h so seeds sealed to it reach the
  * payload. The bundles are hostile: the server may be compromised.
  */
-#include <string.h>
-
 #include <sodium.h>
 
 #include "bundle.h"
+#include "sealed.h"
 #include "unseal.h"
 
-static struct keys_secret *key;
+static const struct keys_secret *key;
 static struct unseal *current;
-
-static int
-on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
-{
-	return 0;
-}
-
-static int
-on_att_begin(void *ctx, const uint8_t *name, size_t len)
-{
-	return 0;
-}
-
-static int
-on_att_data(void *ctx, const uint8_t *buf, size_t len)
-{
-	return 0;
-}
-
-static int
-on_att_end(void *ctx, uint64_t size)
-{
-	return 0;
-}
-
-static const struct payload_callbacks payload_cb = {
-	on_field, on_att_begin, on_att_data, on_att_end,
-};
 
 static int
 on_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES], uint64_t len)
 {
 	unseal_free(current);
-	current = unseal_new(key, &payload_cb, NULL);
+	current = unseal_new(key, &fuzz_sealed_sink, NULL);
 	return 0;
 }
 
@@ -84,18 +55,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t seed[crypto_box_SEEDBYTES];
 	struct bundle_reader *r;
 	size_t step = size ? (size_t)data[0] * 97 + 1 : 1;
 
-	if (key == NULL) {
-		if (sodium_init() < 0)
-			return 0;
-		memset(seed, 0x42, sizeof(seed));
-		key = keys_secret_new();
-		crypto_box_seed_keypair(key->pub.pk, key->sk, seed);
-		keys_id(key->pub.id, key->pub.pk);
-	}
+	if (key == NULL && (key = fuzz_sealed_key()) == NULL)
+		return 0;
 	r = bundle_reader_new(&bundle_cb, NULL);
 	for (size_t i = 0; i < size; i += step)
 		bundle_reader_feed(r, data + i, size - i < step ? size - i : step);

@@ -98,3 +98,21 @@ check "... no name has a control or bidi character" test -z "$(ls -A "$att" | LC
 check "... no name starts with a dot" test -z "$(ls -A "$att" | grep '^\.' || true)"
 check "... the 10,000-byte name is cut to at most 120 bytes" test "$(ls -A "$att" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 124
 check "... report.json keeps the names as submitted, escaped" grep -q '"submitted_name": "a\\u0000b"' jail/out/*/report.json
+
+# A validly sealed report (only the public key is needed) whose attachment
+# name is 70,000 bytes, over the format's 65,535, then a good report; in
+# --out, a partial folder as an interrupted run would leave it.
+{ printf 'raw\nframe 2 70000 41\nframe 3 1 78\nframe 4 8 0000000000000001\nframe 5 0\nend\n'
+  printf 'report\nfield description after\nattach-random after.bin 100000 3\nend\n'; } > long.spec
+"$MKBUNDLE" long.bundle alice.pub < long.spec > long-made
+mapfile -t lids < <(awk '/^report/ {print $2}' long-made)
+lsha=$(awk '/^attachment/ {print $2}' long-made)
+mkdir -p out-long/.partial-x/attachments
+echo '{"description": "left by a crash"}' > out-long/.partial-x/report.json
+echo 'plaintext' > out-long/.partial-x/attachments/a.txt
+decrypt out-long long.bundle
+check "a 70,000-byte attachment name: exit 1, not a crash (exit $rc)" test "$rc" = 1
+check "... that report is named" grep -q "report ${lids[0]}: .*skipped" err
+check "... the report after it is written whole" \
+	test "$(ids_in out-long)" = "${lids[1]} " -a "$(sha256sum < "out-long/${lids[1]}/attachments/after.bin" | cut -d' ' -f1)" = "$lsha"
+check "... no partial folder is left, the earlier run's included" test -z "$(ls -A out-long | grep partial || true)"

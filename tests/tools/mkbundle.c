@@ -11,7 +11,17 @@
  *   attach-random NAME SIZE SEED   SIZE pseudo-random bytes (ChaCha20)
  *   end                            finish the report
  *
+ * A hostile sender needs only the public keys and need not use lib/seal:
+ *
+ *   raw                            start a report written frame by frame,
+ *                                  nothing checked, sealed as it is
+ *   frame TYPE LEN [HEX]           a frame header declaring LEN body bytes,
+ *                                  then the body: HEX repeated (or zeros)
+ *   bytes HEX                      these plaintext bytes as they are
+ *   end                            seal it (64 KiB chunks, the last FINAL)
+ *
  * usage: mkbundle OUT.bundle KEY.pub... < spec
+ *        mkbundle --plaintext OUT < spec   raw reports' plaintext, unsealed
  * Prints, per report, "report ID OFFSET LENGTH" (where its record starts in
  * the bundle) and per attachment "attachment SHA256 SIZE".
  */
@@ -38,6 +48,8 @@ struct mk {
 	FILE *bundle;
 	uint64_t bundle_off;
 	FILE *tmp;		/* the current envelope */
+	FILE *plain;		/* a raw report's plaintext */
+	int plaintext_only;	/* --plaintext: raw plaintext, no bundle */
 	struct seal *seal;
 	uint8_t id[ENVELOPE_ID_BYTES];
 	crypto_hash_sha256_state sha;
@@ -174,6 +186,8 @@ field_file(struct mk *m, const char *name, const char *path)
 static void
 report_begin(struct mk *m)
 {
+	if (m->plaintext_only)
+		die("--plaintext takes raw reports only");
 	if ((m->tmp = tmpfile()) == NULL)
 		die("tmpfile");
 	randombytes_buf(m->id, sizeof(m->id));
@@ -182,35 +196,144 @@ report_begin(struct mk *m)
 		die("seal_new failed");
 }
 
-/* Copy the finished envelope into the bundle as one record. */
 static void
-report_end(struct mk *m)
+raw_begin(struct mk *m)
+{
+	if ((m->plain = tmpfile()) == NULL ||
+	    (!m->plaintext_only && (m->tmp = tmpfile()) == NULL))
+		die("tmpfile");
+	randombytes_buf(m->id, sizeof(m->id));
+}
+
+/* frame TYPE LEN [HEX]: the header, then LEN bytes of HEX repeated. */
+static void
+raw_frame(struct mk *m, const char *type, const char *len, const char *hex)
+{
+	static uint8_t fill[1 << 15];
+	uint8_t h[PAYLOAD_FRAME_HEADER];
+	unsigned long long left = len ? strtoull(len, NULL, 10) : 0;
+	size_t n;
+
+	if (hex == NULL)
+		hex = "00";
+	n = strlen(hex) / 2;
+	if (len == NULL || left > UINT32_MAX || n == 0 || n > sizeof(fill) ||
+	    decode_hex(fill, n, hex, strlen(hex)) != 0)
+		die("bad frame line");
+	payload_frame_header(h, (uint8_t)strtoul(type, NULL, 10), (uint32_t)left);
+	fwrite(h, 1, sizeof(h), m->plain);
+	while (left > 0) {
+		size_t k = n < left ? n : (size_t)left;
+		fwrite(fill, 1, k, m->plain);
+		left -= k;
+	}
+}
+
+static void
+raw_bytes(struct mk *m, const char *hex)
+{
+	static uint8_t buf[1 << 15];
+	size_t n = strlen(hex) / 2;
+
+	if (n > sizeof(buf) || decode_hex(buf, n, hex, strlen(hex)) != 0)
+		die("bad bytes line");
+	fwrite(buf, 1, n, m->plain);
+}
+
+/* Seal the raw plaintext into m->tmp; every chunk full but the FINAL one. */
+static uint64_t
+raw_seal(struct mk *m)
+{
+	static uint8_t in[2][ENVELOPE_CHUNK];
+	static uint8_t out[ENVELOPE_CHUNK + ENVELOPE_CHUNK_OVERHEAD];
+	crypto_secretstream_xchacha20poly1305_state st;
+	struct seal_slots slots;
+	uint8_t header[ENVELOPE_HEADER_MAX];
+	size_t hlen, n, next;
+	unsigned long long clen;
+	uint64_t total;
+	int cur = 0;
+
+	if (seal_slots_make(&slots, m->keys, m->nkeys, m->id) != 0)
+		die("seal_slots_make failed");
+	memcpy(header, slots.header, slots.header_len);
+	crypto_secretstream_xchacha20poly1305_init_push(&st,
+	    header + slots.header_len, slots.key);
+	hlen = total = slots.header_len + ENVELOPE_STREAM_HEADER;
+	sodium_memzero(&slots, sizeof(slots));
+	fwrite(header, 1, hlen, m->tmp);
+	rewind(m->plain);
+	n = fread(in[cur], 1, ENVELOPE_CHUNK, m->plain);
+	for (int first = 1;; first = 0, cur = !cur, n = next) {
+		next = fread(in[!cur], 1, ENVELOPE_CHUNK, m->plain);
+		crypto_secretstream_xchacha20poly1305_push(&st, out, &clen,
+		    in[cur], n, first ? header : NULL, first ? hlen : 0,
+		    next ? crypto_secretstream_xchacha20poly1305_TAG_MESSAGE :
+		    crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+		fwrite(out, 1, clen, m->tmp);
+		total += clen;
+		if (next == 0)
+			return total;
+	}
+}
+
+/* Pass a whole file to a sink. */
+static void
+copy_file(FILE *from, int (*sink)(void *, const uint8_t *, size_t), void *ctx)
 {
 	static uint8_t buf[1 << 20];
-	uint64_t len, off;
-	char hex[33];
 	size_t n;
-	int rc;
 
-	while ((rc = seal_finish(m->seal)) == 1)
-		continue;
-	if (rc != 0)
-		die("seal_finish failed");
-	len = seal_bytes(m->seal);
-	seal_free(m->seal);
-	off = m->bundle_off;
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		if (sink(ctx, buf, n) != 0)
+			die("cannot write");
+}
+
+static int
+to_writer(void *ctx, const uint8_t *buf, size_t len)
+{
+	return bundle_writer_data(ctx, buf, len);
+}
+
+/* Copy the finished envelope (len bytes) into the bundle as one record. */
+static void
+record(struct mk *m, uint64_t len)
+{
+	uint64_t off = m->bundle_off;
+	char hex[33];
+
 	if (bundle_writer_begin(m->bw, m->id, len) != 0)
 		die("bundle_writer_begin failed");
-	rewind(m->tmp);
-	while ((n = fread(buf, 1, sizeof(buf), m->tmp)) > 0)
-		if (bundle_writer_data(m->bw, buf, n) != 0)
-			die("bundle_writer_data failed");
+	copy_file(m->tmp, to_writer, m->bw);
 	if (bundle_writer_end(m->bw) != 0)
 		die("bundle_writer_end failed");
 	fclose(m->tmp);
 	encode_hex(hex, m->id, sizeof(m->id));
 	printf("report %s %llu %llu\n", hex, (unsigned long long)off,
 	    (unsigned long long)(m->bundle_off - off));
+}
+
+static void
+report_end(struct mk *m)
+{
+	int rc;
+
+	if (m->plain != NULL && m->plaintext_only) {
+		copy_file(m->plain, to_file, m->bundle);
+	} else if (m->plain != NULL) {
+		record(m, raw_seal(m));
+	} else {
+		while ((rc = seal_finish(m->seal)) == 1)
+			continue;
+		if (rc != 0)
+			die("seal_finish failed");
+		record(m, seal_bytes(m->seal));
+		seal_free(m->seal);
+	}
+	if (m->plain != NULL)
+		fclose(m->plain);
+	m->plain = NULL;
 }
 
 static void
@@ -224,6 +347,13 @@ spec_line(struct mk *m, char *line)
 		return;
 	if (strcmp(cmd, "report") == 0) {
 		report_begin(m);
+	} else if (strcmp(cmd, "raw") == 0) {
+		raw_begin(m);
+	} else if (strcmp(cmd, "frame") == 0 && a && m->plain) {
+		char *len = strtok(NULL, " \n");
+		raw_frame(m, a, len, strtok(NULL, " \n"));
+	} else if (strcmp(cmd, "bytes") == 0 && a && m->plain) {
+		raw_bytes(m, a);
 	} else if (strcmp(cmd, "end") == 0) {
 		report_end(m);
 	} else if (strcmp(cmd, "field") == 0 && a) {
@@ -253,18 +383,21 @@ main(int argc, char *argv[])
 	static struct mk m;
 	static char line[1 << 16];
 
+	m.plaintext_only = argc == 3 && strcmp(argv[1], "--plaintext") == 0;
 	if (argc < 3 || sodium_init() < 0)
 		die("usage: mkbundle OUT.bundle KEY.pub... < spec");
-	for (int i = 2; i < argc; i++)
+	for (int i = 2; i < argc && !m.plaintext_only; i++)
 		load_key(&m, argv[i]);
-	if ((m.bundle = fopen(argv[1], "wbx")) == NULL)
-		die("cannot create the bundle");
-	if ((m.bw = bundle_writer_new(to_bundle, &m)) == NULL)
+	if ((m.bundle = fopen(argv[1 + m.plaintext_only], "wbx")) == NULL)
+		die("cannot create the output file");
+	if (!m.plaintext_only &&
+	    (m.bw = bundle_writer_new(to_bundle, &m)) == NULL)
 		die("bundle_writer_new failed");
 	while (fgets(line, sizeof(line), stdin) != NULL)
 		spec_line(&m, line);
-	if (bundle_writer_finish(m.bw) != 0 || fclose(m.bundle) != 0)
-		die("cannot finish the bundle");
+	if ((!m.plaintext_only && bundle_writer_finish(m.bw) != 0) ||
+	    fclose(m.bundle) != 0)
+		die("cannot finish the output file");
 	bundle_writer_free(m.bw);
 	return 0;
 }
