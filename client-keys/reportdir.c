@@ -34,6 +34,7 @@ struct field {
 	uint8_t *value;		/* secmem, cap bytes */
 	size_t cap;
 	size_t len;
+	int extra;		/* under report.json's "extra", not at its top */
 };
 
 struct attachment {
@@ -57,6 +58,36 @@ struct reportdir {
 	const char *why;
 };
 
+/* The first field of that name, or NULL. */
+static const struct field *
+find_field(const struct reportdir *d, const char *name)
+{
+	for (size_t i = 0; i < d->nfields; i++)
+		if (strcmp(d->fields[i].name, name) == 0)
+			return &d->fields[i];
+	return NULL;
+}
+
+/*
+ * report.json's top level holds every url and the first value of each
+ * other field the daemon seals; any other field, and a repeat, is "extra":
+ * a sealed report may name its fields anything, and must neither add a key
+ * nor shadow one.
+ */
+static int
+is_extra(const struct reportdir *d, const char *name)
+{
+	static const char *const top[] = { "received", "language",
+	    "category", "seen_on", "description", NULL };
+
+	if (strcmp(name, "url") == 0)
+		return 0;
+	for (size_t i = 0; top[i] != NULL; i++)
+		if (strcmp(name, top[i]) == 0)
+			return find_field(d, name) != NULL;
+	return 1;
+}
+
 static int
 on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
 {
@@ -77,6 +108,7 @@ on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
 	}
 	memcpy(f->value, value, len);
 	f->len = len;
+	f->extra = is_extra(d, name);
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	d->nfields++;
 	d->held += len;
@@ -338,16 +370,6 @@ reportdir_abort(struct reportdir *d)
 	reportdir_free(d);
 }
 
-/* The first value of a field, or an empty one. */
-static const struct field *
-find_field(const struct reportdir *d, const char *name)
-{
-	for (size_t i = 0; i < d->nfields; i++)
-		if (strcmp(d->fields[i].name, name) == 0)
-			return &d->fields[i];
-	return NULL;
-}
-
 static void
 json_key_field(FILE *f, const struct reportdir *d, const char *key)
 {
@@ -358,54 +380,52 @@ json_key_field(FILE *f, const struct reportdir *d, const char *key)
 	fputs(",\n", f);
 }
 
-static int
-is_named_field(const char *name)
-{
-	static const char *const named[] = { "received", "language",
-	    "category", "url", "description", NULL };
-
-	for (size_t i = 0; named[i] != NULL; i++)
-		if (strcmp(name, named[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* Fields beyond the named ones keep their names; a repeat gets "_N". */
+/* "key": [the values of the fields named name (extra or not), in order] */
 static void
-json_other_fields(FILE *f, const struct reportdir *d)
-{
-	for (size_t i = 0; i < d->nfields; i++) {
-		const struct field *fl = &d->fields[i];
-		size_t seen = 0;
-
-		if (strcmp(fl->name, "url") == 0 ||
-		    (is_named_field(fl->name) && find_field(d, fl->name) == fl))
-			continue;
-		for (size_t j = 0; j < i; j++)
-			seen += strcmp(d->fields[j].name, fl->name) == 0;
-		if (seen)
-			fprintf(f, "  \"%s_%zu\": ", fl->name, seen + 1);
-		else
-			fprintf(f, "  \"%s\": ", fl->name);
-		json_string(f, fl->value, fl->len);
-		fputs(",\n", f);
-	}
-}
-
-static void
-json_urls(FILE *f, const struct reportdir *d)
+json_values(FILE *f, const struct reportdir *d, const char *key,
+    const char *name, int extra)
 {
 	const char *sep = "";
 
-	fputs("  \"urls\": [", f);
+	json_string(f, (const uint8_t *)key, strlen(key));
+	fputs(": [", f);
 	for (size_t i = 0; i < d->nfields; i++) {
-		if (strcmp(d->fields[i].name, "url") != 0)
+		if (d->fields[i].extra != extra ||
+		    strcmp(d->fields[i].name, name) != 0)
 			continue;
 		fputs(sep, f);
 		json_string(f, d->fields[i].value, d->fields[i].len);
 		sep = ", ";
 	}
-	fputs("],\n", f);
+	fputc(']', f);
+}
+
+/* Has an extra field of the same name come before fields[i]? */
+static int
+extra_seen(const struct reportdir *d, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (d->fields[j].extra &&
+		    strcmp(d->fields[j].name, d->fields[i].name) == 0)
+			return 1;
+	return 0;
+}
+
+/* "extra": { each name once: [its values in order] } */
+static void
+json_extra(FILE *f, const struct reportdir *d)
+{
+	const char *sep = "\n    ";
+
+	fputs("  \"extra\": {", f);
+	for (size_t i = 0; i < d->nfields; i++) {
+		if (!d->fields[i].extra || extra_seen(d, i))
+			continue;
+		fputs(sep, f);
+		json_values(f, d, d->fields[i].name, d->fields[i].name, 1);
+		sep = ",\n    ";
+	}
+	fputs(sep[0] == ',' ? "\n  },\n" : "},\n", f);
 }
 
 static void
@@ -442,9 +462,12 @@ write_json(struct reportdir *d)
 	json_key_field(f, d, "received");
 	json_key_field(f, d, "language");
 	json_key_field(f, d, "category");
-	json_urls(f, d);
+	json_key_field(f, d, "seen_on");
+	fputs("  ", f);
+	json_values(f, d, "urls", "url", 0);
+	fputs(",\n", f);
 	json_key_field(f, d, "description");
-	json_other_fields(f, d);
+	json_extra(f, d);
 	json_attachments(f, d);
 	fputs("}\n", f);
 	rc = fflush(f) != 0 || ferror(f) || fsync(fd) != 0;

@@ -116,3 +116,46 @@ check "... that report is named" grep -q "report ${lids[0]}: .*skipped" err
 check "... the report after it is written whole" \
 	test "$(ids_in out-long)" = "${lids[1]} " -a "$(sha256sum < "out-long/${lids[1]}/attachments/after.bin" | cut -d' ' -f1)" = "$lsha"
 check "... no partial folder is left, the earlier run's included" test -z "$(ls -A out-long | grep partial || true)"
+
+# Fields named like report.json's own keys (any [a-z0-9_] name can be
+# sealed): each key appears once, at any depth, and the top level is true.
+printf 'x' > forged.txt
+cat > forge.spec <<'SPEC'
+report
+field id 00000000000000000000000000000000
+field received 2026-01-02
+field urls http://forged.example/
+field url http://a.example/
+field attachments []
+field extra {}
+field received 1999-12-31
+field description first
+field url http://b.example/
+field description second
+field id forged-again
+attach forged.txt forged.txt
+end
+SPEC
+"$MKBUNDLE" forge.bundle alice.pub < forge.spec > forge-made
+fid=$(awk '/^report/ {print $2}' forge-made)
+decrypt out-forge forge.bundle
+check "a report with fields named id, urls, extra...: decrypted (exit $rc)" test "$rc" = 0
+check "... report.json has each key once, at every level, and the true id" python3 - "out-forge/$fid/report.json" "$fid" <<'PY'
+import json, sys
+def once(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        sys.exit("duplicate key in %s" % keys)
+    return dict(pairs)
+r = json.load(open(sys.argv[1]), object_pairs_hook=once)
+assert list(r) == ["id", "received", "language", "category", "seen_on", "urls",
+                   "description", "extra", "attachments"], list(r)
+assert r["id"] == sys.argv[2], r["id"]
+assert r["received"] == "2026-01-02" and r["description"] == "first", r
+assert r["urls"] == ["http://a.example/", "http://b.example/"], r["urls"]
+assert [a["submitted_name"] for a in r["attachments"]] == ["forged.txt"], r["attachments"]
+assert r["extra"] == {"id": ["00000000000000000000000000000000", "forged-again"],
+                      "urls": ["http://forged.example/"], "attachments": ["[]"],
+                      "extra": ["{}"], "received": ["1999-12-31"],
+                      "description": ["second"]}, r["extra"]
+PY
