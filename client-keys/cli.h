@@ -53,7 +53,12 @@ void cli_free_secret(void *p);
  */
 char *cli_passphrase(const char *file, int confirm, size_t *len);
 
-/* Turn off core dumps so secrets never reach the disk through one. */
+/*
+ * cli_no_core_dumps():
+ * No core dumps (RLIMIT_CORE 0), and not dumpable: the analyst's other
+ * programs cannot ptrace the tool or read its /proc/PID/mem, so no secret
+ * leaves through a core file or a debugger of the same user.
+ */
 void cli_no_core_dumps(void);
 
 #endif

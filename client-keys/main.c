@@ -1,6 +1,7 @@
 /*
  * main: oniondrop-keys, the analyst's offline tool. Dispatches to one
- * subcommand; owns nothing else. Core dumps are off before any secret exists.
+ * subcommand; owns nothing else. Core dumps and ptrace are off before any
+ * secret exists.
  */
 #include <stdio.h>
 #include <string.h>

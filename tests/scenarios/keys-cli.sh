@@ -53,3 +53,25 @@ check "decrypt on a terminal: the typed passphrase opens the key" test "$(ls tty
 check "... and it shows progress for a large bundle" grep -q '100%' progress.out
 answers 'one' 'another' | script -qec "$KEYS keygen --out mismatch" /dev/null > mismatch.out || true
 check "two different passphrases: refused, no key written" test ! -e mismatch.sec -a -n "$(grep -i differ mismatch.out)"
+
+# Not dumpable (no core, no ptrace or /proc/PID/mem by the analyst's other
+# programs): the kernel then gives /proc/PID/* to root. The tool runs as an
+# ordinary user (nobody, when the suite runs as root), held open on a FIFO.
+pd=$(mktemp -d "${TMPDIR:-/tmp}/oniondrop-dump.XXXXXX")
+cleanup_hooks+=("rm -rf '$pd'")
+chmod 0711 "$pd"
+mkfifo -m 0666 "$pd/key"
+as_user=()
+[ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+"${as_user[@]}" "$KEYS" decrypt --key "$pd/key" --out "$pd/out" x.bundle 2> /dev/null &
+kpid=$!
+for _ in $(seq 100); do	# until setpriv (itself not dumpable) has run the tool
+	exe=$(readlink "/proc/$kpid/exe" 2> /dev/null) || break	# not ours to read
+	[ "$exe" = "$(readlink -f "$KEYS")" ] && break
+	sleep 0.05
+done
+sleep 0.2	# past main's first lines
+owner=$(stat -c %u "/proc/$kpid/status" 2> /dev/null || echo "none: it had exited")
+: > "$pd/key"	# the open FIFO ends: the tool exits
+wait "$kpid" || true
+check "the tool is not dumpable: /proc/PID/status belongs to root (uid $owner)" test "$owner" = 0
