@@ -27,8 +27,8 @@ secmem_get(size_t size)
 		}
 	/* sodium_malloc locks the block but ignores a failure to: a block
 	 * that could be swapped out is no block for plaintext. */
-	if ((p = sodium_malloc(size)) == NULL)
-		return NULL;
+	if (sodium_init() < 0 || (p = sodium_malloc(size)) == NULL)
+		return NULL;	/* (sodium_init: once, then a no-op) */
 	if (sodium_mlock(p, size) != 0) {
 		sodium_free(p);
 		return NULL;

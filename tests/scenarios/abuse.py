@@ -265,20 +265,25 @@ def cmd_trickle(path, rate, seconds):
 
 
 def cmd_memscan(pid, markers):
+    """Read in 8 MiB pieces that overlap by a marker's length; mappings over
+    1 GiB are a sanitizer's shadow, never the daemon's data."""
     found = {m: 0 for m in markers}
+    overlap = max(len(m) for m in markers)
+    piece = 8 << 20
     with open("/proc/%d/maps" % pid) as maps, open("/proc/%d/mem" % pid, "rb", 0) as mem:
         for line in maps:
             addr, perms = line.split()[:2]
-            if "r" not in perms or "w" not in perms:
-                continue
             lo, hi = (int(x, 16) for x in addr.split("-"))
-            try:
-                mem.seek(lo)
-                data = mem.read(hi - lo)
-            except (OSError, OverflowError, ValueError):
+            if "r" not in perms or "w" not in perms or hi - lo > 1 << 30:
                 continue
-            for m in markers:
-                found[m] += data.count(m.encode())
+            for start in range(lo, hi, piece):
+                try:
+                    mem.seek(start)
+                    data = mem.read(min(piece + overlap, hi - start))
+                except (OSError, OverflowError, ValueError):
+                    continue
+                for m in markers:
+                    found[m] += data[:piece + len(m) - 1].count(m.encode())
     print(" ".join("%s=%d" % (m, found[m]) for m in markers))
 
 

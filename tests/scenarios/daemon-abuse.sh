@@ -72,7 +72,11 @@ check "forms sent back ($s1 $s2) do not use up the circuit's limit of 1 ($out)" 
 stop_daemon
 
 # --- No report text in the daemon's memory afterwards ---------------------
-if [ "$(id -u)" -eq 0 ]; then
+# As root only (the daemon is not dumpable), and not in a sanitizer build:
+# AddressSanitizer makes mlock a no-op and reserves terabytes of shadow.
+if grep -qa __asan_init "$DAEMON"; then
+	echo "# sanitizer build: the memory scan and the mlock checks are skipped"
+elif [ "$(id -u)" -eq 0 ]; then
 	write_config m alice "attachments = on"
 	start_daemon m
 	mark_a=ATTACH$(head -c 12 /dev/urandom | xxd -p)
@@ -94,8 +98,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	# --- Without locked memory, no plaintext is taken ----------------------
 	nolock=(setpriv --bounding-set=-ipc_lock --inh-caps=-ipc_lock prlimit --memlock=131072)
 	write_config l alice
-	run_status rc "${nolock[@]}" "$DAEMON" --config "$T/l.conf" 2> l.err
-	check "a daemon that cannot lock memory refuses to start (exit $rc)" test "$rc" -ne 0
+	run_status rc timeout 20 "${nolock[@]}" "$DAEMON" --config "$T/l.conf" 2> l.err
+	check "a daemon that cannot lock memory refuses to start (exit $rc)" test "$rc" -ne 0 -a "$rc" -ne 124
 	check "... and says why" grep -q "lock" l.err
 	DAEMON_WRAPPER=(setpriv --bounding-set=-ipc_lock --inh-caps=-ipc_lock prlimit --memlock=1572864)
 	write_config k alice
