@@ -593,7 +593,7 @@ conn_accept(struct server *srv, evutil_socket_t fd)
 	if (c == NULL ||
 	    (c->bev = bufferevent_socket_new(srv->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		log_error("out of memory for a connection");
+		srv->failed_connections++;	/* logged as a count */
 		evutil_closesocket(fd);
 		free(c);
 		server_conn_closed(srv);

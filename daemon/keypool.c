@@ -41,6 +41,10 @@ prepare_one(struct keypool *p, struct seal_slots *scratch)
 
 	memcpy(keys, p->keys, nkeys * sizeof(keys[0]));
 	pthread_mutex_unlock(&p->mtx);
+	/* Reseed from the kernel for every report key: libsodium's generator
+	 * is otherwise seeded once per thread, and one read of its state would
+	 * predict every key this thread makes after the 64 in the pool. */
+	randombytes_stir();
 	randombytes_buf(id, sizeof(id));
 	rc = seal_slots_make(scratch, keys, nkeys, id);
 	pthread_mutex_lock(&p->mtx);

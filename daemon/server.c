@@ -201,7 +201,12 @@ log_counts(struct server *srv)
 		    "is short (raise LimitMEMLOCK, see oniondropd(8))",
 		    srv->refused_locked_memory,
 		    srv->refused_locked_memory == 1 ? "" : "s");
+	if (srv->failed_connections > 0)
+		log_error("%lu connection%s dropped in the last hour: out of "
+		    "memory", srv->failed_connections,
+		    srv->failed_connections == 1 ? "" : "s");
 	srv->refused_locked_memory = 0;
+	srv->failed_connections = 0;
 }
 
 /* Once a second: deadlines and rates of connections; counts hourly. */

@@ -42,6 +42,7 @@ struct server {
 	/* Submissions refused because locked memory could not be had (mlock
 	 * over LimitMEMLOCK): counted, and logged as a count once an hour. */
 	unsigned long refused_locked_memory;
+	unsigned long failed_connections;	/* no memory to take one */
 	int shutting_down;
 	int accept_paused;		/* out of descriptors: until the tick */
 	int socket_bound;		/* ours to remove at exit */
