@@ -2,9 +2,9 @@
 # packages a step needs, and only those that are missing.
 
 BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-dev
-  libevent-dev liblmdb-dev gettext"
+  libevent-dev liblmdb-dev gettext libsqlite3-dev libidn2-dev"
 TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
-  lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux"
+  lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux sqlite3 faketime"
 # The real-browser suite (tests/browser): node and npm for playwright-core.
 BROWSER_PACKAGES="nodejs npm chromium ca-certificates fonts-dejavu-core"
 
