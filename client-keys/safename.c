@@ -9,17 +9,6 @@
 
 #define REPLACEMENT '_'
 
-/* Characters dropped outright: controls, direction marks and overrides,
- * invisible joiners and the byte order mark. */
-static int
-dropped(uint32_t cp)
-{
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-	    cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) ||
-	    cp == 0xfeff;
-}
-
 /* Characters replaced: path separators and what other systems refuse. */
 static int
 replaced(uint32_t cp)
@@ -42,7 +31,7 @@ filter(uint8_t *buf, size_t cap, const uint8_t *in, size_t len)
 			n = 1;
 		}
 		i += n;
-		if (dropped(cp))
+		if (utf8_hidden(cp))	/* dropped outright */
 			continue;
 		o += utf8_encode(buf + o, replaced(cp) ? REPLACEMENT : cp);
 	}

@@ -22,4 +22,13 @@ size_t utf8_encode(uint8_t out[4], uint32_t cp);
 /* utf8_valid(p, len): 1 if p[0..len) is entirely valid UTF-8, else 0. */
 int utf8_valid(const uint8_t *p, size_t len);
 
+/*
+ * utf8_hidden(cp):
+ * 1 if cp must never reach a screen or a file name as itself: C0 and C1
+ * controls, DEL, direction marks, embeddings, overrides and isolates
+ * (U+061C, U+200E/F, U+202A-E, U+2066-9), zero-width and invisible
+ * characters (U+200B-D, U+2060-5) and the byte order mark; else 0.
+ */
+int utf8_hidden(uint32_t cp);
+
 #endif

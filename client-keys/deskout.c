@@ -1,0 +1,166 @@
+/*
+ * deskout: see deskout.h. Every writer decodes its input with lib/utf8 and
+ * decides per code point; nothing is copied through unexamined.
+ */
+#include <string.h>
+
+#include "deskout.h"
+#include "json.h"
+#include "utf8.h"
+
+static const char replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
+
+/* One code point (or, n == 0, one invalid byte) of text, escaped. */
+static void
+text_char(FILE *f, const unsigned char *p, size_t n, uint32_t cp)
+{
+	if (n == 0 || (n == 1 && utf8_hidden(cp)))
+		fprintf(f, "\\x%02X", (unsigned)p[0]);
+	else if (utf8_hidden(cp) || cp == 0x2028 || cp == 0x2029)
+		fprintf(f, "\\u{%04X}", (unsigned)cp);
+	else if (cp == '\\')
+		fputs("\\\\", f);
+	else
+		fwrite(p, 1, n, f);
+}
+
+void
+deskout_text(FILE *f, const void *s, size_t len, size_t max)
+{
+	const unsigned char *p = s;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = 0;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (i + (n ? n : 1) > max) {
+			fputs("\xe2\x80\xa6", f);	/* U+2026 */
+			return;
+		}
+		text_char(f, p + i, n, cp);
+		i += n ? n : 1;
+	}
+}
+
+/* 1 if s needs quotes in a CSV cell (RFC 4180, section 2, rule 6). */
+static int
+csv_needs_quotes(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return 1;
+	return 0;
+}
+
+void
+deskout_csv_cell(FILE *f, const void *s, size_t len)
+{
+	const unsigned char *p = s;
+	int quoted = csv_needs_quotes(p, len);
+
+	if (quoted)
+		fputc('"', f);
+	if (len > 0 && p[0] != '\0' && strchr("=+-@\t\r", p[0]) != NULL)
+		fputc('\'', f);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (n == 0 || cp == 0)
+			fputs(replacement, f);
+		else if (cp == '"')
+			fputs("\"\"", f);
+		else
+			fwrite(p + i, 1, n, f);
+		i += n ? n : 1;
+	}
+	if (quoted)
+		fputc('"', f);
+}
+
+int
+deskout_format_parse(const char *name, enum deskout_format *fmt)
+{
+	if (strcmp(name, "csv") == 0)
+		*fmt = DESKOUT_CSV;
+	else if (strcmp(name, "json") == 0)
+		*fmt = DESKOUT_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+void
+deskout_table_start(struct deskout_table *t, FILE *f,
+    enum deskout_format fmt, const char *const *names, size_t ncols)
+{
+	t->f = f;
+	t->fmt = fmt;
+	t->names = names;
+	t->ncols = ncols;
+	t->col = 0;
+	if (fmt != DESKOUT_CSV)
+		return;
+	for (size_t i = 0; i < ncols; i++) {
+		if (i > 0)
+			fputc(',', f);
+		deskout_csv_cell(f, names[i], strlen(names[i]));
+	}
+	fputs("\r\n", f);
+}
+
+/* Write what goes before the next column's value. */
+static void
+table_next(struct deskout_table *t)
+{
+	size_t col = t->col++;
+
+	if (t->fmt == DESKOUT_CSV) {
+		if (col > 0)
+			fputc(',', t->f);
+		return;
+	}
+	fputs(col == 0 ? "{" : ",", t->f);
+	json_string(t->f, (const uint8_t *)t->names[col],
+	    strlen(t->names[col]));
+	fputc(':', t->f);
+}
+
+void
+deskout_table_str(struct deskout_table *t, const void *s, size_t len)
+{
+	table_next(t);
+	if (t->fmt == DESKOUT_CSV)
+		deskout_csv_cell(t->f, s == NULL ? "" : s, s == NULL ? 0 : len);
+	else if (s == NULL)
+		fputs("null", t->f);
+	else
+		json_string(t->f, s, len);
+}
+
+void
+deskout_table_int(struct deskout_table *t, long long v)
+{
+	table_next(t);
+	fprintf(t->f, "%lld", v);
+}
+
+void
+deskout_table_bool(struct deskout_table *t, int v)
+{
+	table_next(t);
+	if (t->fmt == DESKOUT_CSV)
+		fputs(v < 0 ? "" : v ? "1" : "0", t->f);
+	else
+		fputs(v < 0 ? "null" : v ? "true" : "false", t->f);
+}
+
+void
+deskout_table_end_row(struct deskout_table *t)
+{
+	if (t->fmt == DESKOUT_CSV)
+		fputs("\r\n", t->f);
+	else
+		fputs(t->col == 0 ? "{}\n" : "}\n", t->f);
+	t->col = 0;
+}
