@@ -1,0 +1,86 @@
+/*
+ * cases: the case file, DIR/cases.db (schema and rules in docs/cases.md).
+ * Owns opening it (made 0600 if new, never through a symbolic link), the
+ * pragmas every command needs, the schema version and its forward
+ * migrations, the refusal of a newer, foreign or corrupt file (which is
+ * never written), transactions, the URL ids, and recording a decrypted
+ * report. The desk commands read and write the tables through cases_db()
+ * with bound parameters only. Every function that fails has printed why.
+ */
+#ifndef CASES_H
+#define CASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#define CASES_FILE "cases.db"
+#define CASES_SCHEMA_VERSION 1	/* the version this tool writes */
+
+/* URL ids: 'u' and 10 (or, after a collision, 20) base32 characters. */
+#define CASES_URL_ID_SHORT 10
+#define CASES_URL_ID_LONG 20
+#define CASES_URL_ID_MAX (1 + CASES_URL_ID_LONG)
+
+/* Flags of cases_open. */
+#define CASES_CREATE 1		/* make DIR/cases.db if it does not exist */
+
+struct cases;
+
+/*
+ * cases_open(dir, flags):
+ * Open dir/cases.db (with CASES_CREATE, make it, mode 0600, if absent),
+ * with foreign_keys on, WAL, synchronous=FULL and a 10 s busy timeout;
+ * refuse (nothing written) a file that is a symbolic link, not SQLite, fails
+ * quick_check, or has a schema newer than CASES_SCHEMA_VERSION; bring an
+ * older one up to date in one transaction. Return NULL after printing why.
+ */
+struct cases *cases_open(const char *dir, int flags);
+
+/* cases_close(c): finish c's statements and close the file; NULL is a no-op. */
+void cases_close(struct cases *c);
+
+/* cases_db(c): the connection, for the desk commands' own statements. */
+sqlite3 *cases_db(struct cases *c);
+
+/* cases_path(c): "DIR/cases.db", for messages. */
+const char *cases_path(const struct cases *c);
+
+/*
+ * cases_sqlerr(c, what):
+ * Print "DIR/cases.db: what: <SQLite's message>", naming the file as
+ * corrupt when SQLite says so. Return -1 (for `return cases_sqlerr(...)`).
+ */
+int cases_sqlerr(struct cases *c, const char *what);
+
+/*
+ * cases_begin(c) / cases_commit(c) / cases_rollback(c):
+ * BEGIN IMMEDIATE (the write lock is taken at once, waiting up to the busy
+ * timeout for another writer), COMMIT, ROLLBACK. Return 0, or -1 after
+ * printing why; cases_rollback never fails visibly.
+ */
+int cases_begin(struct cases *c);
+int cases_commit(struct cases *c);
+void cases_rollback(struct cases *c);
+
+/*
+ * cases_url_id(canonical, len, nchars, id):
+ * The id of the canonical URL canonical[0..len): 'u' and the first nchars
+ * (CASES_URL_ID_SHORT or CASES_URL_ID_LONG) lower-case base32 characters of
+ * its BLAKE2b-256. The same in every case file; id holds
+ * CASES_URL_ID_MAX + 1 bytes.
+ */
+void cases_url_id(const char *canonical, size_t len, int nchars,
+    char id[CASES_URL_ID_MAX + 1]);
+
+/*
+ * cases_url_add(c, canonical, host, id):
+ * The id of the canonical URL in the case file: its row's if it is there,
+ * else a new row's, with the short id or, if another URL holds that, the
+ * long one. Call inside a transaction. Return 0, or -1 after printing why.
+ */
+int cases_url_add(struct cases *c, const char *canonical, const char *host,
+    char id[CASES_URL_ID_MAX + 1]);
+
+#endif

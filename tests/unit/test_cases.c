@@ -1,0 +1,318 @@
+/*
+ * test_cases: the case file on disk. A new file gets schema version 1 with
+ * its pragmas and mode 0600; it opens again as it is; a newer, foreign,
+ * corrupt or linked file is refused with its reason and left byte for byte
+ * as it was; URL ids match values computed outside this code (Python's
+ * hashlib) and follow the collision rule of docs/cases.md.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "cases.h"
+#include "tap.h"
+
+static char tmp[] = "/tmp/test_cases.XXXXXX";
+static char dbpath[sizeof(tmp) + 16];
+static char errbuf[4096];
+
+/* Run cases_open with stderr captured into errbuf. */
+static struct cases *
+open_quiet(int flags)
+{
+	char path[sizeof(tmp) + 16];
+	struct cases *c;
+	int saved = dup(STDERR_FILENO), fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/stderr", tmp);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	c = cases_open(tmp, flags);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, errbuf, sizeof(errbuf) - 1, 0);
+	errbuf[n > 0 ? n : 0] = '\0';
+	for (char *p = errbuf; *p != '\0'; p++)	/* one TAP line */
+		if (*p == '\n')
+			*p = ' ';
+	close(fd);
+	unlink(path);
+	return c;
+}
+
+static long long
+query_int(struct cases *c, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(cases_db(c), sql, -1, &st, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static char *
+query_text(struct cases *c, const char *sql)
+{
+	static char buf[256];
+	sqlite3_stmt *st;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(cases_db(c), sql, -1, &st, NULL) != SQLITE_OK)
+		return buf;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static uint8_t *
+read_all(const char *path, size_t *len)
+{
+	struct stat st;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &st) != 0)
+		return NULL;
+	buf = malloc((size_t)st.st_size + 1);
+	*len = (size_t)read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	return buf;
+}
+
+static void
+remove_db(void)
+{
+	char path[sizeof(dbpath) + 8];
+
+	unlink(dbpath);
+	snprintf(path, sizeof(path), "%s-wal", dbpath);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", dbpath);
+	unlink(path);
+}
+
+/* Open a file that must be refused; check it stays byte for byte. */
+static void
+refused_unchanged(const char *what, const char *reason)
+{
+	uint8_t *before, *after;
+	size_t blen = 0, alen = 0;
+	struct cases *c;
+	char wal[sizeof(dbpath) + 8];
+
+	before = read_all(dbpath, &blen);
+	c = open_quiet(CASES_CREATE);
+	ok(c == NULL, "%s: refused", what);
+	ok(strstr(errbuf, reason) != NULL && strstr(errbuf, dbpath) != NULL,
+	    "%s: the message names the file and says '%s' (%s)", what, reason,
+	    errbuf);
+	cases_close(c);
+	after = read_all(dbpath, &alen);
+	ok(before != NULL && after != NULL && alen == blen &&
+	    memcmp(before, after, blen) == 0, "%s: the file is unchanged",
+	    what);
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	ok(access(wal, F_OK) != 0, "%s: no WAL left beside it", what);
+	free(before);
+	free(after);
+	remove_db();
+}
+
+static void
+test_new_file(void)
+{
+	struct cases *c;
+	struct stat st;
+
+	c = open_quiet(0);
+	ok(c == NULL && strstr(errbuf, "no case file") != NULL,
+	    "without CASES_CREATE a missing file is not made (%s)", errbuf);
+	ok(access(dbpath, F_OK) != 0, "and nothing was created");
+	c = open_quiet(CASES_CREATE);
+	ok(c != NULL, "a new case file is created (%s)", errbuf);
+	if (c == NULL)
+		return;
+	ok(strcmp(cases_path(c), dbpath) == 0, "cases_path");
+	is_int(query_int(c, "PRAGMA user_version"), CASES_SCHEMA_VERSION,
+	    "user_version");
+	is_int(query_int(c, "PRAGMA foreign_keys"), 1, "foreign_keys on");
+	is_int(query_int(c, "PRAGMA synchronous"), 2, "synchronous FULL");
+	ok(strcmp(query_text(c, "PRAGMA journal_mode"), "wal") == 0, "WAL");
+	is_int(query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	    "('reports','urls','report_lines','attachments','verdicts','meta',"
+	    "'search','report_lines_url','verdicts_url','reports_received')"),
+	    10, "every table and index of version 1");
+	ok(strcmp(query_text(c, "SELECT value FROM meta WHERE key = "
+	    "'verdicts_count'"), "0") == 0, "meta: verdicts_count 0");
+	if (stat(dbpath, &st) != 0)
+		st.st_mode = 0;
+	ok((st.st_mode & 0777) == 0600, "the file is 0600 (%o)",
+	    st.st_mode & 0777);
+	ok(sqlite3_exec(cases_db(c), "INSERT INTO report_lines VALUES "
+	    "('nope', 0, x'00', NULL)", NULL, NULL, NULL) != SQLITE_OK,
+	    "foreign keys are enforced");
+	ok(cases_begin(c) == 0 && sqlite3_exec(cases_db(c), "INSERT INTO "
+	    "reports VALUES ('r1','2026-11-01','fr','c','','d','2026-11-02',"
+	    "NULL)", NULL, NULL, NULL) == SQLITE_OK && cases_commit(c) == 0,
+	    "a transaction commits");
+	ok(cases_begin(c) == 0 && sqlite3_exec(cases_db(c), "INSERT INTO "
+	    "reports VALUES ('r2','2026-11-01','fr','c','','d','2026-11-02',"
+	    "NULL)", NULL, NULL, NULL) == SQLITE_OK, "a second one begins");
+	cases_rollback(c);
+	cases_close(c);
+
+	c = open_quiet(0);
+	ok(c != NULL, "the file opens again (%s)", errbuf);
+	if (c == NULL)
+		return;
+	is_int(query_int(c, "SELECT count(*) FROM reports"), 1,
+	    "the committed row is there, the rolled back one is not");
+	is_int(query_int(c, "PRAGMA user_version"), CASES_SCHEMA_VERSION,
+	    "still version 1");
+	cases_close(c);
+	remove_db();
+}
+
+/* A file made by plain SQLite: setup is run on it. */
+static void
+make_sqlite_file(const char *setup)
+{
+	sqlite3 *db;
+
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK ||
+	    sqlite3_exec(db, setup, NULL, NULL, NULL) != SQLITE_OK)
+		fprintf(stderr, "# cannot make %s: %s\n", dbpath,
+		    sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+static void
+test_newer(void)
+{
+	make_sqlite_file("CREATE TABLE future (x); INSERT INTO future "
+	    "VALUES (1); PRAGMA user_version = 2;");
+	refused_unchanged("schema version 2",
+	    "is schema version 2; this oniondrop-keys knows up to 1: use a "
+	    "newer one");
+}
+
+static void
+test_garbage(void)
+{
+	uint8_t junk[8192];
+	int fd;
+
+	randombytes_buf(junk, sizeof(junk));
+	fd = open(dbpath, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ok(fd >= 0 && write(fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk),
+	    "a file of random bytes");
+	close(fd);
+	refused_unchanged("random bytes", "not an SQLite database");
+
+	fd = open(dbpath, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ok(fd >= 0 && write(fd, "hello\n", 6) == 6, "a short text file");
+	close(fd);
+	refused_unchanged("a text file", "not an SQLite database");
+}
+
+/* A sound header but a damaged b-tree page: quick_check says so. */
+static void
+test_corrupt(void)
+{
+	uint8_t junk[512];
+	int fd;
+
+	make_sqlite_file("PRAGMA page_size = 4096; CREATE TABLE t (x); "
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+	    "WHERE i < 2000) INSERT INTO t SELECT hex(randomblob(20)) FROM n;");
+	memset(junk, 0x5a, sizeof(junk));
+	fd = open(dbpath, O_WRONLY);
+	ok(fd >= 0 && pwrite(fd, junk, sizeof(junk), 4096 * 3 + 8) ==
+	    (ssize_t)sizeof(junk), "a page of the file overwritten");
+	close(fd);
+	refused_unchanged("a damaged page", "corrupt");
+}
+
+static void
+test_link(void)
+{
+	char target[sizeof(tmp) + 16];
+
+	snprintf(target, sizeof(target), "%s/elsewhere.db", tmp);
+	make_sqlite_file("CREATE TABLE x (y);");
+	rename(dbpath, target);
+	ok(symlink(target, dbpath) == 0, "cases.db a link to a database");
+	refused_unchanged("a symbolic link", "not a regular file");
+	ok(access(target, F_OK) == 0, "the link's target is still there");
+	unlink(target);
+}
+
+static void
+test_url_ids(void)
+{
+	static const char b[] = "http://example.com/b";
+	char id[CASES_URL_ID_MAX + 1], id2[CASES_URL_ID_MAX + 1];
+	struct cases *c;
+
+	/* Pinned: Python's hashlib.blake2b(digest_size=32) and base64.b32encode. */
+	cases_url_id(b, strlen(b), CASES_URL_ID_SHORT, id);
+	ok(strcmp(id, "ufu5jsyb7rr") == 0, "short id of %s (%s)", b, id);
+	cases_url_id(b, strlen(b), CASES_URL_ID_LONG, id);
+	ok(strcmp(id, "ufu5jsyb7rrswacgfvjnr") == 0, "long id (%s)", id);
+
+	if ((c = open_quiet(CASES_CREATE)) == NULL) {
+		ok(0, "open for the url tests (%s)", errbuf);
+		return;
+	}
+	ok(cases_begin(c) == 0, "begin");
+	ok(cases_url_add(c, "http://example.com/", "example.com", id) == 0 &&
+	    strcmp(id, "ueihn6bmjlr") == 0, "a new URL gets its short id (%s)",
+	    id);
+	ok(cases_url_add(c, "http://example.com/", "example.com", id2) == 0 &&
+	    strcmp(id2, id) == 0, "the same URL again: the same id");
+	/* Another URL that (as if by chance) holds b's short id. */
+	ok(sqlite3_exec(cases_db(c), "INSERT INTO urls VALUES ('ufu5jsyb7rr', "
+	    "'http://other.example/', 'other.example')", NULL, NULL, NULL) ==
+	    SQLITE_OK, "another URL holds the short id of %s", b);
+	ok(cases_url_add(c, b, "example.com", id) == 0 &&
+	    strcmp(id, "ufu5jsyb7rrswacgfvjnr") == 0,
+	    "the newcomer takes the long id (%s)", id);
+	ok(cases_url_add(c, b, "example.com", id2) == 0 &&
+	    strcmp(id2, id) == 0, "and keeps it (%s)", id2);
+	ok(cases_commit(c) == 0, "commit");
+	is_int(query_int(c, "SELECT count(*) FROM urls"), 3, "three URLs");
+	ok(strcmp(query_text(c, "SELECT host FROM urls WHERE id = "
+	    "'ufu5jsyb7rrswacgfvjnr'"), "example.com") == 0, "host recorded");
+	cases_close(c);
+	remove_db();
+}
+
+int
+main(void)
+{
+	if (sodium_init() < 0 || mkdtemp(tmp) == NULL)
+		return 1;
+	snprintf(dbpath, sizeof(dbpath), "%s/%s", tmp, CASES_FILE);
+	test_new_file();
+	test_newer();
+	test_garbage();
+	test_corrupt();
+	test_link();
+	test_url_ids();
+	rmdir(tmp);
+	return tap_done();
+}
