@@ -247,7 +247,7 @@ raw_seal(struct mk *m)
 	static uint8_t in[2][ENVELOPE_CHUNK];
 	static uint8_t out[ENVELOPE_CHUNK + ENVELOPE_CHUNK_OVERHEAD];
 	crypto_secretstream_xchacha20poly1305_state st;
-	struct seal_slots slots;
+	struct seal_slots slots = { 0 };
 	uint8_t header[ENVELOPE_HEADER_MAX];
 	size_t hlen, n, next;
 	unsigned long long clen;
