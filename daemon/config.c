@@ -37,7 +37,8 @@ struct key {
 };
 
 static setter_fn set_socket, set_mode, set_group, set_path, set_analyst,
-    set_bool, set_size, set_uint, set_languages, set_default_language;
+    set_bool, set_size, set_uint, set_languages, set_default_language,
+    set_text;
 
 enum {
 	K_SOCKET, K_SOCKET_MODE, K_SOCKET_GROUP, K_DATA_DIR, K_ANALYST_KEY,
@@ -46,7 +47,8 @@ enum {
 	K_REPORTS_PER_CIRCUIT, K_STATUS_PER_CIRCUIT, K_MAX_STORE_SIZE,
 	K_IDLE_TIMEOUT, K_MAX_CONNECTIONS, K_CONNECTIONS_PER_CIRCUIT,
 	K_HEAD_TIMEOUT, K_MIN_UPLOAD_RATE, K_MAX_UPLOADS,
-	K_UPLOADS_PER_CIRCUIT, K_COUNT
+	K_UPLOADS_PER_CIRCUIT, K_HELP_CONTACTS_FR, K_HELP_CONTACTS_AR,
+	K_HELP_CONTACTS_EN, K_COUNT
 };
 
 #define F(field) offsetof(struct config, field)
@@ -89,6 +91,13 @@ static const struct key keys[K_COUNT] = {
 	    1, 65536, 0 },
 	[K_UPLOADS_PER_CIRCUIT] = { "uploads_per_circuit", set_uint,
 	    F(uploads_per_circuit), 1, 65536, 0 },
+	/* In the order of known_languages; max: bytes. */
+	[K_HELP_CONTACTS_FR] = { "help_contacts.fr", set_text,
+	    F(help_contacts[0]), 0, CONFIG_HELP_CONTACTS_MAX, 0 },
+	[K_HELP_CONTACTS_AR] = { "help_contacts.ar", set_text,
+	    F(help_contacts[1]), 0, CONFIG_HELP_CONTACTS_MAX, 0 },
+	[K_HELP_CONTACTS_EN] = { "help_contacts.en", set_text,
+	    F(help_contacts[2]), 0, CONFIG_HELP_CONTACTS_MAX, 0 },
 };
 #undef F
 
@@ -210,6 +219,8 @@ config_free(struct config *c)
 	free(c->tor_hs_dir);
 	for (size_t i = 0; i < c->n_analyst_keys; i++)
 		free(c->analyst_keys[i]);
+	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX; i++)
+		free(c->help_contacts[i]);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -486,6 +497,21 @@ set_uint(struct config *c, const struct key *k, const char *v,
 	return 0;
 }
 
+/*
+ * help_contacts.LANG: text for reporters, at most k->max bytes. Every line
+ * is already UTF-8 without control characters (check_text); the pages
+ * escape it, so markup in it shows as typed.
+ */
+static int
+set_text(struct config *c, const struct key *k, const char *v,
+    struct config_problems *p, unsigned line)
+{
+	if (strlen(v) > k->max)
+		return problem(p, line, "%s: %zu bytes; at most %u", k->name,
+		    strlen(v), k->max);
+	return store_string((char **)((char *)c + k->off), v, p, line);
+}
+
 /* Return the static name of language v (n bytes), or NULL if unknown. */
 static const char *
 find_language(const char *v, size_t n)
@@ -751,6 +777,44 @@ validate_language(struct config *c, struct config_problems *p)
 	c->default_language = NULL;
 }
 
+/* Index in known_languages of l, a pointer into that table. */
+static size_t
+language_index(const char *l)
+{
+	size_t i = 0;
+
+	while (i + 1 < CONFIG_LANGUAGES_MAX && known_languages[i] != l)
+		i++;
+	return i;
+}
+
+/*
+ * help_contacts: for every offered language or for none, so that no
+ * reporter goes without the contacts another language shows.
+ */
+static void
+validate_help_contacts(const struct config *c, struct config_problems *p)
+{
+	char missing[16] = "";
+	unsigned line = 0;
+
+	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX && line == 0; i++) {
+		if (c->help_contacts[i] != NULL)
+			line = c->line_of[K_HELP_CONTACTS_FR + i];
+	}
+	if (line == 0)
+		return;
+	for (size_t i = 0; i < c->n_languages; i++) {
+		if (c->help_contacts[language_index(c->languages[i])] != NULL)
+			continue;
+		strcat(missing, *missing != '\0' ? " " : "");
+		strcat(missing, c->languages[i]);
+	}
+	if (*missing != '\0')
+		problem(p, line, "help_contacts: not set for %s; set it for "
+		    "every language in languages, or for none", missing);
+}
+
 /* Size a must not exceed size b; report on the line that set either. */
 static void
 validate_order(const struct config *c, int a, int b,
@@ -780,6 +844,7 @@ config_validate(struct config *c, struct config_problems *p)
 
 	validate_required(c, p);
 	validate_language(c, p);
+	validate_help_contacts(c, p);
 	validate_order(c, K_MAX_ATTACHMENT_SIZE, K_MAX_REPORT_SIZE, p);
 	validate_order(c, K_MAX_REPORT_SIZE, K_MAX_STORE_SIZE, p);
 #if SIZE_MAX < UINT64_MAX

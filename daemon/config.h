@@ -22,7 +22,8 @@
 #define CONFIG_LANGUAGES_MAX 3		/* fr, ar, en. */
 #define CONFIG_PROBLEMS_MAX 64		/* Problems kept; the rest are counted. */
 #define CONFIG_PROBLEM_LEN 256		/* Longest problem message kept. */
-#define CONFIG_NKEYS 22			/* Keys in the table in config.c. */
+#define CONFIG_NKEYS 25			/* Keys in the table in config.c. */
+#define CONFIG_HELP_CONTACTS_MAX 512	/* Bytes in one help_contacts.LANG. */
 
 struct config {
 	char *socket;			/* Absolute path of the Unix socket. */
@@ -49,6 +50,13 @@ struct config {
 	uint64_t min_upload_rate;	/* Bytes/s a body must keep up; 1K. */
 	unsigned max_uploads;		/* Large bodies at once; default 32. */
 	unsigned uploads_per_circuit;	/* Of those, per circuit; default 2. */
+	/*
+	 * help_contacts.fr, .ar, .en: the deployment's emergency and support
+	 * contacts, plain text shown to reporters (escaped); indexed like
+	 * known languages (fr, ar, en). NULL: unset, the pages keep their
+	 * generic wording.
+	 */
+	char *help_contacts[CONFIG_LANGUAGES_MAX];
 
 	/* Private: the line each key was last set on (0: default). */
 	unsigned line_of[CONFIG_NKEYS];

@@ -1,7 +1,8 @@
 /*
  * test_config: the config file parser. Each key valid and invalid (one line
  * added to a minimal good file), every default, problems collected from
- * every line, limits on file and line size, sizes, and config_load.
+ * every line, limits on file and line size, sizes, config_load, and the
+ * help_contacts texts (length, UTF-8, one per offered language or none).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -108,6 +109,12 @@ str(const struct config *c, const char *key)
 		return c->default_language;
 	if (strcmp(key, "analyst_key") == 0)
 		return c->analyst_keys[c->n_analyst_keys - 1];
+	if (strcmp(key, "help_contacts.fr") == 0)
+		return c->help_contacts[0];
+	if (strcmp(key, "help_contacts.ar") == 0)
+		return c->help_contacts[1];
+	if (strcmp(key, "help_contacts.en") == 0)
+		return c->help_contacts[2];
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->n_languages; i++) {
 		strcat(buf, i ? " " : "");
@@ -282,6 +289,14 @@ static const struct invalid invalid[] = {
 	{ "tor_hs_dir = /\xed\xa0\x80", "not valid UTF-8 at column 15" },
 	{ "tor_hs_dir = /\xf4\x90\x80\x80", "not valid UTF-8 at column 15" },
 	{ "tor_hs_dir = /\xe2\x82", "not valid UTF-8 at column 15" },
+	{ "help_contacts.fr = 17", "help_contacts: not set for ar en; set it "
+	    "for every language in languages, or for none" },
+	{ "help_contacts.ar = Police \xc0\xaf 19", "not valid UTF-8 at "
+	    "column 27" },
+	{ "help_contacts.en = 999\x7f", "control character 0x7f at column "
+	    "23" },
+	{ "help_contacts.de = 110", "unknown key 'help_contacts.de'" },
+	{ "help_contacts = 17", "unknown key 'help_contacts'" },
 };
 
 static void
@@ -353,6 +368,8 @@ test_defaults(void)
 	is_int(c.max_store_size, 8ULL << 30, "default max_store_size");
 	is_int(c.idle_timeout, 120, "default idle_timeout");
 	is_int(c.max_connections, 512, "default max_connections");
+	ok(c.help_contacts[0] == NULL && c.help_contacts[1] == NULL &&
+	    c.help_contacts[2] == NULL, "default help_contacts unset");
 	config_free(&c);
 	ok(c.socket == NULL && c.n_analyst_keys == 0, "config_free zeroes");
 	config_free(&c);
@@ -530,6 +547,74 @@ test_languages(void)
 }
 
 static void
+test_help_contacts(void)
+{
+	static const struct {
+		const char *lines, *desc, *fr, *ar, *en;
+	} good[] = {
+		{ "help_contacts.fr = 17\nhelp_contacts.ar = الشرطة: 19\n"
+		    "help_contacts.en = Police: 19", "one per language",
+		    "17", "الشرطة: 19", "Police: 19" },
+		{ "languages = fr\nhelp_contacts.fr = Police : 17 <b>&amp; "
+		    "#1", "markup and '#' kept as text", "Police : 17 <b>&amp; "
+		    "#1", NULL, NULL },
+		{ "languages = ar\nhelp_contacts.ar = \t 19  ",
+		    "spaces around trimmed", NULL, "19", NULL },
+		{ "languages = en\nhelp_contacts.fr = 17\nhelp_contacts.en = "
+		    "999", "a language not offered may have one", "17", NULL,
+		    "999" },
+	};
+	char v[CONFIG_HELP_CONTACTS_MAX + 2] = "", line[1024];
+	struct config c;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		const char *want[3] = { good[i].fr, good[i].ar, good[i].en };
+		int same = parse_with(&c, good[i].lines) == 0;
+
+		for (int l = 0; l < 3; l++)
+			same = same && (want[l] == NULL ?
+			    c.help_contacts[l] == NULL : c.help_contacts[l] &&
+			    strcmp(c.help_contacts[l], want[l]) == 0);
+		ok(same, "help_contacts: %s (%s)", good[i].desc,
+		    probs.n ? probs.msg[0] : "no problem");
+		config_free(&c);
+	}
+
+	/* 256 Arabic letters of two bytes each: the limit exactly. */
+	for (int i = 0; i < CONFIG_HELP_CONTACTS_MAX / 2; i++)
+		strcat(v, "\xd8\xb9");
+	snprintf(line, sizeof(line), "languages = ar\nhelp_contacts.ar = %s", v);
+	ok(parse_with(&c, line) == 0 && strlen(c.help_contacts[1]) == CONFIG_HELP_CONTACTS_MAX,
+	    "help_contacts: %d bytes are accepted", CONFIG_HELP_CONTACTS_MAX);
+	config_free(&c);
+	ok(c.help_contacts[1] == NULL, "config_free frees help_contacts");
+	strcat(v, "x");
+	snprintf(line, sizeof(line), "languages = ar\nhelp_contacts.ar = %s", v);
+	ok(parse_with(&c, line) == 1 && strcmp(probs.msg[0], "line 5: help_contacts.ar: 513 bytes; "
+	    "at most 512") == 0, "help_contacts: 513 bytes refused: %s",
+	    probs.msg[0]);
+	config_free(&c);
+	/* Cut inside the last letter: not UTF-8. */
+	v[CONFIG_HELP_CONTACTS_MAX - 1] = '\0';
+	snprintf(line, sizeof(line), "languages = ar\nhelp_contacts.ar = %s", v);
+	ok(parse_with(&c, line) == 1 && strcmp(probs.msg[0], "line 5: not valid UTF-8 at column "
+	    "530") == 0, "help_contacts: a cut character refused: %s",
+	    probs.msg[0]);
+	config_free(&c);
+	ok(parse_with(&c, "languages = fr en\nhelp_contacts.fr = 17") == 1 &&
+	    strcmp(probs.msg[0], "line 5: help_contacts: not "
+	    "set for en; set it for every language in languages, or for "
+	    "none") == 0, "help_contacts: one offered language without: %s",
+	    probs.msg[0]);
+	config_free(&c);
+	ok(parse_with(&c, "help_contacts.en = 999\nhelp_contacts.en = 112") ==
+	    2 && strcmp(probs.msg[0], "line 5: help_contacts.en is "
+	    "given twice (first on line 4)") == 0,
+	    "help_contacts: a key given twice: %s", probs.msg[0]);
+	config_free(&c);
+}
+
+static void
 test_sizes(void)
 {
 	static const struct { const char *s; int rc; uint64_t v; } v[] = {
@@ -650,6 +735,7 @@ main(void)
 	test_text_forms();
 	test_analysts();
 	test_languages();
+	test_help_contacts();
 	test_sizes();
 	test_load();
 	test_overflow_of_problems();
