@@ -278,6 +278,17 @@ parse_size(const char *s, uint64_t *out)
 }
 
 /*
+ * config_language_code(i):
+ * The code ("fr", "ar" or "en") of language i < CONFIG_LANGUAGES_MAX, in
+ * the order of help_contacts[].
+ */
+const char *
+config_language_code(size_t i)
+{
+	return known_languages[i];
+}
+
+/*
  * config_parse_size(s, out):
  * Parse the NUL-terminated s as a size: decimal digits, then optionally one
  * of K, M, G (or k, m, g) for 1024, 1024^2, 1024^3. Store the byte count in
@@ -790,7 +801,8 @@ language_index(const char *l)
 
 /*
  * help_contacts: for every offered language or for none, so that no
- * reporter goes without the contacts another language shows.
+ * reporter goes without the contacts another language shows. A line that
+ * was refused counts as given (its own problem says what is wrong).
  */
 static void
 validate_help_contacts(const struct config *c, struct config_problems *p)
@@ -798,14 +810,13 @@ validate_help_contacts(const struct config *c, struct config_problems *p)
 	char missing[16] = "";
 	unsigned line = 0;
 
-	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX && line == 0; i++) {
-		if (c->help_contacts[i] != NULL)
-			line = c->line_of[K_HELP_CONTACTS_FR + i];
-	}
+	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX && line == 0; i++)
+		line = c->line_of[K_HELP_CONTACTS_FR + i];
 	if (line == 0)
 		return;
 	for (size_t i = 0; i < c->n_languages; i++) {
-		if (c->help_contacts[language_index(c->languages[i])] != NULL)
+		if (c->line_of[K_HELP_CONTACTS_FR +
+		    language_index(c->languages[i])] != 0)
 			continue;
 		strcat(missing, *missing != '\0' ? " " : "");
 		strcat(missing, c->languages[i]);

@@ -52,9 +52,9 @@ struct config {
 	unsigned uploads_per_circuit;	/* Of those, per circuit; default 2. */
 	/*
 	 * help_contacts.fr, .ar, .en: the deployment's emergency and support
-	 * contacts, plain text shown to reporters (escaped); indexed like
-	 * known languages (fr, ar, en). NULL: unset, the pages keep their
-	 * generic wording.
+	 * contacts, plain text shown to reporters (escaped); index i is the
+	 * language config_language_code(i). NULL: unset, the pages keep
+	 * their generic wording.
 	 */
 	char *help_contacts[CONFIG_LANGUAGES_MAX];
 
@@ -120,6 +120,13 @@ int config_load(struct config *c, const char *path, struct config_problems *p);
  */
 void config_print_problems(FILE *f, const char *path,
     const struct config_problems *p);
+
+/*
+ * config_language_code(i):
+ * The code ("fr", "ar" or "en") of language i < CONFIG_LANGUAGES_MAX, in
+ * the order of help_contacts[].
+ */
+const char *config_language_code(size_t i);
 
 /*
  * config_parse_size(s, out):

@@ -546,6 +546,9 @@ test_languages(void)
 	config_free(&c);
 }
 
+/* Arabic alone, and its help_contacts (a format for snprintf). */
+#define AR_ONLY "languages = ar\nhelp_contacts.ar = %s"
+
 static void
 test_help_contacts(void)
 {
@@ -583,22 +586,29 @@ test_help_contacts(void)
 	/* 256 Arabic letters of two bytes each: the limit exactly. */
 	for (int i = 0; i < CONFIG_HELP_CONTACTS_MAX / 2; i++)
 		strcat(v, "\xd8\xb9");
-	snprintf(line, sizeof(line), "languages = ar\nhelp_contacts.ar = %s", v);
-	ok(parse_with(&c, line) == 0 && strlen(c.help_contacts[1]) == CONFIG_HELP_CONTACTS_MAX,
+	snprintf(line, sizeof(line), AR_ONLY, v);
+	ok(parse_with(&c, line) == 0 &&
+	    strlen(c.help_contacts[1]) == CONFIG_HELP_CONTACTS_MAX,
 	    "help_contacts: %d bytes are accepted", CONFIG_HELP_CONTACTS_MAX);
 	config_free(&c);
 	ok(c.help_contacts[1] == NULL, "config_free frees help_contacts");
 	strcat(v, "x");
-	snprintf(line, sizeof(line), "languages = ar\nhelp_contacts.ar = %s", v);
-	ok(parse_with(&c, line) == 1 && strcmp(probs.msg[0], "line 5: help_contacts.ar: 513 bytes; "
-	    "at most 512") == 0, "help_contacts: 513 bytes refused: %s",
-	    probs.msg[0]);
+	snprintf(line, sizeof(line), AR_ONLY, v);
+	ok(parse_with(&c, line) == 1 && strcmp(probs.msg[0], "line 5: "
+	    "help_contacts.ar: 513 bytes; at most 512") == 0,
+	    "help_contacts: 513 bytes refused: %s", probs.msg[0]);
+	config_free(&c);
+	snprintf(line, sizeof(line), "help_contacts.fr = %s\n"
+	    "help_contacts.ar = 19\nhelp_contacts.en = 19", v);
+	ok(parse_with(&c, line) == 1, "help_contacts: a refused line is not "
+	    "also reported as missing (%zu problems)", probs.total);
 	config_free(&c);
 	/* Cut inside the last letter: not UTF-8. */
 	v[CONFIG_HELP_CONTACTS_MAX - 1] = '\0';
-	snprintf(line, sizeof(line), "languages = ar\nhelp_contacts.ar = %s", v);
-	ok(parse_with(&c, line) == 1 && strcmp(probs.msg[0], "line 5: not valid UTF-8 at column "
-	    "530") == 0, "help_contacts: a cut character refused: %s",
+	snprintf(line, sizeof(line), AR_ONLY, v);
+	ok(parse_with(&c, line) == 1 && strcmp(probs.msg[0], "line 5: not "
+	    "valid UTF-8 at column 530") == 0,
+	    "help_contacts: a cut character refused: %s",
 	    probs.msg[0]);
 	config_free(&c);
 	ok(parse_with(&c, "languages = fr en\nhelp_contacts.fr = 17") == 1 &&
