@@ -10,9 +10,10 @@
 const struct field_option fields_categories[] = {
 	{ "csam_images", N_("Images of child sexual abuse") },
 	{ "csam_videos", N_("Videos of child sexual abuse") },
+	/* Short: a closed <select> shows one line (the landing page's list
+	 * explains sextortion). */
 	{ "self_generated",
-	    N_("Self-generated images of a child, or sextortion (a child "
-	    "pressured or blackmailed into sharing images)") },
+	    N_("Images a child took of themselves, or sextortion") },
 	{ "other", N_("Other illegal content involving children") },
 };
 const size_t fields_ncategories =

@@ -4,7 +4,9 @@
  * own content. All words are English msgids translated by i18n and escaped
  * on the way out, so neither a translation nor a reporter can put markup
  * into a page: markup lives in this file only. Words may carry the
- * placeholders {1} and {2} (numbers and sizes), filled in here.
+ * placeholders {1} and {2} (numbers, sizes, the deployment's help
+ * contacts), filled in here. Numbers are written the way each language
+ * writes them, and never break from their unit at the end of a line.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -39,6 +41,11 @@ struct block {
 };
 
 #define NBLOCKS(b) (sizeof(b) / sizeof((b)[0]))
+
+#define NBSP "\xc2\xa0"		/* U+00A0, between a number and its unit */
+#define NNBSP "\xe2\x80\xaf"	/* U+202F, between French groups of digits */
+#define NUMBER_MAX 48		/* 20 digits, 6 separators of 3 bytes, NUL */
+#define SIZE_TEXT_MAX 96	/* a number, NBSP, a unit's translation */
 
 /* Append a string that needs no escaping (markup, codes). */
 static void
@@ -79,11 +86,30 @@ say(struct evbuffer *out, enum lang lang, const char *msgid)
 	sayf(out, lang, msgid, NULL, NULL);
 }
 
-/* Write n in decimal into buf. */
+/*
+ * Write n in decimal into buf as the reader's language writes it: French
+ * groups thousands with a narrow no-break space (10 000), English with a
+ * comma (10,000); Arabic keeps Western digits, ungrouped (10000), as
+ * Moroccan usage does.
+ */
 static const char *
-number(char buf[24], uint64_t n)
+number(char buf[NUMBER_MAX], enum lang lang, uint64_t n)
 {
-	snprintf(buf, 24, "%" PRIu64, n);
+	static const char *const sep[LANG_COUNT] = {
+		[LANG_FR] = NNBSP, [LANG_AR] = "", [LANG_EN] = ",",
+	};
+	char digits[24];
+	size_t len = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	size_t o = 0, seplen = strlen(sep[lang]);
+
+	for (size_t i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0) {
+			memcpy(buf + o, sep[lang], seplen);
+			o += seplen;
+		}
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
 	return buf;
 }
 
@@ -92,7 +118,7 @@ number(char buf[24], uint64_t n)
  * exact, else megabytes or kilobytes rounded down (never overstating it).
  */
 static const char *
-size_text(char buf[64], enum lang lang, uint64_t bytes)
+size_text(char buf[SIZE_TEXT_MAX], enum lang lang, uint64_t bytes)
 {
 	static const struct {
 		uint64_t unit;
@@ -102,13 +128,15 @@ size_text(char buf[64], enum lang lang, uint64_t bytes)
 		{ 1 << 30, N_("GB") }, { 1 << 20, N_("MB") },
 		{ 1 << 10, N_("KB") }, { 1, N_("bytes") },
 	};
+	char n[NUMBER_MAX];
 	size_t i = 0;
 
 	if (bytes % units[0].unit != 0) {
 		for (i = 1; bytes < units[i].unit && units[i].unit > 1; i++)
 			;
 	}
-	snprintf(buf, 64, "%" PRIu64 " %s", bytes / units[i].unit,
+	snprintf(buf, SIZE_TEXT_MAX, "%s" NBSP "%s",
+	    number(n, lang, bytes / units[i].unit),
 	    i18n_text(lang, units[i].msgid));
 	return buf;
 }
@@ -141,6 +169,24 @@ anchor(struct evbuffer *out, enum lang lang, const char *route,
 	    cls != NULL ? "\"" : "", i18n_code(lang), route);
 	say(out, lang, msgid);
 	put(out, "</a>");
+}
+
+/*
+ * Append the deployment's emergency and support contacts in lang, if it
+ * set them: its own text, escaped like everything else.
+ */
+static void
+help_contacts(struct evbuffer *out, const struct page_site *site,
+    enum lang lang)
+{
+	const char *text = site->help_contacts[lang];
+
+	if (text == NULL || *text == '\0')
+		return;
+	put(out, "<p class=\"contacts\">");
+	/* TRANSLATORS: {1} is the deployment's own text (numbers, names). */
+	sayf(out, lang, N_("Where to get help: {1}"), text, NULL);
+	put(out, "</p>\n");
 }
 
 /* Append the language switcher: the same page in each offered language. */
@@ -204,10 +250,12 @@ frame_open(struct evbuffer *out, const struct page_site *site,
 	put(out, "\n");
 	switcher(out, site, lang, f);
 	put(out, "</div></header>\n<p class=\"js-notice\">");
+	/* The steps are those of Tor Browser's manual (security-settings). */
 	say(out, lang, N_("Scripts are turned on in your browser. For your "
 	    "safety, set Tor Browser to the Safest security level: click the "
-	    "shield icon next to the address bar and choose Safest. This site "
-	    "works fully without scripts."));
+	    "shield icon next to the address bar, then Settings, then Change; "
+	    "choose Safest, then save and restart. This site works fully "
+	    "without scripts."));
 	put(out, "</p>\n<main id=\"main\">\n<h1>");
 	say(out, lang, f->title);
 	put(out, "</h1>\n");
@@ -254,7 +302,7 @@ pages_landing(struct evbuffer *out, const struct page_site *site,
 		    "anonymously. All you need to give is the address where "
 		    "you saw them.") },
 	};
-	static const struct block rest[] = {
+	static const struct block what[] = {
 		{ "h2", N_("What to report") },
 		{ "li", N_("Images or videos showing the sexual abuse of a "
 		    "child (anyone under 18).") },
@@ -265,6 +313,8 @@ pages_landing(struct evbuffer *out, const struct page_site *site,
 		{ "li", N_("Other content that sexualises children.") },
 		{ "p", N_("If a child is in immediate danger, contact the "
 		    "police or emergency services now.") },
+	};
+	static const struct block next[] = {
 		{ "h2", N_("What happens next") },
 		{ "p", N_("Your report is encrypted as soon as it arrives. "
 		    "Only trained analysts hold the key to read it. They "
@@ -297,7 +347,9 @@ pages_landing(struct evbuffer *out, const struct page_site *site,
 	put(out, "</p>\n</div>\n<p>");
 	anchor(out, lang, "report", "button", N_("Make a report"));
 	put(out, "</p>\n");
-	blocks(out, lang, rest, NBLOCKS(rest));
+	blocks(out, lang, what, NBLOCKS(what));
+	help_contacts(out, site, lang);
+	blocks(out, lang, next, NBLOCKS(next));
 	put(out, "<p>");
 	anchor(out, lang, "safety", NULL, N_("How to stay safe while reporting"));
 	put(out, "</p>\n");
@@ -338,10 +390,12 @@ static const struct problem {
 };
 
 /*
- * The description limit in characters: its byte limit holds this many
- * characters of any of our languages (Arabic letters take two bytes).
+ * The limits in characters: their byte limits hold this many characters
+ * of any of our languages (Arabic letters take two bytes), so the pages
+ * never promise more than the form takes.
  */
 #define DESCRIPTION_CHARS (FIELDS_DESCRIPTION_MAX / 2)
+#define URL_CHARS (FIELDS_URL_MAX / 2)
 
 /* The number a problem's words mention, if any. */
 static uint64_t
@@ -353,7 +407,7 @@ problem_arg(const struct problem *p, const struct form_view *view)
 	case FORM_ERR_URLS_TOO_MANY:
 		return FIELDS_URLS_MAX;
 	case FORM_ERR_URL_TOO_LONG:
-		return FIELDS_URL_MAX;
+		return URL_CHARS;
 	case FORM_ERR_DESCRIPTION_TOO_LONG:
 		return DESCRIPTION_CHARS;
 	default:
@@ -366,9 +420,9 @@ static void
 problem_say(struct evbuffer *out, enum lang lang, const struct problem *p,
     const struct form_view *view)
 {
-	char n[24];
+	char n[NUMBER_MAX];
 
-	sayf(out, lang, p->msgid, number(n, problem_arg(p, view)), NULL);
+	sayf(out, lang, p->msgid, number(n, lang, problem_arg(p, view)), NULL);
 }
 
 /* 1 if the view has a problem with the field whose id is id. */
@@ -512,13 +566,18 @@ static void
 attachment_field(struct evbuffer *out, const struct page_site *site,
     enum lang lang, const struct form_view *view)
 {
-	char each[64], all[64];
+	char each[SIZE_TEXT_MAX], all[SIZE_TEXT_MAX];
+	/*
+	 * Sending the abuse material is illegal, even to a hotline: the hint
+	 * says so in the landing page's words and names what helps instead.
+	 */
 	const struct field fd = { FIELD_ATTACHMENT, N_("Files (optional)"),
 	    /* TRANSLATORS: {1} and {2} are sizes, such as "64 MB". */
-	    N_("Only if the material cannot be reached by its address any "
-	    "more and you already have it. Never download or screenshot "
-	    "anything to send it here. At most {1} per file and {2} for the "
-	    "whole report."),
+	    N_("Never attach images or videos of abuse, not even to report "
+	    "them: sending them is illegal, even to us. Attach only files "
+	    "that show no abuse, for example screenshots of messages from "
+	    "someone threatening or grooming a child, or of a page that shows "
+	    "no abuse. At most {1} per file and {2} for the whole report."),
 	    size_text(each, lang, site->max_attachment_size),
 	    size_text(all, lang, site->max_report_size) };
 
@@ -552,13 +611,13 @@ static void
 form_fields(struct evbuffer *out, const struct page_site *site,
     enum lang lang, const struct form_view *view)
 {
-	char nurls[24], nchars[24], ndesc[24];
+	char nurls[NUMBER_MAX], nchars[NUMBER_MAX], ndesc[NUMBER_MAX];
 	const struct field urls = { FIELD_URLS, N_("Addresses (URLs)"),
 	    /* TRANSLATORS: {1} and {2} are numbers. */
 	    N_("One address per line, at most {1} addresses of {2} characters "
 	    "each. Addresses start with http or https; onion addresses are "
-	    "accepted."), number(nurls, FIELDS_URLS_MAX),
-	    number(nchars, FIELDS_URL_MAX) };
+	    "accepted."), number(nurls, lang, FIELDS_URLS_MAX),
+	    number(nchars, lang, URL_CHARS) };
 	const struct field category = { FIELD_CATEGORY,
 	    N_("What did you see?"), NULL, NULL, NULL };
 	const struct field seen_on = { FIELD_SEEN_ON,
@@ -568,7 +627,7 @@ form_fields(struct evbuffer *out, const struct page_site *site,
 	    /* TRANSLATORS: {1} is a number. */
 	    N_("In your own words: what you saw and how you got there. Do not "
 	    "write your name or anything that identifies you. At most {1} "
-	    "characters."), number(ndesc, DESCRIPTION_CHARS), NULL };
+	    "characters."), number(ndesc, lang, DESCRIPTION_CHARS), NULL };
 
 	textarea_field(out, lang, view, &urls, "rows=\"4\" dir=\"ltr\" "
 	    "inputmode=\"url\" spellcheck=\"false\" autocapitalize=\"off\" "
@@ -653,6 +712,7 @@ pages_receipt(struct evbuffer *out, const struct page_site *site,
 	    "material is upsetting; it is not your fault. Talking to someone "
 	    "you trust can help."));
 	put(out, "</p>\n");
+	help_contacts(out, site, lang);
 	frame_close(out, lang);
 }
 
@@ -730,12 +790,14 @@ pages_safety(struct evbuffer *out, const struct page_site *site,
 	    0 };
 	static const struct block advice[] = {
 		{ "li", N_("Use Tor Browser at the Safest security level: click "
-		    "the shield icon next to the address bar and choose "
-		    "Safest. This site works fully that way.") },
+		    "the shield icon next to the address bar, then Settings, "
+		    "then Change; choose Safest, then save and restart. This "
+		    "site works fully that way.") },
 		{ "li", N_("Do not report from a work or school device, or from "
 		    "a device that someone else controls or can check.") },
 		{ "li", N_("Do not download, screenshot, save or share the "
-		    "material. Giving the address is enough.") },
+		    "material. Giving the address (URL) of the page is "
+		    "enough.") },
 		{ "li", N_("Do not write your name, contact details or anything "
 		    "that identifies you in the report.") },
 		{ "li", N_("Close Tor Browser when you have finished: it "
@@ -749,6 +811,7 @@ pages_safety(struct evbuffer *out, const struct page_site *site,
 
 	frame_open(out, site, lang, &f);
 	blocks(out, lang, advice, NBLOCKS(advice));
+	help_contacts(out, site, lang);
 	put(out, "<p>");
 	anchor(out, lang, "report", "button", N_("Make a report"));
 	put(out, "</p>\n");
@@ -778,8 +841,9 @@ static const struct error_text {
 	{ 413, N_("The report is too large"),
 	    /* TRANSLATORS: {1} is a size, such as "256 MB". */
 	    N_("Your report is larger than this server accepts: at most {1} "
-	    "in all. Nothing was stored. Please send the address where you "
-	    "saw the material instead of the file: the address is enough."),
+	    "in all. Nothing was stored. Please send it again with fewer or "
+	    "smaller files, or with none: the address (URL) where you saw the "
+	    "material is enough."),
 	    1 },
 	{ 414, N_("The address is too long"),
 	    N_("The address of the page you asked for is too long. Start "
@@ -828,7 +892,7 @@ pages_error(struct evbuffer *out, const struct page_site *site,
 {
 	const struct error_text *e = error_text(http_status);
 	const struct frame f = { "", 0, e->title, 0 };
-	char size[64], code[24];
+	char size[SIZE_TEXT_MAX], code[NUMBER_MAX];
 
 	frame_open(out, site, lang, &f);
 	put(out, "<p>");
@@ -836,8 +900,8 @@ pages_error(struct evbuffer *out, const struct page_site *site,
 	    NULL);
 	put(out, "</p>\n<p class=\"hint\">");
 	/* TRANSLATORS: {1} is an HTTP status code, such as 404. */
-	sayf(out, lang, N_("Error code: {1}"), number(code, (uint64_t)e->status),
-	    NULL);
+	sayf(out, lang, N_("Error code: {1}"),
+	    number(code, lang, (uint64_t)e->status), NULL);
 	put(out, "</p>\n<p class=\"actions\">");
 	if (e->retry)
 		anchor(out, lang, "report", "button", N_("Back to the report "

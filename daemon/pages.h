@@ -29,6 +29,9 @@ struct page_site {
 	int attachments;		/* the form has a file input */
 	uint64_t max_attachment_size;	/* shown to reporters */
 	uint64_t max_report_size;
+	/* The deployment's emergency and support contacts, plain text for
+	 * each language, or NULL: the pages keep their generic wording. */
+	const char *help_contacts[LANG_COUNT];
 };
 
 /* pages_landing(out, site, lang): what to report, what happens next. */

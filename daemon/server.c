@@ -97,6 +97,12 @@ set_site(struct server *srv)
 	srv->site.attachments = cfg->attachments;
 	srv->site.max_attachment_size = cfg->max_attachment_size;
 	srv->site.max_report_size = cfg->max_report_size;
+	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX; i++) {
+		enum lang l;
+
+		if (i18n_lang(config_language_code(i), 2, &l) == 0)
+			srv->site.help_contacts[l] = cfg->help_contacts[i];
+	}
 }
 
 /* systemd Type=notify: say READY=1 on $NOTIFY_SOCKET (a Unix socket). */

@@ -1,9 +1,12 @@
 /*
  * test_pages: every page in every language, the form's fields and errors,
  * escaping of hostile values, the receipt and status markers, the error
- * pages, the escaping module, the option tables and i18n lookups. With
- * PAGES_DUMP_DIR set, also writes each page there (for looking at them in
- * a browser).
+ * pages, the escaping module, the option tables and i18n lookups; the
+ * deployment's help contacts (escaped, where they belong), the attachment
+ * hint in each language, numbers (no-break spaces, grouping, digits), and
+ * the glossary of docs/translating.md against the French and Arabic pages.
+ * With PAGES_DUMP_DIR set, also writes each page there (for looking at
+ * them in a browser).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +22,21 @@
 #include "utf8.h"
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+#define NBSP "\xc2\xa0"		/* U+00A0 NO-BREAK SPACE */
+#define NNBSP "\xe2\x80\xaf"	/* U+202F NARROW NO-BREAK SPACE */
 
-static const struct page_site site_plain = {
-	{ LANG_FR, LANG_AR, LANG_EN }, 3, 0, 64 << 20, 256 << 20
-};
-static const struct page_site site_files = {
-	{ LANG_FR, LANG_AR, LANG_EN }, 3, 1, 64 << 20, 256 << 20
+#define SITE(files, report_size) .offered = { LANG_FR, LANG_AR, LANG_EN }, \
+	.n_offered = 3, .attachments = (files), \
+	.max_attachment_size = 64 << 20, .max_report_size = (report_size)
+static const struct page_site site_plain = { SITE(0, 256 << 20) };
+static const struct page_site site_files = { SITE(1, 256 << 20) };
+/* Attachments on, help contacts with markup in them, a large size limit. */
+static const struct page_site site_help = { SITE(1, 1536ULL << 30),
+	.help_contacts = {
+		[LANG_FR] = "Police : 19 <b>&</b> « 2511 »",
+		[LANG_AR] = "الشرطة: 19 <i>'2511'</i>",
+		[LANG_EN] = "Police: 19 <script>x</script> \"2511\"",
+	},
 };
 static const int http_errors[] = {
 	400, 404, 405, 411, 413, 414, 429, 431, 500, 501, 503, 505
@@ -135,7 +147,7 @@ static void
 test_landing_safety(enum lang lang)
 {
 	static const char *const advice[LANG_COUNT] = {
-		"Ne téléchargez pas", "لا تقم بتنزيل", "Do not download"
+		"Ne téléchargez pas", "لا يجوز تنزيل", "Do not download"
 	};
 	struct evbuffer *out = evbuffer_new();
 	char *page;
@@ -365,8 +377,8 @@ test_error_words(void)
 		int status;
 		const char *words;
 	} want[] = {
-		{ 413, "at most 256 MB in all" },
-		{ 413, "send the address" },
+		{ 413, "at most 256" NBSP "MB in all" },
+		{ 413, "fewer or smaller files, or with none: the address" },
 		{ 429, "wait a while" },
 		{ 503, "nothing was stored" },
 		{ 404, "does not exist" },
@@ -456,6 +468,353 @@ test_i18n(void)
 	    "no such message") == 0, "i18n: unknown msgid falls back");
 }
 
+/* html_escape_str(s), as a string. */
+static char *
+escaped(const char *s)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	html_escape_str(out, s);
+	return take(out);
+}
+
+/* Every page of site in lang, one after the other, the form twice. */
+static char *
+all_pages(const struct page_site *site, enum lang lang)
+{
+	static const enum store_status st[] = { STORE_STATUS_UNKNOWN,
+	    STORE_STATUS_WAITING, STORE_STATUS_EXPORTED, STORE_STATUS_PURGED };
+	const struct form_view errs = { .urls = "x", .urls_len = 1,
+	    .category = "", .seen_on = "", .errors = 0x3ff,
+	    .bad_url_line = 3, .token = "t" };
+	struct evbuffer *out = evbuffer_new();
+
+	pages_landing(out, site, lang);
+	pages_form(out, site, lang, NULL);
+	pages_form(out, site, lang, &errs);
+	pages_receipt(out, site, lang, "ABCD-EFGH");
+	for (size_t i = 0; i < NELEMS(st); i++)
+		pages_status(out, site, lang, 1, st[i]);
+	pages_safety(out, site, lang);
+	for (size_t i = 0; i < NELEMS(http_errors); i++)
+		pages_error(out, site, lang, http_errors[i]);
+	return take(out);
+}
+
+/* before, escaped, then the contacts paragraph follows on page. */
+static int
+contacts_after(const char *page, const char *before, const char *after_tags,
+    const char *contacts_p)
+{
+	char *b = escaped(before), want[2048];
+	int found;
+
+	snprintf(want, sizeof(want), "%s%s%s", b, after_tags, contacts_p);
+	found = strstr(page, want) != NULL;
+	free(b);
+	return found;
+}
+
+/*
+ * The deployment's help contacts: escaped, right after the emergency line
+ * (landing), after the danger and support advice (safety), on the receipt
+ * page; no trace of them when they are unset.
+ */
+static void
+test_help_contacts(enum lang lang)
+{
+	const char *label = i18n_text(lang, "Where to get help: {1}");
+	const char *danger = i18n_text(lang, "If a child is in immediate "
+	    "danger, contact the police or emergency services now.");
+	const char *support = i18n_text(lang, "Seeing such material is "
+	    "upsetting, and it is not your fault. Talking to someone you "
+	    "trust, or to a support service, can help.");
+	const char *cut = strstr(label, "{1}");
+	char *contacts = escaped(site_help.help_contacts[lang]), *raw, *pre;
+	char *post, p[1024], *page;
+	struct evbuffer *out;
+
+	if (!ok(cut != NULL, "help/%s: the label has {1}", i18n_code(lang))) {
+		free(contacts);
+		return;
+	}
+	raw = strndup(label, (size_t)(cut - label));
+	pre = escaped(raw);
+	post = escaped(cut + 3);
+	snprintf(p, sizeof(p), "<p class=\"contacts\">%s%s%s</p>\n", pre,
+	    contacts, post);
+	out = evbuffer_new();
+	pages_landing(out, &site_help, lang);
+	page = take(out);
+	ok(contacts_after(page, danger, "</p>\n", p),
+	    "help/%s: the contacts, escaped, after the emergency line",
+	    i18n_code(lang));
+	ok(strstr(page, "<b>") == NULL && strstr(page, "<i>") == NULL &&
+	    strstr(page, "<script") == NULL, "help/%s: their markup is inert",
+	    i18n_code(lang));
+	free(page);
+	out = evbuffer_new();
+	pages_safety(out, &site_help, lang);
+	page = take(out);
+	ok(contacts_after(page, support, "</li>\n</ul>\n", p),
+	    "help/%s: the contacts after the danger and support advice",
+	    i18n_code(lang));
+	free(page);
+	out = evbuffer_new();
+	pages_receipt(out, &site_help, lang, "R");
+	page = take(out);
+	ok(strstr(page, p) != NULL, "help/%s: the contacts on the receipt page",
+	    i18n_code(lang));
+	free(page);
+	page = all_pages(&site_plain, lang);
+	ok(strstr(page, "class=\"contacts\"") == NULL &&
+	    contacts_after(page, danger, "</p>\n", "<h2>"),
+	    "help/%s: unset, the generic wording alone", i18n_code(lang));
+	free(page);
+	free(raw);
+	free(pre);
+	free(post);
+	free(contacts);
+}
+
+/* The text of the element that starts with open on page, up to close. */
+static char *
+element(const char *page, const char *open, const char *close)
+{
+	const char *a = strstr(page, open), *b;
+
+	if (a == NULL || (b = strstr(a, close)) == NULL)
+		return strdup("");
+	return strndup(a, (size_t)(b - a));
+}
+
+/*
+ * With attachments on, the Files hint says not to attach images or videos
+ * of abuse and what is welcome, in the same words as the landing page's
+ * warning ("not even to report them"), with the sizes; nothing of the old
+ * "if you already have it".
+ */
+static void
+test_attachment_hint(enum lang lang)
+{
+	static const struct {
+		const char *never, *welcome, *same, *sizes, *old;
+	} want[LANG_COUNT] = {
+		[LANG_FR] = { "Ne joignez jamais d’images ou de vidéos d’abus",
+		    "captures d’écran de messages d’une personne qui menace "
+		    "un enfant", "même pour les signaler",
+		    "64" NBSP "Mo au maximum par fichier, et 256" NBSP "Mo",
+		    "l’avez déjà" },
+		[LANG_AR] = { "لا يجوز إرفاق صور أو مقاطع فيديو للاعتداء",
+		    "لقطات شاشة لرسائل من شخص يهدّد طفلًا", "حتى بغرض الإبلاغ عنها",
+		    "لكل ملف: 64" NBSP "ميغابايت، وللبلاغ كله: 256" NBSP
+		    "ميغابايت", "موجودًا لديك" },
+		[LANG_EN] = { "Never attach images or videos of abuse",
+		    "screenshots of messages from someone threatening or "
+		    "grooming a child", "not even to report them",
+		    "At most 64" NBSP "MB per file and 256" NBSP "MB for the "
+		    "whole report", "already have" },
+	};
+	struct evbuffer *out = evbuffer_new();
+	char *landing, *form, *warning, *hint;
+
+	pages_landing(out, &site_files, lang);
+	landing = take(out);
+	out = evbuffer_new();
+	pages_form(out, &site_files, lang, NULL);
+	form = take(out);
+	warning = element(landing, "<div class=\"warning\">", "</div>");
+	hint = element(form, "<p class=\"hint\" id=\"attachment-hint\">",
+	    "</p>");
+	ok(strstr(hint, want[lang].never) != NULL,
+	    "attachments/%s: the hint says never to attach abuse material",
+	    i18n_code(lang));
+	ok(strstr(hint, want[lang].welcome) != NULL,
+	    "attachments/%s: the hint says which files are welcome",
+	    i18n_code(lang));
+	ok(strstr(hint, want[lang].same) != NULL &&
+	    strstr(warning, want[lang].same) != NULL,
+	    "attachments/%s: hint and warning both say \"%s\"",
+	    i18n_code(lang), want[lang].same);
+	ok(strstr(hint, want[lang].sizes) != NULL, "attachments/%s: the sizes",
+	    i18n_code(lang));
+	ok(strstr(form, want[lang].old) == NULL,
+	    "attachments/%s: no invitation to send what one already has",
+	    i18n_code(lang));
+	free(hint);
+	free(warning);
+	free(form);
+	free(landing);
+}
+
+/*
+ * Numbers on every page: never apart from their unit (or from their next
+ * group of digits) on a plain space; French groups thousands with a narrow
+ * no-break space, English with a comma; Arabic keeps Western digits.
+ */
+static void
+test_numbers(enum lang lang)
+{
+	static const char *const units[] = { "GB", "MB", "KB", "bytes",
+	    "characters", "addresses", "Go", "Mo", "Ko", "octets",
+	    "caractères", "adresses", "ans", "غيغابايت", "ميغابايت", "كيلوبايت",
+	    "بايت", "حرف" };
+	static const char *const want[LANG_COUNT][4] = {
+		[LANG_FR] = { "10" NNBSP "000" NBSP "caractères",
+		    "1" NNBSP "024" NBSP "caractères",
+		    "1" NNBSP "536" NBSP "Go", "18" NBSP "ans" },
+		[LANG_AR] = { "الحد الأقصى لعدد الأحرف: 10000.",
+		    "ولعدد الأحرف في كل رابط: 1024.", "1536" NBSP "غيغابايت",
+		    "64" NBSP "ميغابايت" },
+		[LANG_EN] = { "10,000" NBSP "characters",
+		    "1,024" NBSP "characters", "1,536" NBSP "GB",
+		    "64" NBSP "MB" },
+	};
+	char *page = all_pages(&site_help, lang);
+	const char *bad = NULL, *p;
+	int eastern = 0, n;
+
+	for (p = page; *p != '\0' && bad == NULL; p++) {
+		unsigned char c = (unsigned char)p[1];
+
+		/* U+0660-0669 and U+06F0-06F9: Eastern Arabic digits. */
+		eastern |= (p[0] == '\xd9' && c >= 0xa0 && c <= 0xa9) ||
+		    (p[0] == '\xdb' && c >= 0xb0 && c <= 0xb9);
+		if (p[0] < '0' || p[0] > '9' || p[1] != ' ')
+			continue;
+		if (p[2] >= '0' && p[2] <= '9')
+			bad = p;
+		for (size_t i = 0; i < NELEMS(units) && bad == NULL; i++) {
+			if (strncmp(p + 2, units[i], strlen(units[i])) == 0)
+				bad = p;
+		}
+	}
+	/* What follows bad, cut on a character boundary for the message. */
+	for (n = 0; bad != NULL && bad[n] != '\0' && (n < 30 ||
+	    (bad[n] & 0xc0) == 0x80); n++)
+		;
+	ok(bad == NULL, "numbers/%s: no number apart from its unit on a plain "
+	    "space%s%.*s", i18n_code(lang), bad ? ": " : "", n, bad ? bad : "");
+	for (size_t i = 0; i < NELEMS(want[lang]); i++)
+		ok(strstr(page, want[lang][i]) != NULL, "numbers/%s: \"%s\"",
+		    i18n_code(lang), want[lang][i]);
+	ok(!eastern, "numbers/%s: Western digits only", i18n_code(lang));
+	free(page);
+}
+
+/* The file at path, NUL-terminated; NULL if it cannot be read. */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)) != NULL) {
+		s[fread(s, 1, (size_t)n, f)] = '\0';
+	}
+	fclose(f);
+	return s;
+}
+
+/* Overwrite every occurrence of term in s with '#'. */
+static void
+blank(char *s, const char *term)
+{
+	while ((s = strstr(s, term)) != NULL)
+		memset(s, '#', strlen(term));
+}
+
+/*
+ * The next `term` in [*p, end) of the cell that starts at cell: its text in
+ * t; *p moves past it. Return 1 if "except " comes just before it, 0 if
+ * not, -1 when there is none.
+ */
+static int
+next_term(const char *cell, const char **p, const char *end, char t[256])
+{
+	const char *a = memchr(*p, '`', (size_t)(end - *p)), *b;
+
+	if (a == NULL || (b = memchr(a + 1, '`', (size_t)(end - a - 1))) ==
+	    NULL)
+		return -1;
+	snprintf(t, 256, "%.*s", (int)(b - a - 1), a + 1);
+	*p = b + 1;
+	return a - cell >= 7 && strncmp(a - 7, "except ", 7) == 0;
+}
+
+/*
+ * One cell of the glossary, [cell, end): every `term` in it is on page
+ * (must) or, once its "except `term`" phrases are blanked out, none is.
+ * Return the number of terms checked.
+ */
+static int
+check_cell(const char *page, const char *cell, const char *end, int must,
+    enum lang lang)
+{
+	char *copy = strdup(page), t[256];
+	const char *p;
+	int n = 0, except;
+
+	for (p = cell; (except = next_term(cell, &p, end, t)) >= 0;) {
+		if (except)
+			blank(copy, t);
+	}
+	for (p = cell; (except = next_term(cell, &p, end, t)) >= 0;) {
+		if (except)
+			continue;
+		ok(must ? strstr(page, t) != NULL : strstr(copy, t) == NULL,
+		    "glossary/%s: %s \"%s\"", i18n_code(lang), must ? "uses" :
+		    "never uses", t);
+		n++;
+	}
+	free(copy);
+	return n;
+}
+
+/*
+ * docs/translating.md's glossary (the table under "## Glossary": English,
+ * French, French never, Arabic, Arabic never) against every French and
+ * Arabic page, with attachments and help contacts on.
+ */
+static void
+test_glossary(void)
+{
+	char *doc = slurp(SOURCE_ROOT "/docs/translating.md");
+	char *fr = all_pages(&site_help, LANG_FR);
+	char *ar = all_pages(&site_help, LANG_AR);
+	const char *line, *cell[6];
+	int rows = 0, terms = 0;
+
+	line = doc != NULL ? strstr(doc, "\n## Glossary\n") : NULL;
+	line = line != NULL ? strstr(line, "\n|") : NULL;
+	for (; line != NULL && line[1] == '|'; line = strchr(line + 1, '\n')) {
+		size_t n = 0;
+
+		for (const char *p = line + 1; *p != '\n' && *p != '\0' &&
+		    n < NELEMS(cell); p++) {
+			if (*p == '|')
+				cell[n++] = p + 1;
+		}
+		/* The header row, and the row of dashes under it. */
+		if (n < NELEMS(cell) || cell[0][strspn(cell[0], " ")] == '-' ||
+		    rows++ == 0)
+			continue;
+		terms += check_cell(fr, cell[1], cell[2], 1, LANG_FR);
+		terms += check_cell(fr, cell[2], cell[3], 0, LANG_FR);
+		terms += check_cell(ar, cell[3], cell[4], 1, LANG_AR);
+		terms += check_cell(ar, cell[4], cell[5], 0, LANG_AR);
+	}
+	ok(rows > 10 && terms > 30, "glossary: %d rows, %d terms checked",
+	    rows - 1, terms);
+	free(doc);
+	free(fr);
+	free(ar);
+}
+
 int
 main(void)
 {
@@ -465,7 +824,11 @@ main(void)
 		test_receipt((enum lang)l);
 		test_status((enum lang)l);
 		test_errors((enum lang)l);
+		test_help_contacts((enum lang)l);
+		test_attachment_hint((enum lang)l);
+		test_numbers((enum lang)l);
 	}
+	test_glossary();
 	test_form_errors();
 	test_hostile();
 	test_error_words();
