@@ -5,8 +5,10 @@ BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-
   libevent-dev liblmdb-dev gettext libsqlite3-dev libidn2-dev"
 TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
   lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux sqlite3 faketime"
-# The real-browser suite (tests/browser): node and npm for playwright-core.
-BROWSER_PACKAGES="nodejs npm chromium ca-certificates fonts-dejavu-core"
+# The real-browser suite (tests/browser): node and npm for playwright-core;
+# chromium-l10n so that each language's browser speaks it (the file input's
+# own button, in the screenshots).
+BROWSER_PACKAGES="nodejs npm chromium chromium-l10n ca-certificates fonts-dejavu-core"
 
 # ensure_packages PKG...: apt-get install whatever of PKG is not installed.
 ensure_packages() {

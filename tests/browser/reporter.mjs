@@ -13,6 +13,12 @@
 // SHOTS (where the screenshots go), SOURCE_ROOT (for the po files),
 // CHROMIUM (default /usr/bin/chromium).
 //
+// Each language gets a browser of its own whose interface speaks it (as a
+// reporter's Tor Browser would), so the file input's own button reads
+// "Sélect. fichiers", «اختيار الملفات» or "Choose Files" in the shots. On
+// Linux chromium takes its language from LANGUAGE, and needs Debian's
+// chromium-l10n for any but English.
+//
 // Output: one line per check, "ok - ..." or "not ok - ...", and "# ..."
 // comments; run.sh numbers them into its TAP stream.
 import { chromium } from 'playwright-core';
@@ -110,11 +116,14 @@ function typedFor(lang, marker) {
 		size: bytes.length, sha256: sha256(bytes) } };
 }
 
-async function launch() {
+const LOCALES = { fr: 'fr-FR', ar: 'ar-MA', en: 'en-US' };
+
+async function launch(lang) {
 	return chromium.launch({
 		executablePath: CHROMIUM,
 		headless: true,
-		args: ['--no-sandbox', '--disable-gpu', '--no-first-run',
+		env: { ...process.env, LANGUAGE: lang, LANG: 'C.UTF-8' },
+		args: [`--lang=${lang}`, '--no-sandbox', '--disable-gpu', '--no-first-run',
 			'--disable-background-networking', '--disable-component-update',
 			'--disable-sync', '--disable-quic', '--no-proxy-server',
 			// Nothing but the loopback bridge resolves.
@@ -124,9 +133,9 @@ async function launch() {
 
 // A context as Tor Browser's Safest level: no JavaScript. Every request,
 // console message and page error is recorded.
-async function newContext(browser, log) {
+async function newContext(browser, log, lang) {
 	const ctx = await browser.newContext({ javaScriptEnabled: false,
-		viewport: DESKTOP, locale: 'en-US' });
+		viewport: DESKTOP, locale: LOCALES[lang] });
 	ctx.on('request', (r) => log.requests.push(r.url()));
 	ctx.on('requestfailed', (r) => log.failed.push(`${r.url()} ${r.failure()?.errorText}`));
 	ctx.on('page', (p) => {
@@ -199,7 +208,7 @@ async function fits(page) {
 
 async function visit(browser, lang, marker) {
 	const log = { requests: [], failed: [], console: [] };
-	const ctx = await newContext(browser, log);
+	const ctx = await newContext(browser, log, lang);
 	const page = await ctx.newPage();
 	const cdp = await ctx.newCDPSession(page);
 	await cdp.send('DOM.enable');
@@ -408,14 +417,16 @@ async function visit(browser, lang, marker) {
 }
 
 // After the export: each receipt's status says the analysts took it; a
-// made-up receipt says none was found.
-async function taken(browser, reports) {
+// made-up receipt says none was found. Each lookup in its language's
+// browser (browserFor).
+async function taken(browserFor, reports) {
 	const log = { requests: [], failed: [], console: [] };
-	const ctx = await newContext(browser, log);
-	const page = await ctx.newPage();
+	const ctxs = {};
 	const lookups = reports.map((r) => [r.lang, r.receipt, 'taken', 'Taken by the analysts'])
 		.concat([['en', 'aaaaa-bbbbb-ccccc-ddddd-eeeee', 'unknown', 'No report found']]);
 	for (const [lang, receipt, cls, title] of lookups) {
+		ctxs[lang] ??= await newContext(await browserFor(lang), log, lang);
+		const page = ctxs[lang].pages()[0] ?? await ctxs[lang].newPage();
 		await page.goto(`${BASE}/${lang}/status`);
 		await page.locator('#receipt-input').fill(receipt);
 		await page.locator('form button[type=submit]').click();
@@ -427,7 +438,8 @@ async function taken(browser, reports) {
 		if (cls === 'taken')
 			await shot(page, lang, 'status-taken');
 	}
-	await ctx.close();
+	for (const ctx of Object.values(ctxs))
+		await ctx.close();
 	check('status lookups: every request went to the bridge, none failed, no console error',
 		log.requests.every((u) => u.startsWith(BASE + '/')) && !log.failed.length &&
 		!log.console.length, log);
@@ -437,8 +449,15 @@ async function main() {
 	const mode = process.argv[2];
 	if (SHOTS)
 		mkdirSync(SHOTS, { recursive: true });
-	const browser = await launch();
-	say(`# chromium ${browser.version()}, JavaScript off, ${BASE}`);
+	// One browser per language, its interface in that language.
+	const browsers = {};
+	const browserFor = async (lang) => {
+		if (!browsers[lang]) {
+			browsers[lang] = await launch(lang);
+			say(`# chromium ${browsers[lang].version()} in ${lang}, JavaScript off, ${BASE}`);
+		}
+		return browsers[lang];
+	};
 	try {
 		if (mode === 'report') {
 			const marker = 'M' + randomBytes(6).toString('hex');
@@ -446,7 +465,7 @@ async function main() {
 			for (const lang of LANGS) {
 				const t0 = Date.now();
 				try {
-					reports.push(await visit(browser, lang, marker));
+					reports.push(await visit(await browserFor(lang), lang, marker));
 				} catch (e) {
 					check(`${lang}: the visit went to its end`, false, e.message.split('\n').slice(0, 3).join(' | '));
 				}
@@ -455,12 +474,13 @@ async function main() {
 			writeFileSync(join(WORK, 'typed.json'), JSON.stringify({ marker, reports }, null, 1));
 		} else if (mode === 'taken') {
 			const { reports } = JSON.parse(readFileSync(join(WORK, 'typed.json'), 'utf8'));
-			await taken(browser, reports);
+			await taken(browserFor, reports);
 		} else {
 			throw new Error(`usage: reporter.mjs report|taken (not ${mode})`);
 		}
 	} finally {
-		await browser.close();
+		for (const b of Object.values(browsers))
+			await b.close();
 	}
 	process.exitCode = failures ? 1 : 0;
 }
