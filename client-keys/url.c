@@ -32,7 +32,7 @@ struct parts {
 	long port;			/* -1: none given */
 	const char *path;		/* up to '?' or '#' */
 	size_t pathlen;
-	const char *query;		/* after '?', up to '#'; NULL: none */
+	const char *query;		/* after '?', up to '#' */
 	size_t querylen;
 };
 
@@ -102,6 +102,17 @@ is_space(unsigned char c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/* Index in p[0..n) of the first character of stops, n if none is. */
+static size_t
+until(const char *p, size_t n, const char *stops)
+{
+	size_t i = 0;
+
+	while (i < n && !in_set((unsigned char)p[i], stops))
+		i++;
+	return i;
+}
+
 /* Length of the scheme-like prefix ALPHA *(ALPHA / DIGIT / "+-.") of p. */
 static size_t
 scheme_len(const char *p, size_t n)
@@ -129,6 +140,16 @@ separator_len(const char *p, size_t n)
 	return 0;
 }
 
+/* 1 if p[0..n) is http or https (or hxxp, hxxps), setting *https. */
+static int
+scheme_known(const char *p, size_t n, int *https)
+{
+	*https = n == 5;
+	if ((n != 4 && n != 5) || (n == 5 && lower(p[4]) != 's'))
+		return 0;
+	return strncasecmp(p, "http", 4) == 0 || strncasecmp(p, "hxxp", 4) == 0;
+}
+
 /*
  * Find the scheme of p[0..n) and set *off past it and the slashes after it.
  * "example.com:8080" and "localhost:8080" are a host and a port, not a
@@ -144,13 +165,7 @@ scheme_parse(const char *p, size_t n, struct parts *u, size_t *off)
 	u->https = 0;
 	if (s > 0 && sep > 0 && memchr(p, '.', s) == NULL &&
 	    !(sep < 5 && s + sep < n && is_digit((unsigned char)p[s + sep]))) {
-		if (s == 4 && (strncasecmp(p, "http", 4) == 0 ||
-		    strncasecmp(p, "hxxp", 4) == 0))
-			u->https = 0;
-		else if (s == 5 && (strncasecmp(p, "https", 5) == 0 ||
-		    strncasecmp(p, "hxxps", 5) == 0))
-			u->https = 1;
-		else
+		if (!scheme_known(p, s, &u->https))
 			return 0;
 		u->has_scheme = 1;
 		*off = s + sep;
@@ -240,25 +255,29 @@ line_parse(const char *p, size_t n, char *work, struct parts *u)
 
 	if (!scheme_parse(p, n, u, &off))
 		return 0;
-	for (end = off; end < n && !in_set((unsigned char)p[end], "/\\?#");
-	    end++)
-		if (p[end] == '\0')
-			return 0;
-	if (!authority_parse(work, undefang(work, p + off, end - off), u))
+	end = off + until(p + off, n - off, "/\\?#");
+	if (memchr(p + off, '\0', end - off) != NULL ||
+	    !authority_parse(work, undefang(work, p + off, end - off), u))
 		return 0;
-	for (q = end; q < n && p[q] != '?' && p[q] != '#'; q++)
-		;
+	q = end + until(p + end, n - end, "?#");
 	u->path = p + end;
 	u->pathlen = q - end;
-	u->query = NULL;
-	u->querylen = 0;
-	if (q < n && p[q] == '?') {
-		u->query = p + q + 1;
-		for (u->querylen = 0; q + 1 + u->querylen < n &&
-		    u->query[u->querylen] != '#'; u->querylen++)
-			;
-	}
+	u->query = p + q + (q < n);
+	u->querylen = (q < n && p[q] == '?') ? until(u->query, n - q - 1, "#") :
+	    0;
 	return 1;
+}
+
+/* The byte of an escape %XX at s[i] (of n bytes), -1 if none is there. */
+static int
+pct_at(const char *s, size_t n, size_t i)
+{
+	int hi, lo;
+
+	if (s[i] != '%' || n - i < 3 || (hi = hexval((unsigned char)s[i + 1]))
+	    < 0 || (lo = hexval((unsigned char)s[i + 2])) < 0)
+		return -1;
+	return hi * 16 + lo;
 }
 
 /* Decode %XX escapes of s[0..n) in place; return the new length. */
@@ -268,14 +287,10 @@ pct_decode(char *s, size_t n)
 	size_t w = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1])
-		    >= 0 && hexval((unsigned char)s[i + 2]) >= 0) {
-			s[w++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-			    hexval((unsigned char)s[i + 2]));
-			i += 2;
-		} else {
-			s[w++] = s[i];
-		}
+		int b = pct_at(s, n, i);
+
+		s[w++] = b < 0 ? s[i] : (char)b;
+		i += b < 0 ? 0 : 2;
 	}
 	return w;
 }
@@ -346,6 +361,16 @@ host_ascii(const char *s, size_t n, char out[URL_HOST_MAX + 1])
 	return 1;
 }
 
+/* 1 if a byte of s[0..n) is not ASCII. */
+static int
+has_8bit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
 /* An IDN host s (NUL-terminated UTF-8) to punycode in out, then checked. */
 static int
 host_idna(const char *s, char out[URL_HOST_MAX + 1])
@@ -396,15 +421,12 @@ host_canonical(char *s, size_t n, char out[URL_HOST_MAX + 1])
 	if (n > 0 && s[0] == '[')
 		return host_ipv6(s, n, out);
 	n = pct_decode(s, n);
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x80)
-			continue;
-		if (!utf8_valid((const uint8_t *)s, n) || memchr(s, '\0', n))
-			return 0;
-		s[n] = '\0';
-		return host_idna(s, out);
-	}
-	return host_ascii(s, n, out);
+	if (!has_8bit(s, n))
+		return host_ascii(s, n, out);
+	if (!utf8_valid((const uint8_t *)s, n) || memchr(s, '\0', n) != NULL)
+		return 0;
+	s[n] = '\0';
+	return host_idna(s, out);
 }
 
 /* Write s[0..n) with its percent-encoding normalised at w; return the end. */
@@ -415,12 +437,10 @@ pct_normalise(char *w, const char *s, size_t n, int query)
 
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		int escaped = 0;
+		int b = pct_at(s, n, i), escaped = 0;
 
-		if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1])
-		    >= 0 && hexval((unsigned char)s[i + 2]) >= 0) {
-			c = (unsigned char)(hexval((unsigned char)s[i + 1]) *
-			    16 + hexval((unsigned char)s[i + 2]));
+		if (b >= 0) {
+			c = (unsigned char)b;
 			escaped = !is_unreserved(c);
 			i += 2;
 		} else if (c == '\\' && !query) {
