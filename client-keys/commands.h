@@ -10,5 +10,7 @@ int keygen_main(int argc, char *argv[]);
 int decrypt_main(int argc, char *argv[]);
 int onion_address_main(int argc, char *argv[]);
 int onion_auth_main(int argc, char *argv[]);
+int assess_main(int argc, char *argv[]);
+int verify_main(int argc, char *argv[]);
 
 #endif

@@ -20,6 +20,8 @@ static const struct {
 	{ "decrypt", decrypt_main, "decrypt exported bundles into a directory" },
 	{ "onion-address", onion_address_main, "print a v3 onion address from a service key" },
 	{ "onion-auth", onion_auth_main, "make a Tor client-authorization key pair" },
+	{ "assess", assess_main, "record a verdict for URLs of a case directory" },
+	{ "verify", verify_main, "re-check the hash chain of the verdict log" },
 };
 
 static void

@@ -17,6 +17,15 @@ int tap_ok(int cond, const char *file, int line, const char *fmt, ...)
 /* Print the plan line and return the exit status for main(). */
 int tap_done(void);
 
+/*
+ * tap_stderr_begin() / tap_stderr_end():
+ * Capture what the code under test writes on stderr between the two calls;
+ * tap_stderr_end returns it (newlines made spaces, so it fits one TAP
+ * line) in a static buffer valid until the next capture.
+ */
+void tap_stderr_begin(void);
+const char *tap_stderr_end(void);
+
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is_int(got, want, name) \
 	ok((long long)(got) == (long long)(want), "%s (got %lld, want %lld)", \
