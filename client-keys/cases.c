@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -14,6 +15,7 @@
 #include "cases.h"
 #include "cli.h"
 #include "encode.h"
+#include "url.h"
 
 #define BUSY_TIMEOUT_MS 10000
 #define STR_(x) #x
@@ -68,6 +70,17 @@ static const char *const migrations[CASES_SCHEMA_VERSION] = {
 enum {
 	ST_URL_FIND,
 	ST_URL_ADD,
+	ST_REPORT_HAS,
+	ST_REPORT_ADD,
+	ST_LINE_ADD,
+	ST_ATT_ADD,
+	ST_SEARCH_ADD,
+	/* cases_forget, in this order; each binds the report id as ?1 */
+	ST_FORGET_SEARCH,
+	ST_FORGET_ATT,
+	ST_FORGET_URLS,
+	ST_FORGET_LINES,
+	ST_FORGET_REPORT,
 	ST_COUNT
 };
 
@@ -75,12 +88,31 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_URL_FIND] = "SELECT id FROM urls WHERE canonical = ?1",
 	[ST_URL_ADD] = "INSERT INTO urls (id, canonical, host) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
+	[ST_REPORT_HAS] = "SELECT 1 FROM reports WHERE id = ?1",
+	[ST_REPORT_ADD] = "INSERT INTO reports (id, received, language, "
+	    "category, seen_on, description, recorded) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_LINE_ADD] = "INSERT INTO report_lines (report_id, pos, as_typed, "
+	    "url_id) VALUES (?1, ?2, ?3, ?4)",
+	[ST_ATT_ADD] = "INSERT INTO attachments (report_id, pos, name, size, "
+	    "sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_SEARCH_ADD] = "INSERT INTO search (report_id, description, urls) "
+	    "VALUES (?1, ?2, ?3)",
+	[ST_FORGET_SEARCH] = "DELETE FROM search WHERE report_id = ?1",
+	[ST_FORGET_ATT] = "DELETE FROM attachments WHERE report_id = ?1",
+	[ST_FORGET_URLS] = "DELETE FROM urls WHERE id IN (SELECT url_id FROM "
+	    "report_lines WHERE report_id = ?1) AND NOT EXISTS (SELECT 1 FROM "
+	    "report_lines l WHERE l.url_id = urls.id AND l.report_id <> ?1) "
+	    "AND NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.url_id = urls.id)",
+	[ST_FORGET_LINES] = "DELETE FROM report_lines WHERE report_id = ?1",
+	[ST_FORGET_REPORT] = "DELETE FROM reports WHERE id = ?1",
 };
 
 struct cases {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *stmt[ST_COUNT];
+	struct url_canonical *url;	/* the line being recorded */
 };
 
 int
@@ -301,6 +333,7 @@ cases_close(struct cases *c)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
 	sqlite3_close(c->db);
+	free(c->url);
 	free(c->path);
 	free(c);
 }
@@ -432,4 +465,190 @@ cases_url_add(struct cases *c, const char *canonical, const char *host,
 	cli_error("%s: the ids of %s are both taken; refused", c->path,
 	    canonical);
 	return -1;
+}
+
+/* Step st (its bindings made) to its end, then reset it: 0, or -1. */
+static int
+step_done(struct cases *c, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : cases_sqlerr(c, what);
+}
+
+static void
+bind_bytes(sqlite3_stmt *st, int i, struct cases_text t)
+{
+	sqlite3_bind_text64(st, i, t.len ? t.p : "", t.len, SQLITE_STATIC,
+	    SQLITE_UTF8);
+}
+
+int
+cases_has_report(struct cases *c, const char *id)
+{
+	sqlite3_stmt *st = stmt(c, ST_REPORT_HAS);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cases_sqlerr(c, "cannot look up a report");
+	return rc == SQLITE_ROW;
+}
+
+static int
+report_add(struct cases *c, const struct cases_report *r)
+{
+	sqlite3_stmt *st = stmt(c, ST_REPORT_ADD);
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (st == NULL)
+		return -1;
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	bind_bytes(st, 2, r->received);
+	bind_bytes(st, 3, r->language);
+	bind_bytes(st, 4, r->category);
+	bind_bytes(st, 5, r->seen_on);
+	bind_bytes(st, 6, r->description);
+	sqlite3_bind_text(st, 7, today, -1, SQLITE_STATIC);
+	return step_done(c, st, "cannot record a report");
+}
+
+static int
+blank(struct cases_text t)
+{
+	for (size_t i = 0; i < t.len; i++)
+		if (t.p[i] != ' ' && t.p[i] != '\t' && t.p[i] != '\r' &&
+		    t.p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* One line: its canonical URL's id (the URL added if new), or NULL. */
+static int
+line_add(struct cases *c, const char *report, int pos, struct cases_text t)
+{
+	char id[CASES_URL_ID_MAX + 1];
+	sqlite3_stmt *st;
+	int isurl;
+
+	if ((isurl = url_canonicalize(t.p, t.len, c->url)) < 0) {
+		cli_error("out of memory");
+		return -1;
+	}
+	if (isurl && cases_url_add(c, c->url->url, c->url->host, id) != 0)
+		return -1;
+	if ((st = stmt(c, ST_LINE_ADD)) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, report, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, pos);
+	sqlite3_bind_blob64(st, 3, t.p, t.len, SQLITE_STATIC);
+	if (isurl)
+		sqlite3_bind_text(st, 4, id, -1, SQLITE_STATIC);
+	return step_done(c, st, "cannot record a report's URL");
+}
+
+static int
+lines_add(struct cases *c, const struct cases_report *r)
+{
+	int pos = 0;
+
+	if (c->url == NULL && (c->url = malloc(sizeof(*c->url))) == NULL) {
+		cli_error("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->nlines; i++)
+		if (!blank(r->lines[i]) &&
+		    line_add(c, r->id, pos++, r->lines[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static int
+attachments_add(struct cases *c, const struct cases_report *r)
+{
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < r->natt; i++) {
+		if ((st = stmt(c, ST_ATT_ADD)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(st, 3, r->att[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)r->att[i].size);
+		sqlite3_bind_text(st, 5, r->att[i].sha256, -1, SQLITE_STATIC);
+		if (step_done(c, st, "cannot record an attachment") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The search row: the description, and the lines joined by newlines. */
+static int
+search_add(struct cases *c, const struct cases_report *r)
+{
+	struct cases_text urls = { NULL, 0 };
+	sqlite3_stmt *st;
+	char *buf, *p;
+	int rc;
+
+	for (size_t i = 0; i < r->nlines; i++)
+		urls.len += r->lines[i].len + 1;
+	if ((buf = p = malloc(urls.len + 1)) == NULL) {
+		cli_error("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->nlines; i++) {
+		memcpy(p, r->lines[i].p, r->lines[i].len);
+		p += r->lines[i].len;
+		*p++ = '\n';
+	}
+	urls.p = buf;
+	urls.len -= urls.len > 0;	/* no newline after the last */
+	if ((st = stmt(c, ST_SEARCH_ADD)) == NULL) {
+		free(buf);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
+	bind_bytes(st, 2, r->description);
+	bind_bytes(st, 3, urls);
+	rc = step_done(c, st, "cannot index a report for search");
+	free(buf);
+	return rc;
+}
+
+int
+cases_record(struct cases *c, const struct cases_report *r)
+{
+	if (report_add(c, r) != 0 || lines_add(c, r) != 0 ||
+	    attachments_add(c, r) != 0 || search_add(c, r) != 0)
+		return -1;
+	return 0;
+}
+
+int
+cases_forget(struct cases *c, const char *id)
+{
+	sqlite3_stmt *st;
+
+	/* The URLs go before the lines that name them: checked at commit. */
+	if (exec(c, "PRAGMA defer_foreign_keys = ON",
+	    "cannot defer foreign keys") != 0)
+		return -1;
+	for (int i = ST_FORGET_SEARCH; i <= ST_FORGET_REPORT; i++) {
+		if ((st = stmt(c, i)) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (step_done(c, st, "cannot remove a report") != 0)
+			return -1;
+	}
+	return 0;
 }

@@ -83,4 +83,51 @@ void cases_url_id(const char *canonical, size_t len, int nchars,
 int cases_url_add(struct cases *c, const char *canonical, const char *host,
     char id[CASES_URL_ID_MAX + 1]);
 
+/* Bytes as a bundle gave them: any bytes, not NUL-terminated. */
+struct cases_text {
+	const char *p;		/* NULL only when len is 0 */
+	size_t len;
+};
+
+struct cases_attachment {
+	const char *name;	/* the file's name under attachments/ */
+	uint64_t size;
+	const char *sha256;	/* 64 lower-case hex digits */
+};
+
+/* A decrypted report, as decrypt hands it to the case file. */
+struct cases_report {
+	const char *id;		/* 32 lower-case hex digits */
+	struct cases_text received, language, category, seen_on, description;
+	const struct cases_text *lines;	/* the urls, one line each, as typed */
+	size_t nlines;
+	const struct cases_attachment *att;
+	size_t natt;
+};
+
+/*
+ * cases_has_report(c, id):
+ * 1 if report id is recorded, 0 if not, -1 after printing why.
+ */
+int cases_has_report(struct cases *c, const char *id);
+
+/*
+ * cases_record(c, r):
+ * Record report r, not yet recorded, inside the caller's transaction: its
+ * reports row (recorded today, UTC), a report_lines row for each line
+ * that is not blank (spaces, tabs, CR, LF) with the id of its canonical
+ * URL (url_canonicalize; the URL added if new) or NULL, its attachments
+ * and its search row (the lines joined by newlines). Return 0, or -1
+ * after printing why.
+ */
+int cases_record(struct cases *c, const struct cases_report *r);
+
+/*
+ * cases_forget(c, id):
+ * Undo, inside the same transaction, what cases_record added for report
+ * id (a report that could not then be put in place), with the URLs that
+ * only it named and that have no verdict. Return 0, or -1.
+ */
+int cases_forget(struct cases *c, const char *id);
+
 #endif

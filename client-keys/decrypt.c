@@ -1,9 +1,15 @@
 /*
  * decrypt: `oniondrop-keys decrypt`, turning exported bundles back into
- * reports on the analyst's offline machine. Bundles are read as a stream
- * (memory does not grow with their size); each record's envelope goes
- * through unseal into a reportdir. A report that fails is named and
- * skipped; the others are still written.
+ * reports on the analyst's offline machine, and recording them in the case
+ * file DIR/cases.db. Bundles are read as a stream (memory does not grow
+ * with their size); each record's envelope goes through unseal into a
+ * reportdir. A report that fails is named and skipped; the others are
+ * still written. A report already in DIR is named and skipped; if the case
+ * file lacks it (an interrupted run), it is decrypted again only to be
+ * recorded. Reports are put in place and recorded in batches of
+ * BATCH_REPORTS: one syncfs, one rename each, one transaction; the
+ * folders go in place before the transaction commits, so a crash leaves
+ * at worst folders that the next run over the same bundles records.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +24,7 @@
 #include <sodium.h>
 
 #include "bundle.h"
+#include "cases.h"
 #include "cli.h"
 #include "commands.h"
 #include "encode.h"
@@ -28,16 +35,20 @@
 #define READ_CHUNK (1024 * 1024)
 #define KEY_FILE_MAX 4096
 #define PROGRESS_MIN (16 * 1024 * 1024)
+#define BATCH_REPORTS 500
 
 static const char decrypt_usage[] =
     "usage: oniondrop-keys decrypt --key PREFIX.sec [--passphrase-file FILE]\n"
     "                              --out DIR BUNDLE...\n"
     "\n"
     "Decrypts every report in the bundles into DIR/<report-id>/report.json and\n"
-    "DIR/<report-id>/attachments/. Never writes outside DIR and never\n"
-    "overwrites; a report that fails authentication is named on stderr and\n"
-    "skipped, the others are still written. Exit status 0 only if every\n"
-    "report decrypted and every bundle was intact.\n";
+    "DIR/<report-id>/attachments/, and records it in the case file\n"
+    "DIR/cases.db. Run it on the same DIR every day: a report already there\n"
+    "is named (\"already there: ID\") and skipped. Never writes outside DIR\n"
+    "and never overwrites; a report that fails authentication is named on\n"
+    "stderr and skipped, the others are still written. Exit status 0 only if\n"
+    "every report decrypted (or was already there) and every bundle was\n"
+    "intact.\n";
 
 struct decrypt_args {
 	const char *key;
@@ -49,14 +60,21 @@ struct decrypt_args {
 
 struct decrypt_run {
 	const struct keys_secret *key;
+	const char *out;
 	int outfd;
+	struct cases *cases;
+	struct reportdir_batch *batch;
+	int in_transaction;
+	int broken;		/* the case file failed: stop */
 	const char *bundle;
 	char id[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
 	uint8_t rawid[ENVELOPE_ID_BYTES];
 	struct reportdir *dir;
 	struct unseal *unseal;
 	int skipping;
-	unsigned written, failed, problems;
+	int record;		/* the case file does not have this report */
+	int scratch;		/* its folder is there: only record it */
+	unsigned written, failed, problems, already;
 	off_t size, done;
 	int progress, percent;
 };
@@ -86,17 +104,66 @@ failure_reason(const struct decrypt_run *run)
 	return unseal_message(run->unseal);
 }
 
+/*
+ * The case file failed (it said why): nothing more is decrypted in this
+ * run, and what waits in the batch is not kept.
+ */
+static int
+case_file_broken(struct decrypt_run *run)
+{
+	if (!run->broken)
+		cli_error("%s: decrypt stopped; the reports not yet in place "
+		    "are not kept", cases_path(run->cases));
+	run->broken = 1;
+	run->skipping = 1;
+	reportdir_abort(run->dir);
+	run->dir = NULL;
+	unseal_free(run->unseal);
+	run->unseal = NULL;
+	return -1;
+}
+
+/* Decide what to do with report id: 1 to decrypt it, 0 to skip, -1. */
+static int
+plan_record(struct decrypt_run *run, const uint8_t id[ENVELOPE_ID_BYTES])
+{
+	int there = reportdir_exists(run->batch, id);
+	int recorded = cases_has_report(run->cases, run->id);
+
+	if (recorded < 0)
+		return -1;
+	if (there && recorded) {
+		printf("already there: %s\n", run->id);
+		run->already++;
+		return 0;
+	}
+	run->record = !recorded;
+	run->scratch = there;
+	if (run->record && !run->in_transaction) {
+		if (cases_begin(run->cases) != 0)
+			return -1;
+		run->in_transaction = 1;
+	}
+	return 1;
+}
+
 static int
 on_record_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES],
     uint64_t len)
 {
 	struct decrypt_run *run = ctx;
 	const char *why;
+	int plan;
 
 	encode_hex(run->id, id, ENVELOPE_ID_BYTES);
 	memcpy(run->rawid, id, ENVELOPE_ID_BYTES);
+	run->skipping = 1;
+	if (run->broken || (plan = plan_record(run, id)) < 0)
+		return case_file_broken(run);
+	if (plan == 0)
+		return 0;
 	run->skipping = 0;
-	if ((run->dir = reportdir_begin(run->outfd, id, &why)) == NULL) {
+	if ((run->dir = reportdir_begin(run->batch, id, &why)) == NULL) {
 		record_failed(run, why);
 		return 0;
 	}
@@ -113,6 +180,65 @@ on_record_data(void *ctx, const uint8_t *buf, size_t len)
 
 	if (!run->skipping && unseal_feed(run->unseal, buf, len) != 0)
 		record_failed(run, failure_reason(run));
+	return 0;
+}
+
+static int
+record_report(struct decrypt_run *run)
+{
+	struct cases_report r;
+
+	if (reportdir_summary(run->dir, &r) != 0) {
+		cli_error("out of memory");
+		return -1;
+	}
+	return cases_record(run->cases, &r);
+}
+
+/*
+ * Report id decrypted but could not be put in place: it is named, and
+ * not in the case file either (the case file holds what DIR holds).
+ */
+static int
+put_failed(struct decrypt_run *run, const char *id, const char *why)
+{
+	cli_error("report %s: %s; skipped", id, why);
+	run->failed++;
+	if (run->in_transaction && cases_forget(run->cases, id) != 0)
+		return case_file_broken(run);
+	return 0;
+}
+
+static void
+on_put_failed(void *ctx, const char *id, const char *why)
+{
+	struct decrypt_run *run = ctx;
+
+	run->written--;
+	put_failed(run, id, why);
+}
+
+/*
+ * Put the waiting reports in place, then commit what was recorded of
+ * them: the folders are durable before the case file names them.
+ */
+static int
+flush_batch(struct decrypt_run *run)
+{
+	unsigned failed = run->failed;
+
+	if (reportdir_batch_flush(run->batch, on_put_failed, run) != 0 &&
+	    run->failed == failed)
+		cli_error_errno("cannot sync %s", run->out);
+	if (run->broken || !run->in_transaction)
+		return run->broken ? -1 : 0;
+	run->in_transaction = 0;
+	if (cases_commit(run->cases) != 0) {
+		cli_error("the reports written since the last commit are in "
+		    "%s but not in %s: decrypt the same bundles again to "
+		    "record them", run->out, cases_path(run->cases));
+		return -1;
+	}
 	return 0;
 }
 
@@ -136,13 +262,25 @@ on_record_end(void *ctx)
 	}
 	unseal_free(run->unseal);
 	run->unseal = NULL;
+	if (run->record && record_report(run) != 0)
+		return case_file_broken(run);
+	if (run->scratch) {
+		reportdir_abort(run->dir);
+		run->dir = NULL;
+		printf("already there: %s (now recorded in %s)\n", run->id,
+		    cases_path(run->cases));
+		run->already++;
+		return 0;
+	}
 	if (reportdir_commit(run->dir, &why) != 0) {
 		run->dir = NULL;
-		record_failed(run, why);
-		return 0;
+		return put_failed(run, run->id, why);
 	}
 	run->dir = NULL;
 	run->written++;
+	if (reportdir_batch_count(run->batch) >= BATCH_REPORTS &&
+	    flush_batch(run) != 0)
+		return case_file_broken(run);
 	return 0;
 }
 
@@ -216,6 +354,8 @@ decrypt_bundle(struct decrypt_run *run, const char *path, uint8_t *buf)
 		}
 		bundle_reader_feed(r, buf, (size_t)n);
 		show_progress(run, (size_t)n);
+		if (run->broken)
+			goto out;
 	}
 	rc = bundle_reader_finish(r);
 out:
@@ -334,17 +474,23 @@ decrypt_all(struct decrypt_run *run, const struct decrypt_args *a)
 		cli_error("out of memory");
 		return -1;
 	}
-	for (int i = 0; i < a->nbundles; i++) {
+	for (int i = 0; i < a->nbundles && !run->broken; i++) {
 		if (decrypt_bundle(run, a->bundles[i], buf) != 0)
 			intact = 0;
-		if (fsync(run->outfd) != 0) {	/* the reports' renames */
-			cli_error_errno("cannot sync %s", a->out);
-			intact = 0;
-		}
+		if (!run->broken && flush_batch(run) != 0)
+			case_file_broken(run);
 	}
 	free(buf);
-	printf("decrypted %u report%s into %s\n", run->written,
+	if (run->broken) {
+		cases_rollback(run->cases);
+		run->written -= (unsigned)reportdir_batch_count(run->batch);
+		intact = 0;
+	}
+	printf("decrypted %u report%s into %s", run->written,
 	    run->written == 1 ? "" : "s", a->out);
+	if (run->already)
+		printf("; %u already there", run->already);
+	putchar('\n');
 	if (run->failed)
 		cli_error("%u report%s could not be decrypted", run->failed,
 		    run->failed == 1 ? "" : "s");
@@ -366,12 +512,22 @@ decrypt_main(int argc, char *argv[])
 	if ((key = load_key(a.key, a.passfile)) == NULL)
 		return CLI_EXIT_FAIL;
 	run.key = key;
-	if ((run.outfd = open_out_dir(a.out)) < 0) {
-		keys_secret_free(key);
-		return CLI_EXIT_FAIL;
+	run.out = a.out;
+	rc = -1;
+	if ((run.outfd = open_out_dir(a.out)) < 0)
+		goto out;
+	if ((run.cases = cases_open(a.out, CASES_CREATE)) == NULL)
+		goto out;
+	if ((run.batch = reportdir_batch_new(run.outfd)) == NULL) {
+		cli_error("out of memory");
+		goto out;
 	}
 	rc = decrypt_all(&run, &a);
-	close(run.outfd);
+out:
+	reportdir_batch_free(run.batch);
+	cases_close(run.cases);
+	if (run.outfd >= 0)
+		close(run.outfd);
 	keys_secret_free(key);
 	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

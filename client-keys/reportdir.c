@@ -3,6 +3,8 @@
  *   DIR/<id>/report.json
  *   DIR/<id>/attachments/<safe-name>
  * Files are 0600 and directories 0700: they hold the material itself.
+ * Nothing is fsync'd report by report: reportdir_batch_flush makes a
+ * batch durable with one syncfs before any of it is renamed into place.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,17 +47,32 @@ struct attachment {
 	char sha256[ENCODE_HEX_LEN(crypto_hash_sha256_BYTES) + 1];
 };
 
+/* A finished report waiting in its hidden directory. */
+struct waiting {
+	char tmpname[64];
+	char finalname[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+};
+
+struct reportdir_batch {
+	int outfd;
+	struct waiting *w;
+	size_t n, cap;
+};
+
 struct reportdir {
+	struct reportdir_batch *batch;
 	int outfd, dirfd, attfd, filefd;
 	char tmpname[64];
 	char finalname[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
 	struct field fields[FIELDS_MAX];
 	size_t nfields;
 	size_t held;		/* bytes kept for report.json: at most HELD_MAX */
-	struct attachment *att;		/* ATTACHMENTS_MAX */
-	size_t natt;
+	struct attachment *att;		/* grown as they come, ATTACHMENTS_MAX */
+	size_t natt, attcap;
 	EVP_MD_CTX *sha;	/* OpenSSL's SHA-256 uses the CPU's SHA extensions */
 	const char *why;
+	struct cases_text *lines;	/* reportdir_summary's, FIELDS_MAX */
+	struct cases_attachment *catt;	/* reportdir_summary's, natt */
 };
 
 /* The first field of that name, or NULL. */
@@ -66,6 +83,17 @@ find_field(const struct reportdir *d, const char *name)
 		if (strcmp(d->fields[i].name, name) == 0)
 			return &d->fields[i];
 	return NULL;
+}
+
+/* The first value of field name, or an empty text. */
+static struct cases_text
+summary_text(const struct reportdir *d, const char *name)
+{
+	const struct field *f = find_field(d, name);
+
+	if (f == NULL)
+		return (struct cases_text){ NULL, 0 };
+	return (struct cases_text){ (const char *)f->value, f->len };
 }
 
 /*
@@ -148,6 +176,26 @@ open_attachments(struct reportdir *d)
 	return 0;
 }
 
+/*
+ * Room for more attachments, doubling: most reports have none, and an
+ * array of ATTACHMENTS_MAX zeroed for each report was a tenth of the
+ * time decrypt took over small reports.
+ */
+static int
+grow_attachments(struct reportdir *d)
+{
+	size_t cap = d->attcap ? d->attcap * 2 : 4;
+	struct attachment *att;
+
+	if ((att = reallocarray(d->att, cap, sizeof(*att))) == NULL) {
+		d->why = "out of memory";
+		return -1;
+	}
+	d->att = att;
+	d->attcap = cap;
+	return 0;
+}
+
 static int
 on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 {
@@ -159,6 +207,8 @@ on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 		d->why = "report has too many attachments or too long names";
 		return -1;
 	}
+	if (d->natt == d->attcap && grow_attachments(d) != 0)
+		return -1;
 	a = &d->att[d->natt];
 	memset(a, 0, sizeof(*a));
 	if ((a->submitted = malloc(len + 1)) == NULL) {
@@ -198,9 +248,8 @@ on_attachment_end(void *ctx, uint64_t size)
 	struct reportdir *d = ctx;
 	struct attachment *a = &d->att[d->natt - 1];
 	uint8_t hash[crypto_hash_sha256_BYTES];
-	int rc = fsync(d->filefd);
+	int rc = close(d->filefd);
 
-	rc |= close(d->filefd);
 	d->filefd = -1;
 	if (rc != 0) {
 		d->why = "cannot write an attachment (disk full?)";
@@ -217,44 +266,37 @@ const struct payload_callbacks reportdir_callbacks = {
 };
 
 static struct reportdir *
-reportdir_alloc(int outfd)
+reportdir_alloc(struct reportdir_batch *b)
 {
 	struct reportdir *d = calloc(1, sizeof(*d));
 
 	if (d == NULL)
 		return NULL;
-	if ((d->att = calloc(ATTACHMENTS_MAX, sizeof(*d->att))) == NULL ||
-	    (d->sha = EVP_MD_CTX_new()) == NULL) {
-		free(d->att);
+	if ((d->sha = EVP_MD_CTX_new()) == NULL) {
 		free(d);
 		return NULL;
 	}
-	d->outfd = outfd;
+	d->batch = b;
+	d->outfd = b->outfd;
 	d->dirfd = d->attfd = d->filefd = -1;
 	return d;
 }
 
 struct reportdir *
-reportdir_begin(int outfd, const uint8_t id[ENVELOPE_ID_BYTES],
-    const char **why)
+reportdir_begin(struct reportdir_batch *b,
+    const uint8_t id[ENVELOPE_ID_BYTES], const char **why)
 {
-	struct reportdir *d = reportdir_alloc(outfd);
-	struct stat st;
+	struct reportdir *d = reportdir_alloc(b);
 
 	if (d == NULL) {
 		*why = "out of memory";
 		return NULL;
 	}
 	encode_hex(d->finalname, id, ENVELOPE_ID_BYTES);
-	if (fstatat(outfd, d->finalname, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		*why = "already in the output directory; not overwritten";
-		reportdir_abort(d);
-		return NULL;
-	}
 	snprintf(d->tmpname, sizeof(d->tmpname), PARTIAL_PREFIX "%s-%08x",
 	    d->finalname, randombytes_random());
-	if (mkdirat(outfd, d->tmpname, 0700) != 0 ||
-	    (d->dirfd = openat(outfd, d->tmpname,
+	if (mkdirat(d->outfd, d->tmpname, 0700) != 0 ||
+	    (d->dirfd = openat(d->outfd, d->tmpname,
 	    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		*why = "cannot create a directory in the output directory";
 		reportdir_abort(d);
@@ -349,6 +391,8 @@ reportdir_free(struct reportdir *d)
 	for (size_t i = 0; i < d->natt; i++)
 		free(d->att[i].submitted);
 	free(d->att);
+	free(d->lines);
+	free(d->catt);
 	EVP_MD_CTX_free(d->sha);
 	free(d);
 }
@@ -470,8 +514,60 @@ write_json(struct reportdir *d)
 	json_extra(f, d);
 	json_attachments(f, d);
 	fputs("}\n", f);
-	rc = fflush(f) != 0 || ferror(f) || fsync(fd) != 0;
+	rc = fflush(f) != 0 || ferror(f);
 	return (fclose(f) != 0 || rc) ? -1 : 0;
+}
+
+int
+reportdir_summary(struct reportdir *d, struct cases_report *r)
+{
+	const struct field *f;
+
+	if ((d->lines == NULL &&
+	    (d->lines = calloc(FIELDS_MAX, sizeof(*d->lines))) == NULL) ||
+	    (d->catt == NULL && d->natt > 0 &&
+	    (d->catt = calloc(d->natt, sizeof(*d->catt))) == NULL))
+		return -1;
+	memset(r, 0, sizeof(*r));
+	r->id = d->finalname;
+	r->received = summary_text(d, "received");
+	r->language = summary_text(d, "language");
+	r->category = summary_text(d, "category");
+	r->seen_on = summary_text(d, "seen_on");
+	r->description = summary_text(d, "description");
+	for (size_t i = 0; i < d->nfields; i++) {
+		f = &d->fields[i];
+		if (!f->extra && strcmp(f->name, "url") == 0)
+			d->lines[r->nlines++] = (struct cases_text){
+			    (const char *)f->value, f->len };
+	}
+	for (size_t i = 0; i < d->natt; i++)
+		d->catt[i] = (struct cases_attachment){ d->att[i].name,
+		    d->att[i].size, d->att[i].sha256 };
+	r->lines = d->lines;
+	r->att = d->catt;
+	r->natt = d->natt;
+	return 0;
+}
+
+/* Add d's directory to its batch: 0, or -1 if memory is short. */
+static int
+batch_add(struct reportdir_batch *b, const struct reportdir *d)
+{
+	struct waiting *w;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+
+		if ((w = reallocarray(b->w, cap, sizeof(*w))) == NULL)
+			return -1;
+		b->w = w;
+		b->cap = cap;
+	}
+	w = &b->w[b->n++];
+	memcpy(w->tmpname, d->tmpname, sizeof(w->tmpname));
+	memcpy(w->finalname, d->finalname, sizeof(w->finalname));
+	return 0;
 }
 
 int
@@ -481,15 +577,8 @@ reportdir_commit(struct reportdir *d, const char **why)
 		*why = "cannot write report.json (disk full?)";
 		goto err;
 	}
-	if ((d->natt > 0 && fsync(d->attfd) != 0) || fsync(d->dirfd) != 0) {
-		*why = "cannot sync the report directory";
-		goto err;
-	}
-	if (renameat2(d->outfd, d->tmpname, d->outfd, d->finalname,
-	    RENAME_NOREPLACE) != 0) {
-		*why = errno == EEXIST ?
-		    "already in the output directory; not overwritten" :
-		    "cannot rename the report directory into place";
+	if (batch_add(d->batch, d) != 0) {
+		*why = "out of memory";
 		goto err;
 	}
 	reportdir_free(d);
@@ -497,4 +586,75 @@ reportdir_commit(struct reportdir *d, const char **why)
 err:
 	reportdir_abort(d);
 	return -1;
+}
+
+struct reportdir_batch *
+reportdir_batch_new(int outfd)
+{
+	struct reportdir_batch *b = calloc(1, sizeof(*b));
+
+	if (b != NULL)
+		b->outfd = outfd;
+	return b;
+}
+
+int
+reportdir_exists(const struct reportdir_batch *b,
+    const uint8_t id[ENVELOPE_ID_BYTES])
+{
+	char name[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+	struct stat st;
+
+	encode_hex(name, id, ENVELOPE_ID_BYTES);
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->w[i].finalname, name) == 0)
+			return 1;
+	return fstatat(b->outfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+size_t
+reportdir_batch_count(const struct reportdir_batch *b)
+{
+	return b->n;
+}
+
+int
+reportdir_batch_flush(struct reportdir_batch *b,
+    void (*failed)(void *ctx, const char *id, const char *why), void *ctx)
+{
+	const char *why = NULL;
+	int rc = 0;
+
+	if (b->n > 0 && syncfs(b->outfd) != 0)
+		why = "cannot write its files to disk (disk full?)";
+	for (size_t i = 0; i < b->n; i++) {
+		struct waiting *w = &b->w[i];
+		const char *fail = why;
+
+		if (fail == NULL && renameat2(b->outfd, w->tmpname, b->outfd,
+		    w->finalname, RENAME_NOREPLACE) == 0)
+			continue;
+		if (fail == NULL)
+			fail = errno == EEXIST ?
+			    "already in the output directory; not overwritten" :
+			    "cannot rename the report directory into place";
+		remove_partial(b->outfd, w->tmpname);
+		failed(ctx, w->finalname, fail);
+		rc = -1;
+	}
+	b->n = 0;
+	if (fsync(b->outfd) != 0)	/* the renames */
+		rc = -1;
+	return rc;
+}
+
+void
+reportdir_batch_free(struct reportdir_batch *b)
+{
+	if (b == NULL)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		remove_partial(b->outfd, b->w[i].tmpname);
+	free(b->w);
+	free(b);
 }

@@ -71,7 +71,7 @@ check "export as root (exit $rc)" test "$rc" = 0
 check "... the bundle is root's, mode 0600" test "$(stat -c '%U %a' b1.odb)" = "root 600"
 check "... nothing in data_dir is anyone's but the owner's (lock.mdb remade as $owner)" test -z "$(foreign)" -a -f s.data/lock.mdb
 "$KEYS" decrypt --key alice.sec --out out1 b1.odb > /dev/null
-check "... and it decrypts: two reports" test "$(ls out1 | wc -l)" = 2
+check "... and it decrypts: two reports" test "$(reports_in out1 | wc -l)" = 2
 
 # envelopes/: a link to another directory holding a file of the same name.
 mkdir other

@@ -61,5 +61,5 @@ r3=$(python3 "$CLIENT" "$sock" submit --url http://example.org/three --descripti
 "$DAEMON" export --config s.conf --out b.bundle > /dev/null
 "$KEYS" decrypt --key bob.sec --out out-bob b.bundle > /dev/null 2> bob.err || true
 check "after SIGHUP the new analyst can read new reports" grep -rq '"description": "three"' out-bob
-check "... but not the ones sealed before" test "$(ls out-bob | wc -l)" = 1
+check "... but not the ones sealed before" test "$(reports_in out-bob | wc -l)" = 1
 stop_daemon

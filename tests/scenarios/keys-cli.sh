@@ -49,7 +49,7 @@ check "keygen on a terminal asks twice" test "$(grep -c 'Passphrase' tty.out)" =
 check "... without echoing it" test -z "$(grep 'typed secret' tty.out || true)"
 "$MKBUNDLE" tty.bundle tty.pub > /dev/null <<< $'report\nattach-random big.bin 40000000 3\nend'
 answers 'typed secret' | script -qec "$KEYS decrypt --key tty.sec --out tty-out tty.bundle" /dev/null > progress.out
-check "decrypt on a terminal: the typed passphrase opens the key" test "$(ls tty-out | wc -l)" = 1
+check "decrypt on a terminal: the typed passphrase opens the key" test "$(reports_in tty-out | wc -l)" = 1
 check "... and it shows progress for a large bundle" grep -q '100%' progress.out
 answers 'one' 'another' | script -qec "$KEYS keygen --out mismatch" /dev/null > mismatch.out || true
 check "two different passphrases: refused, no key written" test ! -e mismatch.sec -a -n "$(grep -i differ mismatch.out)"

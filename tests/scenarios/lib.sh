@@ -31,6 +31,9 @@ check() {  # check DESCRIPTION COMMAND...: pass if the command succeeds
 	shift
 	if "$@"; then pass "$desc"; else fail "$desc"; fi
 }
+# reports_in DIR: the report folders decrypt wrote in DIR (not cases.db),
+# one name a line, sorted.
+reports_in() { ls "$1" 2>/dev/null | grep -E '^[0-9a-f]{32}$' | sort || true; }
 # run_status VAR COMMAND...: run, store the exit status in VAR, keep going.
 run_status() {
 	local __var=$1

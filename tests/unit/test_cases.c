@@ -3,7 +3,10 @@
  * its pragmas and mode 0600; it opens again as it is; a newer, foreign,
  * corrupt or linked file is refused with its reason and left byte for byte
  * as it was; URL ids match values computed outside this code (Python's
- * hashlib) and follow the collision rule of docs/cases.md.
+ * hashlib) and follow the collision rule of docs/cases.md. A recorded report
+ * has its row, a line per non-blank line (bytes as typed, URL ids shared
+ * between spellings of one address), its attachments and its search row;
+ * forgetting it removes them and the URLs only it named.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -301,6 +304,91 @@ test_url_ids(void)
 	remove_db();
 }
 
+#define TEXT(s) { (s), sizeof(s) - 1 }
+
+static void
+test_record(void)
+{
+	/* A line of any bytes: NUL, escape, RTL override, not UTF-8. */
+	static const char odd[] = "x\0y\x1b[31m\xe2\x80\xae" "evil\xff";
+	static const struct cases_text lines1[] = {
+		TEXT("http://Example.com/a/../b"), TEXT("  \t\r"),
+		TEXT("hxxp://example[.]com/b#frag"), TEXT("not a url at all"),
+		TEXT(odd),
+	};
+	static const struct cases_text lines2[] = {
+		TEXT("example.com/b"), TEXT("https://only-two.example/"),
+	};
+	static const struct cases_attachment att[] = {
+		{ "photo.jpg", 1234, "ab" "0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef0123456789abcd" },
+	};
+	struct cases_report r1 = { .id = "11111111111111111111111111111111",
+		.received = TEXT("2026-11-01"), .language = TEXT("fr"),
+		.category = TEXT("csam"), .description = TEXT("une description"),
+		.lines = lines1, .nlines = 5, .att = att, .natt = 1 };
+	struct cases_report r2 = { .id = "22222222222222222222222222222222",
+		.received = TEXT("2026-11-02"), .description = TEXT("second"),
+		.lines = lines2, .nlines = 2 };
+	struct cases *c;
+	sqlite3_stmt *st;
+
+	if ((c = open_quiet(CASES_CREATE)) == NULL) {
+		ok(0, "open for the record tests (%s)", errbuf);
+		return;
+	}
+	is_int(cases_has_report(c, r1.id), 0, "not recorded yet");
+	ok(cases_begin(c) == 0 && cases_record(c, &r1) == 0 &&
+	    cases_record(c, &r2) == 0 && cases_commit(c) == 0,
+	    "two reports recorded");
+	is_int(cases_has_report(c, r1.id), 1, "recorded");
+	is_int(query_int(c, "SELECT count(*) FROM reports"), 2, "2 reports");
+	is_int(query_int(c, "SELECT count(*) FROM report_lines WHERE "
+	    "report_id = '11111111111111111111111111111111'"), 4,
+	    "the blank line is not recorded");
+	is_int(query_int(c, "SELECT max(pos) FROM report_lines WHERE "
+	    "report_id = '11111111111111111111111111111111'"), 3,
+	    "positions count the lines kept");
+	is_int(query_int(c, "SELECT count(*) FROM urls"), 2,
+	    "three spellings of example.com/b and one other URL: 2 URLs");
+	is_int(query_int(c, "SELECT count(DISTINCT report_id) FROM "
+	    "report_lines WHERE url_id = 'ufu5jsyb7rr'"), 2,
+	    "both reports name http://example.com/b (ufu5jsyb7rr)");
+	is_int(query_int(c, "SELECT count(*) FROM report_lines WHERE "
+	    "url_id IS NULL"), 2, "the text lines have no URL");
+	ok(sqlite3_prepare_v2(cases_db(c), "SELECT as_typed FROM report_lines "
+	    "WHERE report_id = '11111111111111111111111111111111' AND pos = 3",
+	    -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_bytes(st, 0) == (int)sizeof(odd) - 1 &&
+	    memcmp(sqlite3_column_blob(st, 0), odd, sizeof(odd) - 1) == 0,
+	    "a line of odd bytes is kept byte for byte");
+	sqlite3_finalize(st);
+	ok(strcmp(query_text(c, "SELECT sha256 || ' ' || size || ' ' || name "
+	    "FROM attachments"), "ab0123456789abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcd 1234 photo.jpg") == 0, "the attachment");
+	ok(strcmp(query_text(c, "SELECT language || category || seen_on || "
+	    "received FROM reports WHERE id = '2222222222222222222222222222222"
+	    "2'"), "2026-11-02") == 0, "missing fields are empty");
+	is_int(query_int(c, "SELECT count(*) FROM search WHERE search MATCH "
+	    "'description'"), 1, "the description is searchable");
+	ok(strcmp(query_text(c, "SELECT report_id FROM search WHERE search "
+	    "MATCH 'urls:\"only-two\"'"), r2.id) == 0, "so are the lines");
+
+	ok(cases_begin(c) == 0 && cases_forget(c, r2.id) == 0 &&
+	    cases_commit(c) == 0, "the second report forgotten");
+	is_int(cases_has_report(c, r2.id), 0, "it is not recorded");
+	is_int(query_int(c, "SELECT count(*) FROM report_lines WHERE "
+	    "report_id = '22222222222222222222222222222222'") +
+	    query_int(c, "SELECT count(*) FROM search WHERE report_id = "
+	    "'22222222222222222222222222222222'"), 0, "nor its lines");
+	is_int(query_int(c, "SELECT count(*) FROM urls"), 1,
+	    "the URL only it named is gone, the shared one stays");
+	is_int(query_int(c, "PRAGMA foreign_key_check"), -1,
+	    "no dangling reference");
+	cases_close(c);
+	remove_db();
+}
+
 int
 main(void)
 {
@@ -313,6 +401,7 @@ main(void)
 	test_corrupt();
 	test_link();
 	test_url_ids();
+	test_record();
 	rmdir(tmp);
 	return tap_done();
 }
