@@ -12,5 +12,6 @@ int onion_address_main(int argc, char *argv[]);
 int onion_auth_main(int argc, char *argv[]);
 int assess_main(int argc, char *argv[]);
 int verify_main(int argc, char *argv[]);
+int queue_main(int argc, char *argv[]);
 
 #endif

@@ -10,36 +10,58 @@
 
 static const char replacement[] = "\xef\xbf\xbd";	/* U+FFFD */
 
-/* One code point (or, n == 0, one invalid byte) of text, escaped. */
+/* 1 if a code point (n bytes; 0: an invalid byte) is shown as it is. */
+static int
+text_plain(size_t n, uint32_t cp)
+{
+	return n > 0 && !utf8_hidden(cp) && cp != 0x2028 && cp != 0x2029 &&
+	    cp != '\\';
+}
+
+/* One code point (or, n == 0, one invalid byte) that is not plain, escaped. */
 static void
 text_char(FILE *f, const unsigned char *p, size_t n, uint32_t cp)
 {
 	if (n == 0 || (n == 1 && utf8_hidden(cp)))
 		fprintf(f, "\\x%02X", (unsigned)p[0]);
-	else if (utf8_hidden(cp) || cp == 0x2028 || cp == 0x2029)
-		fprintf(f, "\\u{%04X}", (unsigned)cp);
 	else if (cp == '\\')
 		fputs("\\\\", f);
 	else
-		fwrite(p, 1, n, f);
+		fprintf(f, "\\u{%04X}", (unsigned)cp);
 }
 
+/*
+ * Plain text goes out in runs: a write per character cost queue 0.2 s
+ * over 240,000 lines.
+ */
 void
 deskout_text(FILE *f, const void *s, size_t len, size_t max)
 {
 	const unsigned char *p = s;
+	size_t run = 0;		/* plain bytes from here to i: not yet written */
 
 	for (size_t i = 0; i < len;) {
 		uint32_t cp = 0;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n;
 
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && i < max) {
+			i++;	/* printable ASCII, the bulk of it: plain */
+			continue;
+		}
+		n = utf8_decode(p + i, len - i, &cp);
 		if (i + (n ? n : 1) > max) {
+			fwrite(p + run, 1, i - run, f);
 			fputs("\xe2\x80\xa6", f);	/* U+2026 */
 			return;
 		}
-		text_char(f, p + i, n, cp);
+		if (!text_plain(n, cp)) {
+			fwrite(p + run, 1, i - run, f);
+			text_char(f, p + i, n, cp);
+			run = i + (n ? n : 1);
+		}
 		i += n ? n : 1;
 	}
+	fwrite(p + run, 1, len - run, f);
 }
 
 /* 1 if s needs quotes in a CSV cell (RFC 4180, section 2, rule 6). */

@@ -22,6 +22,7 @@ static const struct {
 	{ "onion-auth", onion_auth_main, "make a Tor client-authorization key pair" },
 	{ "assess", assess_main, "record a verdict for URLs of a case directory" },
 	{ "verify", verify_main, "re-check the hash chain of the verdict log" },
+	{ "queue", queue_main, "the URLs of a case directory still to assess" },
 };
 
 static void
