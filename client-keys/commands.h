@@ -13,5 +13,6 @@ int onion_auth_main(int argc, char *argv[]);
 int assess_main(int argc, char *argv[]);
 int verify_main(int argc, char *argv[]);
 int queue_main(int argc, char *argv[]);
+int show_main(int argc, char *argv[]);
 
 #endif

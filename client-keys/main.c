@@ -23,6 +23,7 @@ static const struct {
 	{ "assess", assess_main, "record a verdict for URLs of a case directory" },
 	{ "verify", verify_main, "re-check the hash chain of the verdict log" },
 	{ "queue", queue_main, "the URLs of a case directory still to assess" },
+	{ "show", show_main, "one report, or one URL, of a case directory" },
 };
 
 static void
