@@ -59,6 +59,17 @@ utf8_encode(uint8_t out[4], uint32_t cp)
 	return 4;
 }
 
+size_t
+utf8_span(const uint8_t *p, size_t len, int (*keep)(uint32_t cp))
+{
+	size_t i = 0, n;
+	uint32_t cp;
+
+	while (i < len && (n = utf8_decode(p + i, len - i, &cp)) > 0 && keep(cp))
+		i += n;
+	return i;
+}
+
 int
 utf8_valid(const uint8_t *p, size_t len)
 {

@@ -19,6 +19,13 @@ size_t utf8_decode(const uint8_t *p, size_t len, uint32_t *cp);
 /* utf8_encode(out, cp): write cp (a valid code point); return its length. */
 size_t utf8_encode(uint8_t out[4], uint32_t cp);
 
+/*
+ * utf8_span(p, len, keep):
+ * The length of the longest prefix of p[0..len) made of whole, valid code
+ * points for which keep(cp) is 1: what a writer may copy out as it is.
+ */
+size_t utf8_span(const uint8_t *p, size_t len, int (*keep)(uint32_t cp));
+
 /* utf8_valid(p, len): 1 if p[0..len) is entirely valid UTF-8, else 0. */
 int utf8_valid(const uint8_t *p, size_t len);
 
