@@ -266,7 +266,7 @@ queue_main(int argc, char *argv[])
 		fputs(queue_usage, parsed < 0 ? stdout : stderr);
 		return parsed < 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
-	if ((c = cases_open(a.dir, 0)) == NULL)
+	if ((c = cases_open(a.dir, CASES_READ)) == NULL)
 		return CLI_EXIT_FAIL;
 	if (sqlite3_exec(cases_db(c), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		cases_sqlerr(c, "cannot read the URLs");

@@ -260,7 +260,7 @@ show_main(int argc, char *argv[])
 		fputs(show_usage, stderr);
 		return CLI_EXIT_USAGE;
 	}
-	if ((c = cases_open(argv[1], 0)) == NULL)
+	if ((c = cases_open(argv[1], CASES_READ)) == NULL)
 		return CLI_EXIT_FAIL;
 	if (sqlite3_exec(cases_db(c), "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		cases_sqlerr(c, "cannot read the case file");
