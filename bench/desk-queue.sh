@@ -13,28 +13,9 @@ here=$(dirname "$0")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-start=$(date +%s.%N)
-"$here/desk-fill.sh" "$build" "$work/dir" "$reports" "$urls"
-end=$(date +%s.%N)
-printf 'fill: %.1f s (%s reports, %s URLs, %s lines, %s verdicts)\n' \
-	"$(echo "$end - $start" | bc -l)" \
-	"$(sqlite3 "$work/dir/cases.db" 'SELECT count(*) FROM reports')" \
-	"$(sqlite3 "$work/dir/cases.db" 'SELECT count(*) FROM urls')" \
-	"$(sqlite3 "$work/dir/cases.db" 'SELECT count(*) FROM report_lines')" \
-	"$(sqlite3 "$work/dir/cases.db" 'SELECT count(*) FROM verdicts')"
+. "$here/desk-lib.sh"
+fill "$work/dir" "$reports" "$urls"
 
-best() {  # best LABEL COMMAND...: the fastest of 3 runs, output to a file
-	local label=$1 b="" t start end
-	shift
-	for _ in 1 2 3; do
-		start=$(date +%s.%N)
-		"$@" > "$work/out"
-		end=$(date +%s.%N)
-		t=$(echo "$end - $start" | bc -l)
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-	done
-	printf '%-22s %.3f s  (%s lines)\n' "$label" "$b" "$(wc -l < "$work/out")"
-}
 best "queue" "$keys" queue "$work/dir"
 best "queue --format csv" "$keys" queue "$work/dir" --format csv
 best "queue --format json" "$keys" queue "$work/dir" --format json

@@ -20,6 +20,10 @@ static const struct {
 	{ "decrypt", decrypt_main, "decrypt exported bundles into a directory" },
 	{ "onion-address", onion_address_main, "print a v3 onion address from a service key" },
 	{ "onion-auth", onion_auth_main, "make a Tor client-authorization key pair" },
+	{ "search", search_main, "full-text search of a case directory's reports" },
+	{ "export", export_main, "a case directory's reports and verdicts as csv or json" },
+	{ "stats", stats_main, "counts of a case directory's reports by day, verdict..." },
+	{ "purge-plaintext", purge_plaintext_main, "delete assessed reports' attachments" },
 	{ "assess", assess_main, "record a verdict for URLs of a case directory" },
 	{ "verify", verify_main, "re-check the hash chain of the verdict log" },
 	{ "queue", queue_main, "the URLs of a case directory still to assess" },
@@ -31,7 +35,7 @@ usage(FILE *out)
 {
 	fprintf(out, "usage: oniondrop-keys COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'oniondrop-keys COMMAND --help' describes each command.\n");
 }
 
