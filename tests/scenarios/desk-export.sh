@@ -243,3 +243,52 @@ check "... R2's link removed, not followed" \
 check "... R2 purged: 2 entries, its file's 3000 bytes" \
 	eval 'test -z "$(ls -A "desk2/${ids[1]}/attachments")" &&
 	grep -qx "deleted ${ids[1]}: 2 files, 3000 bytes" links.out'
+
+# Hostile bytes from a bundle: control and escape sequences, a direction
+# override, NUL, invalid UTF-8, a 64 KiB line. The exports stay valid
+# (UTF-8 CSV that parses, JSON lines that parse); text output escapes.
+printf 'http://evil.example/\033[31mred\n' > l1
+printf 'http://x.example/\342\200\256gpj.exe\n' > l2
+printf 'a\000b\n' > l3
+printf '\377\376=cmd\n' > l4
+{ printf 'http://long.example/'; head -c 65536 /dev/zero | tr '\0' a; } > l5
+printf 'cat\033]0;title\007' > cat
+printf 'danger \342\200\256 txt.exe zebra \033[2J' > desc
+bundle b4.bundle "report
+field received 2026-12-02
+field-file category cat
+field-file url l1
+field-file url l2
+field-file url l3
+field-file url l4
+field-file url l5
+field-file description desc
+end"
+run_status rc "$KEYS" decrypt --key a.sec --out desk3 b4.bundle > /dev/null
+check "a hostile report decrypted into its own case directory (exit $rc)" test "$rc" = 0
+"$KEYS" export desk3 --format csv > hostile.csv
+"$KEYS" export desk3 --format json > hostile.jsonl
+check "its CSV: strict UTF-8, no NUL, 5 rows of 20 cells, no formula cell" python3 -c '
+import csv, io, sys
+data = open(sys.argv[1], "rb").read()
+assert b"\0" not in data
+rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+assert len(rows) == 6 and all(len(r) == 20 for r in rows), rows
+assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for r in rows for c in r)
+assert any(len(c) > 65536 for r in rows for c in r)
+' hostile.csv
+check "its JSON lines parse, the 64 KiB line whole" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(rows) == 5 and any(len(r["url_as_typed"]) == 65556 for r in rows)
+' hostile.jsonl
+raw() { LC_ALL=C grep -c -P '[\x00-\x09\x0b-\x1f\x7f]|\xe2\x80\xae' "$@" || true; }
+"$KEYS" stats desk3 --by category > hostile.stats
+"$KEYS" search desk3 zebra > hostile.search
+"$KEYS" stats desk3 --by host > hostile.hosts
+check "stats and search write no control byte and no override" \
+	test "$(raw hostile.stats hostile.search hostile.hosts | tr '\n' ' ')" = \
+	"hostile.stats:0 hostile.search:0 hostile.hosts:0 "
+check "... but show them escaped" \
+	eval 'grep -qF "cat\\x1B]0;title\\x07: 1" hostile.stats &&
+	grep -qF "\\u{202E}" hostile.search && grep -qF "\\x1B[2J" hostile.search'
