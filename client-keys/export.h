@@ -1,8 +1,8 @@
 /*
  * export: `oniondrop-keys export`, the case file as one row per report and
  * line of its urls field (csv or json lines), and the definition of those
- * rows, which stats counts (so that its totals agree with the export) and
- * purge-plaintext reads (the current verdict).
+ * rows, which stats counts (so that its totals agree with the export),
+ * and the rule for a URL's current verdict, which purge-plaintext uses too.
  */
 #ifndef EXPORT_H
 #define EXPORT_H

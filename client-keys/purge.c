@@ -22,6 +22,7 @@
 #include "cases.h"
 #include "cli.h"
 #include "commands.h"
+#include "export.h"
 
 #define DAYS_MAX 100000
 #define REPORT_ID_LEN 32
@@ -42,8 +43,7 @@ static const char due_sql[] =
     " AND EXISTS (SELECT 1 FROM report_lines l"
     "  WHERE l.report_id = r.id AND l.url_id IS NOT NULL)"
     " AND NOT EXISTS (SELECT 1 FROM report_lines l"
-    "  LEFT JOIN verdicts v ON v.seq ="
-    "   (SELECT max(w.seq) FROM verdicts w WHERE w.url_id = l.url_id)"
+    "  LEFT JOIN verdicts v ON v.seq = " EXPORT_CURRENT_SEQ("l.url_id")
     "  WHERE l.report_id = r.id AND l.url_id IS NOT NULL"
     "  AND (v.at IS NULL OR v.at > ?1))"
     " ORDER BY r.received, r.id";

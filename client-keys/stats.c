@@ -21,7 +21,7 @@
 #include "export.h"
 #include "tally.h"
 
-#define KEY_SHOWN_MAX 200	/* bytes of a key shown (categories are typed by reporters' servers) */
+#define KEY_SHOWN_MAX 200	/* bytes of a key shown: a category is any text */
 
 static const char stats_usage[] =
     "usage: oniondrop-keys stats DIR [--by day|month|verdict|severity|category|\n"
@@ -43,12 +43,14 @@ static const char stats_usage[] =
 /* One --by: the pairs that give it, and the order of its lines. */
 static const struct stats_by {
 	const char *name;
-	const char *sql;	/* (report id, value) in report id order, or per_line: (URL id, value) */
+	const char *sql;	/* (report id, value) in report id order;
+				 * per_line: (URL id, value) */
 	int per_line;
 	int by_key;		/* 1: in key order (dates), 0: most frequent first */
 } bys[] = {
 	{ "day", "SELECT id, received FROM reports ORDER BY id", 0, 1 },
-	{ "month", "SELECT id, substr(received, 1, 7) FROM reports ORDER BY id", 0, 1 },
+	{ "month", "SELECT id, substr(received, 1, 7) FROM reports"
+	    " ORDER BY id", 0, 1 },
 	{ "verdict", CURRENT("verdict"), 1, 0 },
 	{ "severity", CURRENT("severity"), 1, 0 },
 	{ "category", "SELECT id, category FROM reports ORDER BY id", 0, 0 },

@@ -44,7 +44,8 @@ test_direct(void)
 	tally_add(t, S("r4"), S("b"));
 	tally_add(t, S("r5"), NULL, 0);
 	ok(strcmp(show(t, 0), "-=2 x=2 ab=1 abc=1 b=1 y=1") == 0,
-	    "by count: a report once per value, ties in byte order, no value first: %s", show(t, 0));
+	    "by count: a report once per value, ties in byte order, no value "
+	    "first: %s", show(t, 0));
 	ok(strcmp(show(t, 1), "-=2 ab=1 abc=1 b=1 x=2 y=1") == 0,
 	    "by value: no value first, a prefix before its extensions: %s",
 	    show(t, 1));
