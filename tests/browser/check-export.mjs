@@ -23,7 +23,8 @@ const [typedPath, ...dirs] = process.argv.slice(2);
 const { reports: typed } = JSON.parse(readFileSync(typedPath, 'utf8'));
 for (const dir of dirs) {
 	const who = dir.split('/').at(-1);
-	const got = readdirSync(dir).map((id) => ({ id,
+	// Report folders only: the directory also holds the case file (cases.db).
+	const got = readdirSync(dir).filter((id) => /^[0-9a-f]{32}$/.test(id)).map((id) => ({ id,
 		json: JSON.parse(readFileSync(join(dir, id, 'report.json'), 'utf8')) }));
 	check(`${who}: ${typed.length} reports decrypted, as many as were sent`,
 		got.length === typed.length && typed.length === 3, got.map((r) => r.id));
