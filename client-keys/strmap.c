@@ -1,13 +1,17 @@
 /*
  * strmap: see strmap.h. Open addressing over pointers to items (so items
- * never move) and their hashes (FNV-1a, mixed as MurmurHash3's finaliser
- * does), the table doubled at half full. The arena is
+ * never move) and their hashes, the table doubled at half full. The keys
+ * come from bundles a compromised server may have chosen: they are hashed
+ * with SipHash (libsodium's crypto_shorthash) under a random key of each
+ * map's, so nobody can make them collide and the map quadratic. The arena is
  * a list of chunks; a request larger than a chunk gets a chunk of its own.
  */
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "strmap.h"
 
@@ -31,6 +35,7 @@ struct strmap {
 	size_t nslots;		/* a power of two */
 	size_t count;
 	struct chunk *chunks;	/* the one allocated from first */
+	unsigned char key[crypto_shorthash_KEYBYTES];
 };
 
 struct strmap *
@@ -48,6 +53,7 @@ strmap_new(size_t expected)
 		return NULL;
 	}
 	m->nslots = n;
+	crypto_shorthash_keygen(m->key);
 	return m;
 }
 
@@ -92,15 +98,14 @@ strmap_alloc(struct strmap *m, size_t size)
 }
 
 static uint64_t
-hash(const unsigned char *s, size_t len)
+hash(const struct strmap *m, const unsigned char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325u;
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t h;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ s[i]) * 0x100000001b3u;
-	h ^= h >> 33;	/* spread every byte into the low bits the table uses */
-	h *= 0xff51afd7ed558ccdu;
-	return h ^ (h >> 33);
+	crypto_shorthash(out, s, len, m->key);
+	memcpy(&h, out, sizeof(h));
+	return h;
 }
 
 /* The slot of the key s[0..len) (hash h), or the empty one where it goes. */
@@ -148,7 +153,7 @@ strmap_find(struct strmap *m, const void *s, size_t len, int add)
 
 	if (len == 0)
 		s = "";		/* SQLite gives NULL for an empty blob */
-	h = hash(s, len);
+	h = hash(m, s, len);
 	sl = slot_of(m, s, len, h);
 	if (sl->item != NULL || !add)
 		return sl->item;
