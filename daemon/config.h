@@ -25,6 +25,13 @@
 #define CONFIG_NKEYS 25			/* Keys in the table in config.c. */
 #define CONFIG_HELP_CONTACTS_MAX 512	/* Bytes in one help_contacts.LANG. */
 
+/* follow_ups: when the status page offers the follow-up form. */
+enum config_follow_ups {
+	CONFIG_FOLLOW_UPS_ASKED = 0,	/* "asked": after need-information */
+	CONFIG_FOLLOW_UPS_ALWAYS,	/* "always": for every known receipt */
+	CONFIG_FOLLOW_UPS_OFF,		/* "off": never */
+};
+
 struct config {
 	char *socket;			/* Absolute path of the Unix socket. */
 	mode_t socket_mode;		/* Default 0660. */
@@ -57,6 +64,8 @@ struct config {
 	 * their generic wording.
 	 */
 	char *help_contacts[CONFIG_LANGUAGES_MAX];
+	char *desk_key;			/* Desk's signing .pub; NULL: unset. */
+	enum config_follow_ups follow_ups;	/* Default asked. */
 
 	/* Private: the line each key was last set on (0: default). */
 	unsigned line_of[CONFIG_NKEYS];

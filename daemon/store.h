@@ -116,10 +116,57 @@ void store_upload_commit(struct store_upload *u,
  */
 void store_upload_abort(struct store_upload *u);
 
+/* The most follow-ups one report may have (the status page lists them). */
+#define STORE_FOLLOW_UPS_MAX 10
+
+/* One report as its reporter may see it. */
+struct store_entry {
+	uint8_t id[ENVELOPE_ID_BYTES];
+	enum store_status status;	/* never STORE_STATUS_UNKNOWN here */
+	uint32_t received_day;		/* days since 1970-01-01 UTC */
+	uint8_t outcome;		/* enum outcome_status; 0: none yet */
+	uint32_t outcome_day;		/* 0 unless outcome */
+	uint8_t *message;		/* sealed to the reply key (malloc'd), or NULL */
+	size_t message_len;
+};
+
 /*
- * store_status(s, receipt_hash, done, ctx):
- * Look up a receipt; done(ctx, status) with what became of its report.
- * If memory is short, done(ctx, STORE_STATUS_UNKNOWN) is called at once.
+ * What a receipt leads to: n is 0 for an unknown (or wrong) receipt; else
+ * e[0] is the report the receipt was issued for and e[1..n-1] its
+ * follow-ups, in the order they came.
+ */
+struct store_case {
+	size_t n;
+	struct store_entry e[1 + STORE_FOLLOW_UPS_MAX];
+};
+
+/* store_case_free(c): free the messages and c; NULL is a no-op. */
+void store_case_free(struct store_case *c);
+
+/*
+ * store_lookup(s, receipt_hash, done, ctx):
+ * Look up a receipt; done(ctx, c) with what became of its report and its
+ * follow-ups (c malloc'd, the callee frees it with store_case_free). If
+ * memory is short, done(ctx, NULL) is called at once: treat it as 503.
+ */
+void store_lookup(struct store *s,
+    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
+    void (*done)(void *ctx, struct store_case *c), void *ctx);
+
+/*
+ * store_upload_commit_follow_up(u, first_id, done, ctx):
+ * Like store_upload_commit, for a follow-up of report first_id (found by
+ * store_lookup): the report is stored and listed among first_id's
+ * follow-ups, and no receipt is made. done(ctx, STORE_ERROR) if first_id
+ * is gone or already has STORE_FOLLOW_UPS_MAX follow-ups.
+ */
+void store_upload_commit_follow_up(struct store_upload *u,
+    const uint8_t first_id[ENVELOPE_ID_BYTES],
+    void (*done)(void *ctx, enum store_result result), void *ctx);
+
+/*
+ * store_status(s, receipt_hash, done, ctx): the older form of store_lookup,
+ * to be removed once lookup.c uses store_lookup.
  */
 void store_status(struct store *s,
     const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
