@@ -7,6 +7,8 @@ prints what came back. Standard library only.
   odclient.py SOCKET submit [--urlencoded] [--lang L] [--url U]... \
       [--description D] [--category C] [--attach FILE]...  -> prints the receipt
   odclient.py SOCKET status RECEIPT [--lang L]              -> prints the status text
+  odclient.py SOCKET follow-up RECEIPT [--lang L] [--url U]... [--description D]
+      -> posts the status page's follow-up form back, prints the HTTP status
   odclient.py SOCKET flood COUNT CONCURRENCY MARKER         -> one line per report:
       "MARKER-N RECEIPT" (or "MARKER-N FAIL STATUS")
 """
@@ -125,6 +127,31 @@ def cmd_status(a):
     return 0 if status == 200 else 1
 
 
+FOLLOW_UP_RE = re.compile(rb'<form\b[^>]*\bid="follow-up"[^>]*>.*?</form>', re.S)
+ACTION_RE = re.compile(rb'\baction="([^"]*)"')
+
+
+def cmd_follow_up(a):
+    """Look the receipt up, then post the follow-up form it offers."""
+    prefix = "/" + a.lang if a.lang else ""
+    status, _, page = request(a.socket, "POST", prefix + "/status",
+                              urlencoded([("receipt", a.receipt)])[0],
+                              {"Content-Type": "application/x-www-form-urlencoded"})
+    form = FOLLOW_UP_RE.search(page)
+    if status != 200 or form is None:
+        print("odclient: HTTP %d, no follow-up form" % status, file=sys.stderr)
+        return 1
+    action = html.unescape(ACTION_RE.search(form.group(0)).group(1).decode())
+    fields = hidden_inputs(form.group(0))
+    fields += [("urls", "\n".join(a.url)), ("category", a.category),
+               ("description", a.description or "")]
+    body, ctype = multipart(fields, [])
+    status, _, page = request(a.socket, "POST", action, body, {"Content-Type": ctype})
+    sys.stdout.write(page.decode(errors="replace"))
+    print("odclient: HTTP %d" % status, file=sys.stderr)
+    return 0 if status == 200 else 1
+
+
 def cmd_flood(a):
     def one(n):
         marker = "%s-%d" % (a.marker, n)
@@ -158,6 +185,13 @@ def main():
     st.add_argument("receipt")
     st.add_argument("--lang", default="")
     st.set_defaults(fn=cmd_status)
+    fu = sub.add_parser("follow-up")
+    fu.add_argument("receipt")
+    fu.add_argument("--lang", default="")
+    fu.add_argument("--url", action="append", default=[])
+    fu.add_argument("--description")
+    fu.add_argument("--category", default="")
+    fu.set_defaults(fn=cmd_follow_up)
     f = sub.add_parser("flood")
     f.add_argument("count", type=int)
     f.add_argument("concurrency", type=int)
