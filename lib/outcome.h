@@ -88,6 +88,15 @@ int outcome_verify(struct outcome_file *f, const uint8_t *buf, size_t len,
     const uint8_t desk_pk[OUTCOME_SIGNER_BYTES], const char **why);
 
 /*
+ * outcome_parse_entries(f, why):
+ * The last step of outcome_verify, on f->count, f->entries and
+ * f->entries_len: every entry parses and nothing is left over. Return 0, or
+ * -1 with *why set. Exported for the fuzzer, which reaches the entries
+ * without forging a signature; anything else calls outcome_verify.
+ */
+int outcome_parse_entries(const struct outcome_file *f, const char **why);
+
+/*
  * outcome_next(f, pos, e):
  * The entry at *pos (start with 0) of a verified file; advance *pos.
  * Return 1 with e filled, or 0 after the last one.
