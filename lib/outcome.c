@@ -17,7 +17,8 @@
 #define OFF_SEQUENCE 40
 #define OFF_DAY 48
 #define OFF_COUNT 52
-#define FILE_MIN (OUTCOME_HEADER_BYTES + OUTCOME_ENTRY_FIXED + OUTCOME_SIG_BYTES)
+#define FILE_MIN \
+	(OUTCOME_HEADER_BYTES + OUTCOME_ENTRY_FIXED + OUTCOME_SIG_BYTES)
 
 static const char *const status_names[OUTCOME_STATUS_COUNT] = {
 	NULL, "in-review", "actioned", "not-illegal", "already-known",
@@ -224,12 +225,14 @@ outcome_verify(struct outcome_file *f, const uint8_t *buf, size_t len,
 	if (check_header(buf, len, why) != 0)
 		return -1;
 	body = len - OUTCOME_SIG_BYTES;
-	if (sodium_memcmp(buf + OFF_SIGNER, desk_pk, OUTCOME_SIGNER_BYTES) != 0) {
+	if (sodium_memcmp(buf + OFF_SIGNER, desk_pk,
+	    OUTCOME_SIGNER_BYTES) != 0) {
 		*why = "outcome file is signed by another key, not desk_key";
 		return -1;
 	}
 	if (crypto_sign_verify_detached(buf + body, buf, body, desk_pk) != 0) {
-		*why = "bad signature: the outcome file was altered or truncated";
+		*why = "bad signature: the outcome file was altered or "
+		    "truncated";
 		return -1;
 	}
 	memcpy(f->signer, buf + OFF_SIGNER, OUTCOME_SIGNER_BYTES);
