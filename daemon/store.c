@@ -4,8 +4,8 @@
  *
  * Everything the loop hands over waits in the queue under one mutex: each
  * upload keeps its own list of byte buffers, its final operation (commit
- * or abort) and its backpressure state; status lookups wait in a list of
- * their own. The thread wakes when there is a reason to write (an
+ * or abort) and its backpressure state; receipt lookups wait in a list
+ * of their own. The thread wakes when there is a reason to write (an
  * operation, a lookup, an armed drain callback, or enough bytes of one
  * upload), takes what is due, and writes it.
  *
@@ -64,6 +64,8 @@
 /* After a write that committed several reports, wait this long before the
  * next one so that more reports share its fsync and its B-tree pages. */
 #define GATHER_NSEC (500 * 1000)
+/* The error of a follow-up to a report that has STORE_FOLLOW_UPS_MAX. */
+#define FOLLOW_UPS_FULL EMLINK
 
 #define CONTAINER(p, type, field) \
 	((type *)(void *)((char *)(p) - offsetof(type, field)))
@@ -108,6 +110,8 @@ struct store_upload {
 
 	/* Set by the loop before op is, read by the thread after. */
 	uint8_t receipt[STORE_RECEIPT_HASH_BYTES];
+	int follow_up;			/* of first, and no receipt */
+	uint8_t first[ENVELOPE_ID_BYTES];
 	void (*done_cb)(void *, enum store_result);
 	void *done_ctx;
 	enum store_result result;	/* set by the thread before finished */
@@ -133,11 +137,13 @@ struct store_upload {
 	size_t tail_len;		/* ENVFILE_ALIGN bytes, unwritten */
 };
 
+/* A receipt lookup, for store_lookup (case_cb) or store_status. */
 struct lookup {
 	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
-	void (*cb)(void *, enum store_status);
+	void (*case_cb)(void *, struct store_case *);
+	void (*status_cb)(void *, enum store_status);
 	void *ctx;
-	enum store_status status;
+	struct store_case *c;		/* NULL once the lookup failed */
 	struct lookup *next;
 	struct done done;
 };
@@ -271,8 +277,15 @@ static void
 lookup_done(struct done *d)
 {
 	struct lookup *l = CONTAINER(d, struct lookup, done);
+	struct store_case *c = l->c;
 
-	l->cb(l->ctx, l->status);
+	if (l->case_cb != NULL)
+		l->case_cb(l->ctx, c);	/* c is the callee's now */
+	else {
+		l->status_cb(l->ctx, c != NULL && c->n > 0 ? c->e[0].status :
+		    STORE_STATUS_UNKNOWN);
+		store_case_free(c);
+	}
 	free(l);
 }
 
@@ -364,7 +377,29 @@ write_bufs(struct store *s, MDB_txn *txn, struct store_upload *u)
 	return 0;
 }
 
-/* Make u's report and its receipt. */
+/*
+ * List follow-up u after the others of its first report, unless that one
+ * has STORE_FOLLOW_UPS_MAX already: checked here, in the transaction that
+ * commits u, so that follow-ups at once cannot pass the cap together.
+ */
+static int
+add_follow_up(struct store *s, MDB_txn *txn, struct store_upload *u)
+{
+	uint8_t id[ENVELOPE_ID_BYTES];
+	uint32_t n = 0;
+	int rc = 0;
+
+	while (n < STORE_FOLLOW_UPS_MAX &&
+	    (rc = storedb_followup_get(&s->db, txn, u->first, n, id)) == 0)
+		n++;
+	if (rc == 0)
+		return FOLLOW_UPS_FULL;
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	return storedb_followup_put(&s->db, txn, u->first, n, u->id);
+}
+
+/* Make u's report and its receipt, or list it as a follow-up. */
 static int
 commit(struct store *s, MDB_txn *txn, struct store_upload *u)
 {
@@ -379,6 +414,8 @@ commit(struct store *s, MDB_txn *txn, struct store_upload *u)
 	if ((rc = storedb_report_put(&s->db, txn, u->id, &r,
 	    MDB_NOOVERWRITE)) != 0)
 		return rc;
+	if (u->follow_up)
+		return add_follow_up(s, txn, u);
 	return storedb_receipt_put(&s->db, txn, u->receipt, u->id);
 }
 
@@ -693,25 +730,74 @@ write_batch(struct store *s, struct batch *b)
 		blur_times(s);
 }
 
-static enum store_status
-lookup(struct store *s, MDB_txn *txn, const uint8_t *hash)
+/* Fill e with what became of report id and its outcome. */
+static int
+lookup_entry(struct store *s, MDB_txn *txn, const uint8_t *id,
+    struct store_entry *e)
 {
-	uint8_t id[ENVELOPE_ID_BYTES];
 	struct storedb_report r;
+	struct storedb_outcome o;
 	int rc;
 
-	if ((rc = storedb_receipt_get(&s->db, txn, hash, id)) == MDB_NOTFOUND)
-		return STORE_STATUS_UNKNOWN;
-	if (rc == 0 && (rc = storedb_report_get(&s->db, txn, id, &r)) ==
-	    MDB_NOTFOUND)
-		return STORE_STATUS_PURGED;	/* receipts outlive reports */
-	if (rc == 0)
-		return r.exported ? STORE_STATUS_EXPORTED : STORE_STATUS_WAITING;
-	count_failure(s, &s->failures.other, rc);
-	return STORE_STATUS_UNKNOWN;
+	memcpy(e->id, id, ENVELOPE_ID_BYTES);
+	if ((rc = storedb_report_get(&s->db, txn, id, &r)) == MDB_NOTFOUND)
+		e->status = STORE_STATUS_PURGED;  /* receipts outlive reports */
+	else if (rc != 0)
+		return rc;
+	else {
+		e->status = r.exported ? STORE_STATUS_EXPORTED :
+		    STORE_STATUS_WAITING;
+		e->received_day = r.received_day;
+	}
+	if ((rc = storedb_outcome_get(&s->db, txn, id, &o)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	e->outcome = (uint8_t)o.status;
+	e->outcome_day = o.day;
+	if (o.message_len > 0) {
+		if ((e->message = malloc(o.message_len)) == NULL)
+			return ENOMEM;
+		memcpy(e->message, o.message, o.message_len);
+		e->message_len = o.message_len;
+	}
+	return 0;
 }
 
-/* Answer the batch's status lookups from one read transaction. */
+/*
+ * What the receipt hash leads to, into c (zeroed). A receipt that was
+ * never issued and a wrong one both end at the first get, alike.
+ */
+static int
+lookup_case(struct store *s, MDB_txn *txn, const uint8_t *hash,
+    struct store_case *c)
+{
+	uint8_t first[ENVELOPE_ID_BYTES], id[ENVELOPE_ID_BYTES];
+	int rc;
+
+	if ((rc = storedb_receipt_get(&s->db, txn, hash, first)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if ((rc = lookup_entry(s, txn, first, &c->e[0])) != 0)
+		return rc;
+	for (c->n = 1; c->n <= STORE_FOLLOW_UPS_MAX; c->n++) {
+		if ((rc = storedb_followup_get(&s->db, txn, first,
+		    (uint32_t)(c->n - 1), id)) != 0)
+			return rc == MDB_NOTFOUND ? 0 : rc;
+		if ((rc = lookup_entry(s, txn, id, &c->e[c->n])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The lookup failed: the caller gets NULL (a 503), and it is counted. */
+static void
+lookup_failed(struct store *s, struct lookup *l, int rc)
+{
+
+	count_failure(s, &s->failures.other, rc);
+	store_case_free(l->c);
+	l->c = NULL;
+}
+
+/* Answer the batch's receipt lookups from one read transaction. */
 static void
 read_batch(struct store *s, struct batch *b)
 {
@@ -722,11 +808,13 @@ read_batch(struct store *s, struct batch *b)
 	if (b->lookups == NULL)
 		return;
 	if ((rc = storedb_begin(&s->db, MDB_RDONLY, &txn)) != 0) {
-		count_failure(s, &s->failures.other, rc);
+		for (l = b->lookups; l != NULL; l = l->next)
+			lookup_failed(s, l, rc);
 		return;
 	}
 	for (l = b->lookups; l != NULL; l = l->next)
-		l->status = lookup(s, txn, l->hash);
+		if ((rc = lookup_case(s, txn, l->hash, l->c)) != 0)
+			lookup_failed(s, l, rc);
 	mdb_txn_abort(txn);
 }
 
@@ -1226,9 +1314,97 @@ store_upload_abort(struct store_upload *u)
 }
 
 /*
- * store_status(s, receipt_hash, done, ctx):
- * Look up a receipt; done(ctx, status) with what became of its report.
- * If memory is short, done(ctx, STORE_STATUS_UNKNOWN) is called at once.
+ * store_upload_commit_follow_up(u, first_id, done, ctx):
+ * Like store_upload_commit, for a follow-up of report first_id (found by
+ * store_lookup): the report is stored and listed among first_id's
+ * follow-ups, and no receipt is made. done(ctx, STORE_ERROR) if first_id
+ * already has STORE_FOLLOW_UPS_MAX follow-ups (checked in the transaction
+ * that commits it). A first report purged since its lookup still takes
+ * it: its receipt still leads there.
+ */
+void
+store_upload_commit_follow_up(struct store_upload *u,
+    const uint8_t first_id[ENVELOPE_ID_BYTES],
+    void (*done)(void *ctx, enum store_result result), void *ctx)
+{
+
+	u->follow_up = 1;
+	memcpy(u->first, first_id, ENVELOPE_ID_BYTES);
+	u->done_cb = done;
+	u->done_ctx = ctx;
+	finish(u, OP_COMMIT);
+}
+
+/* store_case_free(c): free the messages and c; NULL is a no-op. */
+void
+store_case_free(struct store_case *c)
+{
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < 1 + STORE_FOLLOW_UPS_MAX; i++)
+		free(c->e[i].message);
+	free(c);
+}
+
+/* Queue a lookup of receipt_hash, answered by one of the callbacks. */
+static void
+queue_lookup(struct store *s, const uint8_t *receipt_hash,
+    struct lookup *l, void *ctx)
+{
+
+	memcpy(l->hash, receipt_hash, STORE_RECEIPT_HASH_BYTES);
+	l->ctx = ctx;
+	l->done.run = lookup_done;
+	pthread_mutex_lock(&s->mtx);
+	*s->lookups_tail = l;
+	s->lookups_tail = &l->next;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->mtx);
+}
+
+/* A lookup with its case allocated, or NULL if memory is short. */
+static struct lookup *
+lookup_new(void)
+{
+	struct lookup *l;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	if ((l->c = calloc(1, sizeof(*l->c))) == NULL) {
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+/*
+ * store_lookup(s, receipt_hash, done, ctx):
+ * Look up a receipt; done(ctx, c) with what became of its report and its
+ * follow-ups (c malloc'd, the callee frees it with store_case_free). If
+ * memory is short, done(ctx, NULL) is called at once; if the store fails,
+ * later: treat it as 503. An unknown receipt costs what a wrong one does.
+ */
+void
+store_lookup(struct store *s,
+    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
+    void (*done)(void *ctx, struct store_case *c), void *ctx)
+{
+	struct lookup *l;
+
+	if ((l = lookup_new()) == NULL) {
+		done(ctx, NULL);
+		return;
+	}
+	l->case_cb = done;
+	queue_lookup(s, receipt_hash, l, ctx);
+}
+
+/*
+ * store_status(s, receipt_hash, done, ctx): the older form of store_lookup,
+ * to be removed once lookup.c uses store_lookup. done(ctx, status) with
+ * what became of the receipt's report; STORE_STATUS_UNKNOWN if memory is
+ * short or the store failed.
  */
 void
 store_status(struct store *s,
@@ -1237,17 +1413,10 @@ store_status(struct store *s,
 {
 	struct lookup *l;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
+	if ((l = lookup_new()) == NULL) {
 		done(ctx, STORE_STATUS_UNKNOWN);
 		return;
 	}
-	memcpy(l->hash, receipt_hash, STORE_RECEIPT_HASH_BYTES);
-	l->cb = done;
-	l->ctx = ctx;
-	l->done.run = lookup_done;
-	pthread_mutex_lock(&s->mtx);
-	*s->lookups_tail = l;
-	s->lookups_tail = &l->next;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->mtx);
+	l->status_cb = done;
+	queue_lookup(s, receipt_hash, l, ctx);
 }

@@ -123,7 +123,8 @@ void store_upload_abort(struct store_upload *u);
 struct store_entry {
 	uint8_t id[ENVELOPE_ID_BYTES];
 	enum store_status status;	/* never STORE_STATUS_UNKNOWN here */
-	uint32_t received_day;		/* days since 1970-01-01 UTC */
+	uint32_t received_day;		/* days since 1970-01-01 UTC; 0 if
+					 * purged (the day went with it) */
 	uint8_t outcome;		/* enum outcome_status; 0: none yet */
 	uint32_t outcome_day;		/* 0 unless outcome */
 	uint8_t *message;		/* sealed to the reply key (malloc'd), or NULL */
@@ -147,7 +148,8 @@ void store_case_free(struct store_case *c);
  * store_lookup(s, receipt_hash, done, ctx):
  * Look up a receipt; done(ctx, c) with what became of its report and its
  * follow-ups (c malloc'd, the callee frees it with store_case_free). If
- * memory is short, done(ctx, NULL) is called at once: treat it as 503.
+ * memory is short, done(ctx, NULL) is called at once; if the store fails,
+ * later: treat it as 503. An unknown receipt costs what a wrong one does.
  */
 void store_lookup(struct store *s,
     const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
@@ -158,7 +160,9 @@ void store_lookup(struct store *s,
  * Like store_upload_commit, for a follow-up of report first_id (found by
  * store_lookup): the report is stored and listed among first_id's
  * follow-ups, and no receipt is made. done(ctx, STORE_ERROR) if first_id
- * is gone or already has STORE_FOLLOW_UPS_MAX follow-ups.
+ * already has STORE_FOLLOW_UPS_MAX follow-ups (checked in the transaction
+ * that commits it). A first report purged since its lookup still takes
+ * it: its receipt still leads there.
  */
 void store_upload_commit_follow_up(struct store_upload *u,
     const uint8_t first_id[ENVELOPE_ID_BYTES],
@@ -166,7 +170,9 @@ void store_upload_commit_follow_up(struct store_upload *u,
 
 /*
  * store_status(s, receipt_hash, done, ctx): the older form of store_lookup,
- * to be removed once lookup.c uses store_lookup.
+ * to be removed once lookup.c uses store_lookup. done(ctx, status) with
+ * what became of the receipt's report; STORE_STATUS_UNKNOWN if memory is
+ * short or the store failed.
  */
 void store_status(struct store *s,
     const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],

@@ -19,14 +19,19 @@
 #include "log.h"
 #include "storedb.h"
 
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
+#define FORMAT_UPGRADABLE 2	/* upgraded in place to FORMAT_VERSION */
+#define NEEDS_UPGRADE (-1)	/* init_dbs in a read transaction: format 2 */
+#define NDBS 6
 #define REPORT_VERSION 1
 #define REPORT_BYTES 23
+#define OUTCOME_FIXED 7		/* status u8 | day u32 | message length u16 */
 #define RESIZED_RETRIES 8	/* times to adopt another process's map size */
 
 static MDB_val key_secret = { 6, "secret" };
 static MDB_val key_version = { 7, "version" };
 static MDB_val key_transactions = { 12, "transactions" };
+static MDB_val key_outcome_sequence = { 16, "outcome_sequence" };
 
 /*
  * LMDB opens data.mdb and lock.mdb by path, following links: check them by
@@ -73,30 +78,62 @@ check_opened(struct storedb *db, const struct datadir *d)
 	return 0;
 }
 
+static int
+put_version(struct storedb *db, MDB_txn *txn)
+{
+	uint8_t ver[4];
+	MDB_val v = { sizeof(ver), ver };
+
+	encode_be32(ver, FORMAT_VERSION);
+	return mdb_put(txn, db->meta, &key_version, &v, 0);
+}
+
 /* Write the format version and a fresh secret. */
 static int
 meta_create(struct storedb *db, MDB_txn *txn)
 {
-	uint8_t ver[4], secret[STOREDB_SECRET_BYTES];
-	MDB_val v = { sizeof(ver), ver };
+	uint8_t secret[STOREDB_SECRET_BYTES];
+	MDB_val v = { sizeof(secret), secret };
 	int rc;
 
-	encode_be32(ver, FORMAT_VERSION);
-	if ((rc = mdb_put(txn, db->meta, &key_version, &v, 0)) != 0)
+	if ((rc = put_version(db, txn)) != 0)
 		return rc;
 	randombytes_buf(secret, sizeof(secret));
-	v = (MDB_val){ sizeof(secret), secret };
 	rc = mdb_put(txn, db->meta, &key_secret, &v, MDB_NOOVERWRITE);
 	sodium_memzero(secret, sizeof(secret));
 	return rc;
 }
 
-/* Open the databases and check (or with create, make) the meta entries. */
 static int
-init_dbs(struct storedb *db, MDB_txn *txn, int create)
+get_version(struct storedb *db, MDB_txn *txn, uint32_t *ver)
 {
-	unsigned flags = create ? MDB_CREATE : 0;
 	MDB_val v;
+	int rc;
+
+	if ((rc = mdb_get(txn, db->meta, &key_version, &v)) != 0)
+		return rc;
+	*ver = v.mv_size == 4 ? decode_be32(v.mv_data) : 0;
+	return 0;
+}
+
+/* What opening the store did, for storedb_open to log. */
+struct init {
+	struct storedb *db;
+	int create;
+	int upgraded;			/* format 2 was upgraded */
+};
+
+/*
+ * Open the databases and check (with create, make) the meta entries. In a
+ * write transaction, upgrade a store of format 2 (the databases format 3
+ * added are made when it opens them); in a read one, say it needs that.
+ */
+static int
+init_dbs(struct init *in, MDB_txn *txn, int write)
+{
+	struct storedb *db = in->db;
+	unsigned flags = in->create ? MDB_CREATE : 0;
+	uint32_t ver = 0;
 	int rc;
 
 	if ((rc = mdb_dbi_open(txn, "reports", flags, &db->reports)) != 0 ||
@@ -104,37 +141,52 @@ init_dbs(struct storedb *db, MDB_txn *txn, int create)
 	    (rc = mdb_dbi_open(txn, "receipts", flags, &db->receipts)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", flags, &db->meta)) != 0)
 		return rc;
-	rc = mdb_get(txn, db->meta, &key_version, &v);
-	if (rc == MDB_NOTFOUND && create)
-		return meta_create(db, txn);
+	if ((rc = get_version(db, txn, &ver)) == MDB_NOTFOUND && in->create) {
+		rc = meta_create(db, txn);
+		ver = FORMAT_VERSION;
+	} else if (rc == 0 && ver == FORMAT_UPGRADABLE && write) {
+		rc = put_version(db, txn);
+		ver = FORMAT_VERSION;
+		in->upgraded = 1;
+	}
 	if (rc != 0)
 		return rc;
-	if (v.mv_size != 4 || decode_be32(v.mv_data) != FORMAT_VERSION)
+	if (ver == FORMAT_UPGRADABLE)
+		return NEEDS_UPGRADE;
+	if (ver != FORMAT_VERSION)
 		return MDB_VERSION_MISMATCH;
-	return 0;
+	flags = write ? MDB_CREATE : 0;
+	if ((rc = mdb_dbi_open(txn, "outcomes", flags, &db->outcomes)) != 0)
+		return rc;
+	return mdb_dbi_open(txn, "followups", flags, &db->followups);
 }
 
 static int
-init_create(MDB_txn *txn, void *ctx)
+init_write(MDB_txn *txn, void *ctx)
 {
 
 	return init_dbs(ctx, txn, 1);
 }
 
-/* Open the databases, creating them if asked. */
+/*
+ * Open the databases: with create, or to upgrade format 2, in a write
+ * transaction; else in a read one, so that opening writes nothing.
+ */
 static int
-init(struct storedb *db, int create)
+init(struct init *in)
 {
+	struct storedb *db = in->db;
 	MDB_txn *txn;
 	int rc;
 
-	if (create)
-		return storedb_write(db, storedb_mapsize(db), init_create, db);
+	if (in->create)
+		return storedb_write(db, storedb_mapsize(db), init_write, in);
 	if ((rc = storedb_begin(db, MDB_RDONLY, &txn)) != 0)
 		return rc;
-	if ((rc = init_dbs(db, txn, 0)) != 0) {
+	if ((rc = init_dbs(in, txn, 0)) != 0) {
 		mdb_txn_abort(txn);
-		return rc;
+		return rc != NEEDS_UPGRADE ? rc :
+		    storedb_write(db, storedb_mapsize(db), init_write, in);
 	}
 	return mdb_txn_commit(txn);
 }
@@ -146,12 +198,15 @@ init(struct storedb *db, int create)
  * data.mdb and lock.mdb must each be missing or a regular file of
  * data_dir's owner (datadir.h). With create, make the databases, the
  * format version and the secret if missing; without, refuse a directory
- * that holds no store. Return 0, or -1 after logging why.
+ * that holds no store. A store of format 2 is upgraded to 3 in place (the
+ * two new databases made, the version set; logged); another format is
+ * refused. Return 0, or -1 after logging why.
  */
 int
 storedb_open(struct storedb *db, const struct datadir *d, uint64_t mapsize,
     int create)
 {
+	struct init in = { db, create, 0 };
 	int rc;
 
 	memset(db, 0, sizeof(*db));
@@ -162,7 +217,7 @@ storedb_open(struct storedb *db, const struct datadir *d, uint64_t mapsize,
 	if (check_files(d, create) != 0)
 		return -1;
 	if ((rc = mdb_env_create(&db->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(db->env, 4)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(db->env, NDBS)) != 0 ||
 	    (mapsize != 0 &&
 	    (rc = mdb_env_set_mapsize(db->env, (size_t)mapsize)) != 0) ||
 	    (rc = mdb_env_open(db->env, d->path, 0, 0600)) != 0)
@@ -172,16 +227,20 @@ storedb_open(struct storedb *db, const struct datadir *d, uint64_t mapsize,
 		return -1;
 	}
 	if ((rc = mdb_reader_check(db->env, NULL)) != 0 ||
-	    (rc = init(db, create)) != 0)
+	    (rc = init(&in)) != 0)
 		goto err;
+	if (in.upgraded)
+		log_info("store in %s: upgraded from format %d to %d (outcomes "
+		    "and follow-ups)", d->path, FORMAT_UPGRADABLE,
+		    FORMAT_VERSION);
 	return 0;
 
 err:
 	if (rc == MDB_VERSION_MISMATCH)
 		log_error("store in %s: made by another version of oniondropd "
-		    "(this one reads store format %d); export its reports with "
-		    "that version, then move the directory away", d->path,
-		    FORMAT_VERSION);
+		    "(this one reads store format %d and upgrades %d); export "
+		    "its reports with that version, then move the directory "
+		    "away", d->path, FORMAT_VERSION, FORMAT_UPGRADABLE);
 	else
 		log_error("store in %s: %s", d->path, mdb_strerror(rc));
 	storedb_close(db);
@@ -217,19 +276,44 @@ storedb_begin(struct storedb *db, unsigned flags, MDB_txn **txn)
 	return rc;
 }
 
+/* Read the u64 meta entry key into *n: 0 if it is absent. */
+static int
+meta_u64(struct storedb *db, MDB_txn *txn, MDB_val *key, uint64_t *n)
+{
+	MDB_val v;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_get(txn, db->meta, key, &v)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	*n = decode_be64(v.mv_data);
+	return 0;
+}
+
+static int
+meta_u64_put(struct storedb *db, MDB_txn *txn, MDB_val *key, uint64_t n)
+{
+	uint8_t buf[8];
+	MDB_val v = { sizeof(buf), buf };
+
+	encode_be64(buf, n);
+	return mdb_put(txn, db->meta, key, &v, 0);
+}
+
 /* Count one more write transaction in txn. */
 static int
 count_txn(struct storedb *db, MDB_txn *txn)
 {
 	uint64_t n;
-	uint8_t buf[8];
-	MDB_val v = { sizeof(buf), buf };
 	int rc;
 
 	if ((rc = storedb_transactions(db, txn, &n)) != 0)
 		return rc;
-	encode_be64(buf, n + 1);
-	return mdb_put(txn, db->meta, &key_transactions, &v, 0);
+	return meta_u64_put(db, txn, &key_transactions, n + 1);
 }
 
 /* Double the map, up to limit; return 0, or -1 if it is already there. */
@@ -370,6 +454,7 @@ storedb_report_decode(const MDB_val *key, const MDB_val *val,
 	return 0;
 }
 
+/* A chunk's key, id | seq; a follow-up's has the same form. */
 static void
 chunk_key(uint8_t out[STOREDB_CHUNK_KEY_BYTES],
     const uint8_t id[ENVELOPE_ID_BYTES], uint32_t seq)
@@ -490,6 +575,114 @@ storedb_receipt_get(struct storedb *db, MDB_txn *txn,
 }
 
 /*
+ * storedb_outcome_get(db, txn, id, o) / storedb_outcome_put:
+ * Read id's outcome (MDB_NOTFOUND if none; MDB_CORRUPTED if it does not
+ * decode), or write it, replacing the one before whole.
+ */
+int
+storedb_outcome_get(struct storedb *db, MDB_txn *txn,
+    const uint8_t id[ENVELOPE_ID_BYTES], struct storedb_outcome *o)
+{
+	MDB_val k = { ENVELOPE_ID_BYTES, (void *)id }, v;
+	const uint8_t *p;
+	size_t len;
+	int rc;
+
+	if ((rc = mdb_get(txn, db->outcomes, &k, &v)) != 0)
+		return rc;
+	p = v.mv_data;
+	if (v.mv_size < OUTCOME_FIXED)
+		return MDB_CORRUPTED;
+	len = decode_be16(p + 5);
+	if (v.mv_size != OUTCOME_FIXED + len || len > OUTCOME_SEALED_MAX ||
+	    outcome_status_name(p[0]) == NULL)
+		return MDB_CORRUPTED;
+	o->status = p[0];
+	o->day = decode_be32(p + 1);
+	o->message = len > 0 ? p + OUTCOME_FIXED : NULL;
+	o->message_len = len;
+	return 0;
+}
+
+int
+storedb_outcome_put(struct storedb *db, MDB_txn *txn,
+    const uint8_t id[ENVELOPE_ID_BYTES], const struct storedb_outcome *o)
+{
+	MDB_val k = { ENVELOPE_ID_BYTES, (void *)id };
+	MDB_val v = { OUTCOME_FIXED + o->message_len, NULL };
+	uint8_t *p;
+	int rc;
+
+	if (o->message_len > OUTCOME_SEALED_MAX ||
+	    outcome_status_name(o->status) == NULL)
+		return EINVAL;
+	if ((rc = mdb_put(txn, db->outcomes, &k, &v, MDB_RESERVE)) != 0)
+		return rc;
+	p = v.mv_data;
+	p[0] = (uint8_t)o->status;
+	encode_be32(p + 1, o->day);
+	encode_be16(p + 5, (uint16_t)o->message_len);
+	if (o->message_len > 0)
+		memcpy(p + OUTCOME_FIXED, o->message, o->message_len);
+	return 0;
+}
+
+/*
+ * storedb_followup_get(db, txn, first, n, id) / storedb_followup_put:
+ * Read the id of follow-up n of report first (MDB_NOTFOUND if there is
+ * none), or record id as follow-up n (never replacing one: MDB_KEYEXIST).
+ */
+int
+storedb_followup_get(struct storedb *db, MDB_txn *txn,
+    const uint8_t first[ENVELOPE_ID_BYTES], uint32_t n,
+    uint8_t id[ENVELOPE_ID_BYTES])
+{
+	uint8_t key[STOREDB_FOLLOWUP_KEY_BYTES];
+	MDB_val k = { sizeof(key), key }, v;
+	int rc;
+
+	chunk_key(key, first, n);
+	if ((rc = mdb_get(txn, db->followups, &k, &v)) != 0)
+		return rc;
+	if (v.mv_size != ENVELOPE_ID_BYTES)
+		return MDB_CORRUPTED;
+	memcpy(id, v.mv_data, ENVELOPE_ID_BYTES);
+	return 0;
+}
+
+int
+storedb_followup_put(struct storedb *db, MDB_txn *txn,
+    const uint8_t first[ENVELOPE_ID_BYTES], uint32_t n,
+    const uint8_t id[ENVELOPE_ID_BYTES])
+{
+	uint8_t key[STOREDB_FOLLOWUP_KEY_BYTES];
+	MDB_val k = { sizeof(key), key };
+	MDB_val v = { ENVELOPE_ID_BYTES, (void *)id };
+
+	chunk_key(key, first, n);
+	return mdb_put(txn, db->followups, &k, &v, MDB_NOOVERWRITE);
+}
+
+/*
+ * storedb_outcome_sequence(db, txn, seq) / storedb_outcome_sequence_put:
+ * The sequence number of the last outcome file imported (0: none yet), or
+ * record a new one.
+ */
+int
+storedb_outcome_sequence(struct storedb *db, MDB_txn *txn, uint64_t *seq)
+{
+
+	return meta_u64(db, txn, &key_outcome_sequence, seq);
+}
+
+int
+storedb_outcome_sequence_put(struct storedb *db, MDB_txn *txn, uint64_t seq)
+{
+
+	return meta_u64_put(db, txn, &key_outcome_sequence, seq);
+}
+
+/*
  * storedb_secret(db, txn, secret):
  * Copy the server secret into secret.
  */
@@ -515,16 +708,6 @@ storedb_secret(struct storedb *db, MDB_txn *txn,
 int
 storedb_transactions(struct storedb *db, MDB_txn *txn, uint64_t *n)
 {
-	MDB_val v;
-	int rc;
 
-	*n = 0;
-	if ((rc = mdb_get(txn, db->meta, &key_transactions, &v)) == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0)
-		return rc;
-	if (v.mv_size != 8)
-		return MDB_CORRUPTED;
-	*n = decode_be64(v.mv_data);
-	return 0;
+	return meta_u64(db, txn, &key_transactions, n);
 }

@@ -2,23 +2,29 @@
  * storedb: the on-disk layout of the report store, shared by the server's
  * store thread (store.c) and the admin commands (admin.c), which open the
  * same LMDB environment from another process. It owns the environment's
- * opening, the names of the four databases, the encoding of their keys and
- * values, map growth, and the walks over a report's chunks. See
- * docs/store.md for the layout and the durability argument.
+ * opening (and the upgrade of an older format), the names of the six
+ * databases, the encoding of their keys and values, map growth, and the
+ * walks over a report's chunks. See docs/store.md for the layout and the
+ * durability argument.
  *
  *   reports   id[16] -> version u8 (1) | received day u32 | size u64 |
  *                       chunk count u32 | exported u8 | exported day u32 |
  *                       in file u8
  *   chunks    id[16] | seq u32 -> envelope bytes, in order, from seq 0
  *   receipts  receipt hash[32] -> id[16]
- *   meta      "secret" -> 32 bytes; "version" -> u32 (2);
- *             "transactions" -> u64 (write transactions committed)
+ *   outcomes  id[16] -> status u8 | day u32 | message length u16 |
+ *                       sealed message [length]
+ *   followups first id[16] | n u32 -> follow-up id[16] (n = 0, 1, ...)
+ *   meta      "secret" -> 32 bytes; "version" -> u32 (3);
+ *             "transactions" -> u64 (write transactions committed);
+ *             "outcome_sequence" -> u64 (the last outcome file imported)
  *
  * Integers are big-endian; days count from 1970-01-01 UTC. A report's
  * envelope is either in chunks (chunk count > 0, in file 0) or in an
  * envelope file (envfile.h; chunk count 0, in file 1). Chunks are written
  * in the same transaction as their report's entry, never before. A
- * receipt whose report is gone was purged.
+ * receipt whose report is gone was purged; purge leaves receipts, outcomes
+ * and followups alone.
  *
  * Functions taking a txn return 0 or an LMDB error code (which includes
  * errno values such as ENOSPC) and log nothing: the caller decides what a
@@ -34,16 +40,18 @@
 
 #include "datadir.h"
 #include "envelope.h"
+#include "outcome.h"
 #include "sink.h"
 
 #define STOREDB_SECRET_BYTES 32
 #define STOREDB_RECEIPT_BYTES 32
 #define STOREDB_CHUNK_KEY_BYTES (ENVELOPE_ID_BYTES + 4)
+#define STOREDB_FOLLOWUP_KEY_BYTES (ENVELOPE_ID_BYTES + 4)
 #define STOREDB_MAP_START (UINT64_C(16) << 20)	/* first map size */
 
 struct storedb {
 	MDB_env *env;
-	MDB_dbi reports, chunks, receipts, meta;
+	MDB_dbi reports, chunks, receipts, outcomes, followups, meta;
 };
 
 /* One "reports" value. */
@@ -56,6 +64,15 @@ struct storedb_report {
 	int in_file;			/* the envelope is an envelope file */
 };
 
+/* One "outcomes" value; message points into the map (or the caller's
+ * bytes for a put) and is NULL when message_len is 0. */
+struct storedb_outcome {
+	enum outcome_status status;	/* never OUTCOME_NONE */
+	uint32_t day;
+	const uint8_t *message;		/* sealed to the reply key */
+	size_t message_len;		/* 0, or at most OUTCOME_SEALED_MAX */
+};
+
 /*
  * storedb_open(db, d, mapsize, create):
  * Open the environment in data_dir d with a map of mapsize bytes (0: the
@@ -63,7 +80,9 @@ struct storedb_report {
  * data.mdb and lock.mdb must each be missing or a regular file of
  * data_dir's owner (datadir.h). With create, make the databases, the
  * format version and the secret if missing; without, refuse a directory
- * that holds no store. Return 0, or -1 after logging why.
+ * that holds no store. A store of format 2 is upgraded to 3 in place (the
+ * two new databases made, the version set; logged); another format is
+ * refused. Return 0, or -1 after logging why.
  */
 int storedb_open(struct storedb *db, const struct datadir *d,
     uint64_t mapsize, int create);
@@ -154,6 +173,38 @@ int storedb_receipt_put(struct storedb *db, MDB_txn *txn,
     const uint8_t id[ENVELOPE_ID_BYTES]);
 int storedb_receipt_get(struct storedb *db, MDB_txn *txn,
     const uint8_t hash[STOREDB_RECEIPT_BYTES], uint8_t id[ENVELOPE_ID_BYTES]);
+
+/*
+ * storedb_outcome_get(db, txn, id, o) / storedb_outcome_put:
+ * Read id's outcome (MDB_NOTFOUND if none; MDB_CORRUPTED if it does not
+ * decode), or write it, replacing the one before whole.
+ */
+int storedb_outcome_get(struct storedb *db, MDB_txn *txn,
+    const uint8_t id[ENVELOPE_ID_BYTES], struct storedb_outcome *o);
+int storedb_outcome_put(struct storedb *db, MDB_txn *txn,
+    const uint8_t id[ENVELOPE_ID_BYTES], const struct storedb_outcome *o);
+
+/*
+ * storedb_followup_get(db, txn, first, n, id) / storedb_followup_put:
+ * Read the id of follow-up n of report first (MDB_NOTFOUND if there is
+ * none), or record id as follow-up n (never replacing one: MDB_KEYEXIST).
+ */
+int storedb_followup_get(struct storedb *db, MDB_txn *txn,
+    const uint8_t first[ENVELOPE_ID_BYTES], uint32_t n,
+    uint8_t id[ENVELOPE_ID_BYTES]);
+int storedb_followup_put(struct storedb *db, MDB_txn *txn,
+    const uint8_t first[ENVELOPE_ID_BYTES], uint32_t n,
+    const uint8_t id[ENVELOPE_ID_BYTES]);
+
+/*
+ * storedb_outcome_sequence(db, txn, seq) / storedb_outcome_sequence_put:
+ * The sequence number of the last outcome file imported (0: none yet), or
+ * record a new one.
+ */
+int storedb_outcome_sequence(struct storedb *db, MDB_txn *txn,
+    uint64_t *seq);
+int storedb_outcome_sequence_put(struct storedb *db, MDB_txn *txn,
+    uint64_t seq);
 
 /*
  * storedb_secret(db, txn, secret):

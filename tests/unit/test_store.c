@@ -54,6 +54,7 @@ struct feeder {
 	struct store_upload *u;
 	uint8_t id[ENVELOPE_ID_BYTES];
 	uint8_t receipt[STORE_RECEIPT_HASH_BYTES];
+	const uint8_t *first;		/* a follow-up of this report */
 	uint8_t key[crypto_stream_chacha20_KEYBYTES];
 	uint8_t hash[32];
 	crypto_generichash_state h;
@@ -133,15 +134,21 @@ feed(void *ctx)
 		}
 	}
 	crypto_generichash_final(&f->h, f->hash, sizeof(f->hash));
-	store_upload_commit(f->u, f->receipt, on_commit, f);
+	if (f->first != NULL)
+		store_upload_commit_follow_up(f->u, f->first, on_commit, f);
+	else
+		store_upload_commit(f->u, f->receipt, on_commit, f);
 }
 
+/* Start uploading len bytes: a follow-up of first, or with a receipt. */
 static void
-feeder_start(struct feeder *f, struct store *s, uint64_t len)
+feeder_begin(struct feeder *f, struct store *s, uint64_t len,
+    const uint8_t *first)
 {
 
 	memset(f, 0, sizeof(*f));
 	f->s = s;
+	f->first = first;
 	f->len = len;
 	randombytes_buf(f->id, sizeof(f->id));
 	randombytes_buf(f->receipt, sizeof(f->receipt));
@@ -149,6 +156,13 @@ feeder_start(struct feeder *f, struct store *s, uint64_t len)
 	crypto_generichash_init(&f->h, NULL, 0, sizeof(f->hash));
 	f->u = store_upload_begin(s, f->id);
 	feed(f);
+}
+
+static void
+feeder_start(struct feeder *f, struct store *s, uint64_t len)
+{
+
+	feeder_begin(f, s, len, NULL);
 }
 
 /* Upload one report of len bytes and wait for its commit. */
@@ -183,6 +197,31 @@ status_of(struct store *s, const uint8_t *receipt)
 	store_status(s, receipt, on_status, &w);
 	run_until(&w.done);
 	return w.status;
+}
+
+struct case_wait {
+	int done;
+	struct store_case *c;
+};
+
+static void
+on_case(void *ctx, struct store_case *c)
+{
+	struct case_wait *w = ctx;
+
+	w->c = c;
+	w->done = 1;
+}
+
+/* store_lookup, waited for; the caller frees the case. */
+static struct store_case *
+case_of(struct store *s, const uint8_t *receipt)
+{
+	struct case_wait w = { 0 };
+
+	store_lookup(s, receipt, on_case, &w);
+	run_until(&w.done);
+	return w.c;
 }
 
 /* ---- bundles and admin output ---- */
@@ -923,31 +962,323 @@ test_dir_times(void)
 	store_close(s);
 }
 
+/*
+ * Set the store's format version to v with LMDB alone (storedb would
+ * upgrade or refuse it); for v = 2, drop the databases format 3 added, as
+ * a store made by the version before has none.
+ */
 static int
-set_format_1(MDB_txn *txn, void *ctx)
+set_version(uint32_t v)
 {
-	struct storedb *db = ctx;
-	uint8_t one[4] = { 0, 0, 0, 1 };
-	MDB_val k = { 7, "version" }, v = { sizeof(one), one };
+	uint8_t buf[4];
+	MDB_val k = { 7, "version" }, val = { sizeof(buf), buf };
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta, dbi;
+	int rc;
 
-	return mdb_put(txn, db->meta, &k, &v, 0);
+	encode_be32(buf, v);
+	if ((rc = mdb_env_create(&env)) != 0)
+		return rc;
+	if ((rc = mdb_env_set_maxdbs(env, 8)) == 0 &&
+	    (rc = mdb_env_open(env, dbdir, 0, 0600)) == 0 &&
+	    (rc = mdb_txn_begin(env, NULL, 0, &txn)) == 0) {
+		if ((rc = mdb_dbi_open(txn, "meta", 0, &meta)) == 0)
+			rc = mdb_put(txn, meta, &k, &val, 0);
+		for (int i = 0; i < 2 && rc == 0 && v == 2; i++)
+			if ((rc = mdb_dbi_open(txn, i ? "followups" : "outcomes",
+			    0, &dbi)) == 0)
+				rc = mdb_drop(txn, dbi, 1);
+		rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+	}
+	mdb_env_close(env);
+	return rc;
 }
 
-/* A store of another format is refused, not misread. */
+/* Whether the database name exists in dbdir's store (LMDB alone). */
+static int
+has_db(const char *name)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	int rc = -1;
+
+	if (mdb_env_create(&env) != 0)
+		return -1;
+	if (mdb_env_set_maxdbs(env, 8) == 0 &&
+	    mdb_env_open(env, dbdir, MDB_RDONLY, 0600) == 0 &&
+	    mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0) {
+		rc = mdb_dbi_open(txn, name, 0, &dbi) == 0;
+		mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return rc;
+}
+
+/* How many times needle is in haystack. */
+static int
+occurrences(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = haystack; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* A store of format 1 (or a later one) is refused, not misread. */
 static void
 test_format(void)
 {
-	struct storedb db;
-	struct datadir d;
+	char logged[1024];
+	int old;
 
 	use_dir("format");
 	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
-	if (open_db(&db, &d) == 0) {
-		storedb_write(&db, UINT64_C(1) << 30, set_format_1, &db);
-		close_db(&db, &d);
-	}
+	set_version(1);
+	old = log_to("format.log");
 	ok(store_open(dbdir, UINT64_C(1) << 30, base) == NULL,
 	    "a store of format 1 is refused");
+	log_back(old, "format.log", logged, sizeof(logged));
+	ok(strstr(logged, "made by another version of oniondropd (this one "
+	    "reads store format 3 and upgrades 2)") != NULL,
+	    "with the reason and what to do");
+	set_version(4);
+	ok(store_open(dbdir, UINT64_C(1) << 30, base) == NULL,
+	    "a store of format 4 is refused");
+}
+
+/* A store of format 2 is upgraded on open, by the server or a command. */
+static void
+test_upgrade(void)
+{
+	const char *line = "upgraded from format 2 to 3";
+	struct feeder f, fu;
+	struct store_case *c;
+	struct store *s;
+	char logged[1024], out[512];
+	int old;
+
+	use_dir("upgrade");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	upload(&f, s, 4000);
+	store_close(s);
+	ok(set_version(2) == 0 && has_db("outcomes") == 0 &&
+	    has_db("followups") == 0 && has_db("reports") == 1,
+	    "made a store of format 2 (no outcomes, no followups)");
+	old = log_to("upgrade.log");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	log_back(old, "upgrade.log", logged, sizeof(logged));
+	ok(s != NULL && occurrences(logged, line) == 1,
+	    "the server opens it, upgrading it (logged once)");
+	c = case_of(s, f.receipt);
+	ok(c != NULL && c->n == 1 && c->e[0].status == STORE_STATUS_WAITING,
+	    "the report of format 2 is found by its receipt");
+	store_case_free(c);
+	feeder_begin(&fu, s, 2000, f.id);
+	run_until(&fu.done);
+	ok(fu.result == STORE_OK, "and takes a follow-up");
+	old = log_to("upgrade.log");
+	store_close(s);
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	store_close(s);
+	log_back(old, "upgrade.log", logged, sizeof(logged));
+	ok(occurrences(logged, line) == 0 && has_db("outcomes") == 1 &&
+	    has_db("followups") == 1, "once upgraded, it is format 3: no "
+	    "second upgrade");
+
+	set_version(2);
+	old = log_to("upgrade.log");
+	ok(captured(do_stats, NULL, 0, 0, out, sizeof(out)) == 0 &&
+	    strncmp(out, "reports: 2\n", 11) == 0, "stats on a store of "
+	    "format 2 works");
+	captured(do_stats, NULL, 0, 0, out, sizeof(out));
+	log_back(old, "upgrade.log", logged, sizeof(logged));
+	ok(occurrences(logged, line) == 1 && has_db("outcomes") == 1,
+	    "an admin command upgrades it too, once");
+}
+
+struct outcome_put {
+	struct storedb *db;
+	const uint8_t *id;
+	struct storedb_outcome o;
+};
+
+static int
+outcome_txn(MDB_txn *txn, void *ctx)
+{
+	struct outcome_put *p = ctx;
+
+	return storedb_outcome_put(p->db, txn, p->id, &p->o);
+}
+
+/* Give report id an outcome, as import-outcomes does (server stopped). */
+static int
+set_outcome(const uint8_t *id, enum outcome_status st, uint32_t day,
+    const uint8_t *msg, size_t len)
+{
+	struct storedb db;
+	struct datadir d;
+	struct outcome_put p = { &db, id, { st, day, msg, len } };
+	int rc;
+
+	if (open_db(&db, &d) != 0)
+		return -1;
+	rc = storedb_write(&db, UINT64_C(1) << 30, outcome_txn, &p);
+	close_db(&db, &d);
+	return rc;
+}
+
+/* Upload a follow-up of first and wait for its commit. */
+static enum store_result
+follow_up(struct feeder *f, struct store *s, const uint8_t *first)
+{
+
+	feeder_begin(f, s, 1500, first);
+	run_until(&f->done);
+	return f->result;
+}
+
+/* Whether c's entry i is report id, with status st and outcome out. */
+static int
+entry_is(const struct store_case *c, size_t i, const uint8_t *id,
+    enum store_status st, unsigned out)
+{
+
+	return c != NULL && i < c->n && memcmp(c->e[i].id, id,
+	    ENVELOPE_ID_BYTES) == 0 && c->e[i].status == st &&
+	    c->e[i].outcome == out;
+}
+
+/* store_lookup: the report, its follow-ups in order, their outcomes. */
+static void
+test_lookup(void)
+{
+	struct feeder f, fu[2], late;
+	struct records rs;
+	struct store_case *c;
+	struct store *s;
+	uint8_t unknown[STORE_RECEIPT_HASH_BYTES], msg[200];
+	uint32_t today = storedb_today();
+	char out[256];
+
+	use_dir("lookup");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	upload(&f, s, 5000);
+	randombytes_buf(unknown, sizeof(unknown));
+	c = case_of(s, unknown);
+	ok(c != NULL && c->n == 0, "lookup: an unknown receipt finds nothing");
+	store_case_free(c);
+	c = case_of(s, f.receipt);
+	ok(entry_is(c, 0, f.id, STORE_STATUS_WAITING, 0) && c->n == 1 &&
+	    c->e[0].received_day == today && c->e[0].message == NULL,
+	    "lookup: a new report, received today, no outcome");
+	store_case_free(c);
+	ok(follow_up(&fu[0], s, f.id) == STORE_OK &&
+	    follow_up(&fu[1], s, f.id) == STORE_OK, "two follow-ups commit");
+	c = case_of(s, f.receipt);
+	ok(c != NULL && c->n == 3 &&
+	    entry_is(c, 1, fu[0].id, STORE_STATUS_WAITING, 0) &&
+	    entry_is(c, 2, fu[1].id, STORE_STATUS_WAITING, 0),
+	    "lookup lists them after the report, in the order they came");
+	store_case_free(c);
+	c = case_of(s, fu[0].receipt);
+	ok(c != NULL && c->n == 0, "a follow-up has no receipt of its own");
+	store_case_free(c);
+	ok(status_of(s, f.receipt) == STORE_STATUS_WAITING,
+	    "store_status still answers");
+	store_close(s);
+
+	randombytes_buf(msg, sizeof(msg));
+	set_outcome(f.id, OUTCOME_NEED_INFORMATION, today - 2, msg, sizeof(msg));
+	set_outcome(fu[0].id, OUTCOME_ACTIONED, today, NULL, 0);
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	c = case_of(s, f.receipt);
+	ok(entry_is(c, 0, f.id, STORE_STATUS_WAITING,
+	    OUTCOME_NEED_INFORMATION) && c->e[0].outcome_day == today - 2 &&
+	    c->e[0].message_len == sizeof(msg) &&
+	    memcmp(c->e[0].message, msg, sizeof(msg)) == 0,
+	    "lookup: the outcome, its day and its sealed message");
+	ok(entry_is(c, 1, fu[0].id, STORE_STATUS_WAITING, OUTCOME_ACTIONED) &&
+	    c->e[1].message == NULL && c->e[1].outcome_day == today &&
+	    entry_is(c, 2, fu[1].id, STORE_STATUS_WAITING, 0),
+	    "each follow-up has its own outcome, or none");
+	store_case_free(c);
+	store_close(s);
+
+	set_outcome(f.id, OUTCOME_NOT_ILLEGAL, today, NULL, 0);
+	export_to("lookup.bundle", 0, &rs, out, sizeof(out));
+	captured(do_purge, NULL, 0, 0, out, sizeof(out));
+	ok(strcmp(out, "purged 3 reports\n") == 0, "exported and purged all");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	c = case_of(s, f.receipt);
+	ok(entry_is(c, 0, f.id, STORE_STATUS_PURGED, OUTCOME_NOT_ILLEGAL) &&
+	    c->e[0].message == NULL && c->e[0].received_day == 0,
+	    "a newer outcome replaced the old one whole");
+	ok(c != NULL && c->n == 3 &&
+	    entry_is(c, 1, fu[0].id, STORE_STATUS_PURGED, OUTCOME_ACTIONED) &&
+	    entry_is(c, 2, fu[1].id, STORE_STATUS_PURGED, 0),
+	    "purge left the outcomes and the follow-ups' list");
+	store_case_free(c);
+	ok(follow_up(&late, s, f.id) == STORE_OK, "a purged report still "
+	    "takes a follow-up (its receipt still leads to it)");
+	c = case_of(s, f.receipt);
+	ok(c != NULL && c->n == 4 &&
+	    entry_is(c, 3, late.id, STORE_STATUS_WAITING, 0), "listed last");
+	store_case_free(c);
+	store_close(s);
+}
+
+#define RACERS 3
+
+/* At most STORE_FOLLOW_UPS_MAX follow-ups, even when they come at once. */
+static void
+test_follow_up_cap(void)
+{
+	static struct feeder fu[STORE_FOLLOW_UPS_MAX + RACERS];
+	struct feeder f, extra;
+	struct store_case *c;
+	struct store *s;
+	size_t all, orphans, n_ok = 0, winner = 0, i;
+	int all_ok = 1;
+	char out[256], want[64];
+
+	use_dir("cap");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	upload(&f, s, 1000);
+	for (i = 0; i + 1 < STORE_FOLLOW_UPS_MAX; i++)
+		all_ok &= follow_up(&fu[i], s, f.id) == STORE_OK;
+	ok(all_ok, "%d follow-ups commit", STORE_FOLLOW_UPS_MAX - 1);
+	for (i = STORE_FOLLOW_UPS_MAX - 1; i < STORE_FOLLOW_UPS_MAX - 1 +
+	    RACERS; i++)
+		feeder_begin(&fu[i], s, 1500, f.id);
+	for (i = STORE_FOLLOW_UPS_MAX - 1; i < STORE_FOLLOW_UPS_MAX - 1 +
+	    RACERS; i++) {
+		run_until(&fu[i].done);
+		if (fu[i].result == STORE_OK) {
+			n_ok++;
+			winner = i;
+		} else
+			all_ok &= fu[i].result == STORE_ERROR;
+	}
+	ok(n_ok == 1 && all_ok, "%d more at once for the last place: one "
+	    "commits, the others are STORE_ERROR", RACERS);
+	ok(follow_up(&extra, s, f.id) == STORE_ERROR,
+	    "a follow-up past the cap is STORE_ERROR");
+	c = case_of(s, f.receipt);
+	ok(c != NULL && c->n == 1 + STORE_FOLLOW_UPS_MAX &&
+	    entry_is(c, STORE_FOLLOW_UPS_MAX, fu[winner].id,
+	    STORE_STATUS_WAITING, 0), "lookup lists the report and its %d "
+	    "follow-ups", STORE_FOLLOW_UPS_MAX);
+	store_case_free(c);
+	store_close(s);
+	count_chunks(&all, &orphans);
+	captured(do_stats, NULL, 0, 0, out, sizeof(out));
+	snprintf(want, sizeof(want), "reports: %d\n",
+	    1 + STORE_FOLLOW_UPS_MAX);
+	ok(orphans == 0 && strncmp(out, want, strlen(want)) == 0,
+	    "the refused ones left no report and no chunk");
 }
 
 #define NEXPORT 40
@@ -1030,6 +1361,9 @@ main(void)
 	test_times();
 	test_dir_times();
 	test_format();
+	test_upgrade();
+	test_lookup();
+	test_follow_up_cap();
 	test_concurrent_export();
 	event_base_free(base);
 	rm_tree();
