@@ -18,6 +18,7 @@
 #include "cli.h"
 
 #define PASSPHRASE_MAX 1024
+#define KEY_FILE_MAX 4096
 
 static void verror(const char *fmt, va_list ap, int errnum)
     __attribute__((format(printf, 1, 0)));
@@ -242,6 +243,56 @@ cli_passphrase(const char *file, int confirm, size_t *len)
 		return NULL;
 	}
 	return p;
+}
+
+/* Why a file that is not a secret key of this kind is refused, or NULL. */
+static const char *
+key_file_refusal(const uint8_t *file, size_t len, enum keys_kind kind)
+{
+	const char *why = NULL;
+
+	if (strncmp((const char *)file, KEYS_PUBLIC_LINE_PREFIX,
+	    strlen(KEYS_PUBLIC_LINE_PREFIX)) == 0 ||
+	    strncmp((const char *)file, KEYS_SIGN_LINE_PREFIX,
+	    strlen(KEYS_SIGN_LINE_PREFIX)) == 0)
+		return "not an oniondrop secret key file (this is a public "
+		    "key: give PREFIX.sec)";
+	keys_secret_check(file, len, kind, &why);
+	return why;
+}
+
+struct keys_secret *
+cli_load_key(const char *path, const char *passfile, enum keys_kind kind)
+{
+	struct keys_secret *key = keys_secret_new();
+	uint8_t *file = NULL;
+	char *pass = NULL;
+	size_t len, passlen = 0;
+	const char *why;
+
+	if (key == NULL || (file = cli_read_file(path, KEY_FILE_MAX, &len)) ==
+	    NULL)
+		goto err;
+	if ((why = key_file_refusal(file, len, kind)) != NULL) {
+		cli_error("%s: %s", path, why);
+		goto err;
+	}
+	if (keys_secret_needs_passphrase(file, len) == 1 &&
+	    (pass = cli_passphrase(passfile, 0, &passlen)) == NULL)
+		goto err;
+	if ((kind == KEYS_SIGNING ? keys_sign_open : keys_secret_open)(key,
+	    file, len, pass, passlen, &why) != 0) {
+		cli_error("%s: %s", path, why);
+		goto err;
+	}
+	cli_free_secret(file);
+	cli_free_secret(pass);
+	return key;
+err:
+	cli_free_secret(file);
+	cli_free_secret(pass);
+	keys_secret_free(key);
+	return NULL;
 }
 
 void

@@ -1,14 +1,17 @@
 /*
  * cli: what every subcommand of the one-shot offline tool shares: error
  * messages on stderr prefixed with the program name, option parsing help,
- * files created new (O_EXCL) with a given mode, passphrase input. Exiting on
- * allocation failure is acceptable here; this is never the daemon.
+ * files created new (O_EXCL) with a given mode, passphrase input, opening
+ * a secret key file. Exiting on allocation failure is acceptable here; this
+ * is never the daemon.
  */
 #ifndef CLI_H
 #define CLI_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "keys.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1
@@ -52,6 +55,17 @@ void cli_free_secret(void *p);
  * sodium_malloc'd NUL-terminated string, or NULL after printing an error.
  */
 char *cli_passphrase(const char *file, int confirm, size_t *len);
+
+/*
+ * cli_load_key(path, passfile, kind):
+ * Read and open the secret key file path of the kind wanted (keys.h),
+ * refusing a public key line or a key of the other kind by name before
+ * any passphrase is asked; the passphrase, if the file has one, comes from
+ * passfile or else the terminal. Return the key (keys_secret_free it) or
+ * NULL after one error line naming path.
+ */
+struct keys_secret *cli_load_key(const char *path, const char *passfile,
+    enum keys_kind kind);
 
 /*
  * cli_no_core_dumps():

@@ -33,7 +33,6 @@
 #include "unseal.h"
 
 #define READ_CHUNK (1024 * 1024)
-#define KEY_FILE_MAX 4096
 #define PROGRESS_MIN (16 * 1024 * 1024)
 #define BATCH_REPORTS 500
 
@@ -397,41 +396,6 @@ parse_args(int argc, char *argv[], struct decrypt_args *a)
 	return 0;
 }
 
-/* Read and open the analyst's secret key. */
-static struct keys_secret *
-load_key(const char *path, const char *passfile)
-{
-	struct keys_secret *key = keys_secret_new();
-	uint8_t *file = NULL;
-	char *pass = NULL;
-	size_t len, passlen = 0;
-	const char *why;
-	int needs;
-
-	if (key == NULL || (file = cli_read_file(path, KEY_FILE_MAX, &len)) == NULL)
-		goto err;
-	if ((needs = keys_secret_needs_passphrase(file, len)) < 0) {
-		cli_error("%s: not an oniondrop secret key file%s", path,
-		    strncmp((char *)file, KEYS_PUBLIC_LINE_PREFIX, 6) == 0 ?
-		    " (this is a public key: give PREFIX.sec)" : "");
-		goto err;
-	}
-	if (needs && (pass = cli_passphrase(passfile, 0, &passlen)) == NULL)
-		goto err;
-	if (keys_secret_open(key, file, len, pass, passlen, &why) != 0) {
-		cli_error("%s: %s", path, why);
-		goto err;
-	}
-	cli_free_secret(file);
-	cli_free_secret(pass);
-	return key;
-err:
-	cli_free_secret(file);
-	cli_free_secret(pass);
-	keys_secret_free(key);
-	return NULL;
-}
-
 /*
  * Open (or make) the output directory, alone in it: a second run into the
  * same directory is refused, so the sweep of what an interrupted run left
@@ -509,7 +473,7 @@ decrypt_main(int argc, char *argv[])
 		fputs(decrypt_usage, parsed < 0 ? stdout : stderr);
 		return parsed < 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
-	if ((key = load_key(a.key, a.passfile)) == NULL)
+	if ((key = cli_load_key(a.key, a.passfile, KEYS_ANALYST)) == NULL)
 		return CLI_EXIT_FAIL;
 	run.key = key;
 	run.out = a.out;

@@ -1,7 +1,8 @@
 /*
- * keygen: `oniondrop-keys keygen`, making an analyst key pair: PREFIX.sec
- * (0600, sealed under a passphrase) and PREFIX.pub (the line the server's
- * analyst_key points at).
+ * keygen: `oniondrop-keys keygen`, making an analyst key pair, or with
+ * --sign a desk signing key pair: PREFIX.sec (0600, sealed under a
+ * passphrase) and PREFIX.pub (the line the server's analyst_key, or
+ * desk_key, points at).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,12 +17,16 @@
 #include "keys.h"
 
 static const char keygen_usage[] =
-    "usage: oniondrop-keys keygen --out PREFIX [--passphrase-file FILE | --no-passphrase]\n"
+    "usage: oniondrop-keys keygen [--sign] --out PREFIX\n"
+    "                             [--passphrase-file FILE | --no-passphrase]\n"
     "                             [--cost interactive|moderate|sensitive]\n"
     "\n"
     "Writes PREFIX.sec (mode 0600: the secret key, sealed under the passphrase\n"
     "with Argon2id) and PREFIX.pub (one line: give it to the server's admin),\n"
     "and prints the public key line. Existing files are never overwritten.\n"
+    "Without --sign: an analyst key (odpk1_), which reports are sealed to.\n"
+    "With --sign: the desk's signing key (odsig1_), which signs outcome\n"
+    "files (outcomes); the server's desk_key names its PREFIX.pub.\n"
     "Without --passphrase-file the passphrase is asked twice on the terminal.\n"
     "--cost sets the Argon2id cost (default moderate: 3 passes, 256 MiB).\n";
 
@@ -29,6 +34,7 @@ struct keygen_args {
 	const char *out;
 	const char *passfile;
 	int no_passphrase;
+	int sign;
 	struct keys_kdf_cost cost;
 };
 
@@ -58,6 +64,7 @@ parse_args(int argc, char *argv[], struct keygen_args *a)
 		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ "no-passphrase", no_argument, NULL, 'n' },
 		{ "cost", required_argument, NULL, 'c' },
+		{ "sign", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,6 +77,7 @@ parse_args(int argc, char *argv[], struct keygen_args *a)
 		case 'o': a->out = optarg; break;
 		case 'p': a->passfile = optarg; break;
 		case 'n': a->no_passphrase = 1; break;
+		case 's': a->sign = 1; break;
 		case 'c':
 			if (parse_cost(optarg, &a->cost) != 0) {
 				cli_error("keygen: unknown --cost '%s'", optarg);
@@ -96,7 +104,7 @@ static int
 write_key_files(const char *prefix, const uint8_t *sec, const char *publine)
 {
 	char *secpath = NULL, *pubpath = NULL;
-	char line[KEYS_PUBLIC_LINE_LEN + 2];
+	char line[KEYS_SIGN_LINE_LEN + 2];	/* the longer of the two */
 	int rc = -1;
 
 	if (asprintf(&secpath, "%s.sec", prefix) < 0 ||
@@ -122,13 +130,33 @@ out:
 	return rc;
 }
 
+/*
+ * A fresh key pair of the kind asked for into key, its secret file image
+ * into file and its public line into publine. Return 0, or -1 if Argon2id
+ * could not get its memory.
+ */
+static int
+make_key(const struct keygen_args *a, struct keys_secret *key,
+    uint8_t file[KEYS_SECRET_FILE_BYTES], char publine[KEYS_SIGN_LINE_LEN + 1],
+    const char *pass, size_t passlen)
+{
+	if (a->sign) {
+		keys_sign_generate(key);
+		keys_sign_public_format(publine, &key->pub);
+		return keys_sign_seal(file, key, pass, passlen, &a->cost);
+	}
+	keys_generate(key);
+	keys_public_format(publine, &key->pub);
+	return keys_secret_seal(file, key, pass, passlen, &a->cost);
+}
+
 int
 keygen_main(int argc, char *argv[])
 {
 	struct keygen_args a = { 0 };
 	struct keys_secret *key = NULL;
 	uint8_t file[KEYS_SECRET_FILE_BYTES];
-	char publine[KEYS_PUBLIC_LINE_LEN + 1];
+	char publine[KEYS_SIGN_LINE_LEN + 1];	/* the longer of the two */
 	char *pass = NULL;
 	size_t passlen = 0;
 	int rc = CLI_EXIT_FAIL, parsed = parse_args(argc, argv, &a);
@@ -144,12 +172,10 @@ keygen_main(int argc, char *argv[])
 		cli_error("out of memory");
 		goto out;
 	}
-	keys_generate(key);
-	if (keys_secret_seal(file, key, pass, passlen, &a.cost) != 0) {
+	if (make_key(&a, key, file, publine, pass, passlen) != 0) {
 		cli_error("keygen: not enough memory for Argon2id");
 		goto out;
 	}
-	keys_public_format(publine, &key->pub);
 	if (write_key_files(a.out, file, publine) != 0)
 		goto out;
 	printf("%s\n", publine);
