@@ -38,7 +38,7 @@ struct key {
 
 static setter_fn set_socket, set_mode, set_group, set_path, set_analyst,
     set_bool, set_size, set_uint, set_languages, set_default_language,
-    set_text;
+    set_text, set_follow_ups;
 
 enum {
 	K_SOCKET, K_SOCKET_MODE, K_SOCKET_GROUP, K_DATA_DIR, K_ANALYST_KEY,
@@ -48,7 +48,7 @@ enum {
 	K_IDLE_TIMEOUT, K_MAX_CONNECTIONS, K_CONNECTIONS_PER_CIRCUIT,
 	K_HEAD_TIMEOUT, K_MIN_UPLOAD_RATE, K_MAX_UPLOADS,
 	K_UPLOADS_PER_CIRCUIT, K_HELP_CONTACTS_FR, K_HELP_CONTACTS_AR,
-	K_HELP_CONTACTS_EN, K_COUNT
+	K_HELP_CONTACTS_EN, K_DESK_KEY, K_FOLLOW_UPS, K_COUNT
 };
 
 #define F(field) offsetof(struct config, field)
@@ -98,6 +98,9 @@ static const struct key keys[K_COUNT] = {
 	    F(help_contacts[1]), 0, CONFIG_HELP_CONTACTS_MAX, 0 },
 	[K_HELP_CONTACTS_EN] = { "help_contacts.en", set_text,
 	    F(help_contacts[2]), 0, CONFIG_HELP_CONTACTS_MAX, 0 },
+	[K_DESK_KEY] = { "desk_key", set_path, F(desk_key), 0, 0, 0 },
+	[K_FOLLOW_UPS] = { "follow_ups", set_follow_ups, F(follow_ups),
+	    0, 0, 0 },
 };
 #undef F
 
@@ -217,6 +220,7 @@ config_free(struct config *c)
 	free(c->socket_group);
 	free(c->data_dir);
 	free(c->tor_hs_dir);
+	free(c->desk_key);
 	for (size_t i = 0; i < c->n_analyst_keys; i++)
 		free(c->analyst_keys[i]);
 	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX; i++)
@@ -331,7 +335,7 @@ store_string(char **slot, const char *v, struct config_problems *p,
 	return 0;
 }
 
-/* data_dir, tor_hs_dir: an absolute path. */
+/* data_dir, tor_hs_dir, desk_key: an absolute path. */
 static int
 set_path(struct config *c, const struct key *k, const char *v,
     struct config_problems *p, unsigned line)
@@ -521,6 +525,24 @@ set_text(struct config *c, const struct key *k, const char *v,
 		return problem(p, line, "%s: %zu bytes; at most %u", k->name,
 		    strlen(v), k->max);
 	return store_string((char **)((char *)c + k->off), v, p, line);
+}
+
+/* follow_ups: asked, always or off (enum config_follow_ups's order). */
+static int
+set_follow_ups(struct config *c, const struct key *k, const char *v,
+    struct config_problems *p, unsigned line)
+{
+	static const char *const names[] = { "asked", "always", "off" };
+	char q[64];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(v, names[i]) == 0) {
+			c->follow_ups = (enum config_follow_ups)i;
+			return 0;
+		}
+	}
+	return problem(p, line, "follow_ups: '%s' is not asked, always or off",
+	    quote(q, v));
 }
 
 /* Return the static name of language v (n bytes), or NULL if unknown. */

@@ -22,7 +22,7 @@
 #define CONFIG_LANGUAGES_MAX 3		/* fr, ar, en. */
 #define CONFIG_PROBLEMS_MAX 64		/* Problems kept; the rest are counted. */
 #define CONFIG_PROBLEM_LEN 256		/* Longest problem message kept. */
-#define CONFIG_NKEYS 25			/* Keys in the table in config.c. */
+#define CONFIG_NKEYS 27			/* Keys in the table in config.c. */
 #define CONFIG_HELP_CONTACTS_MAX 512	/* Bytes in one help_contacts.LANG. */
 
 /* follow_ups: when the status page offers the follow-up form. */

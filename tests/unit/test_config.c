@@ -75,6 +75,7 @@ num(const struct config *c, const char *key)
 		N(max_connections), N(n_analyst_keys), N(n_languages),
 		N(connections_per_circuit), N(head_timeout),
 		N(min_upload_rate), N(max_uploads), N(uploads_per_circuit),
+		N(follow_ups),
 #undef N
 	};
 	const char *p = (const char *)c;
@@ -105,6 +106,8 @@ str(const struct config *c, const char *key)
 		return c->data_dir;
 	if (strcmp(key, "tor_hs_dir") == 0)
 		return c->tor_hs_dir;
+	if (strcmp(key, "desk_key") == 0)
+		return c->desk_key;
 	if (strcmp(key, "default_language") == 0)
 		return c->default_language;
 	if (strcmp(key, "analyst_key") == 0)
@@ -190,6 +193,12 @@ static const struct valid valid[] = {
 	{ "tor_hs_dir = /srv/données/سر", "tor_hs_dir", 0,
 	    "/srv/données/سر" },
 	{ "tor_hs_dir = /a b/c#d", "tor_hs_dir", 0, "/a b/c#d" },
+	{ "desk_key = /etc/oniondrop/desk.pub", "desk_key", 0,
+	    "/etc/oniondrop/desk.pub" },
+	{ "", "follow_ups", CONFIG_FOLLOW_UPS_ASKED, NULL },
+	{ "follow_ups = asked", "follow_ups", CONFIG_FOLLOW_UPS_ASKED, NULL },
+	{ "follow_ups = always", "follow_ups", CONFIG_FOLLOW_UPS_ALWAYS, NULL },
+	{ "follow_ups = off", "follow_ups", CONFIG_FOLLOW_UPS_OFF, NULL },
 };
 
 struct invalid {
@@ -216,6 +225,13 @@ static const struct invalid invalid[] = {
 	{ "data_dir = \"/var/lib/od\"", "data_dir: '\"/var/lib/od\"' is not "
 	    "an absolute path (values are written without quotes)" },
 	{ "tor_hs_dir = ~/hs", "tor_hs_dir: '~/hs' is not an absolute path" },
+	{ "desk_key = desk.pub", "desk_key: 'desk.pub' is not an absolute "
+	    "path (it must start with '/')" },
+	{ "follow_ups = sometimes", "follow_ups: 'sometimes' is not asked, "
+	    "always or off" },
+	{ "follow_ups = on", "follow_ups: 'on' is not asked, always or off" },
+	{ "follow_ups = Always", "follow_ups: 'Always' is not asked, always "
+	    "or off" },
 	{ "analyst_key = alice.pub", "analyst_key: 'alice.pub' is not an "
 	    "absolute path" },
 	{ "analyst_key = /etc/oniondrop/alice.pub", "analyst_key: "
@@ -362,6 +378,8 @@ test_defaults(void)
 	ok(c.default_language != NULL &&
 	    strcmp(c.default_language, "fr") == 0, "default default_language");
 	ok(c.tor_hs_dir == NULL, "default tor_hs_dir unset");
+	ok(c.desk_key == NULL, "default desk_key unset");
+	is_int(c.follow_ups, CONFIG_FOLLOW_UPS_ASKED, "default follow_ups asked");
 	is_int(c.reports_per_circuit_per_hour, 5, "default reports/circuit");
 	is_int(c.status_lookups_per_circuit_per_hour, 30,
 	    "default status lookups/circuit");
