@@ -60,30 +60,40 @@ luma(const uint8_t *rgb, size_t stride, size_t w, size_t h, float *out,
 }
 
 /*
- * box(in, out, n, step, win):
- * A box filter of window win along n >= win values step floats apart:
- * out[i] is the mean of in[i - back .. i + half - 1] (what of it exists),
- * half = (win + 2) / 2, back = win - half, as one running sum.
+ * box(in, out, n, step, lanes, win):
+ * Box filters of window win along n >= win positions step floats apart,
+ * for lanes <= SAMPLE_SIDE neighbouring floats at once: out[i] is the mean
+ * of in[i - back .. i + half - 1] (what of it exists), half = (win + 2) / 2,
+ * back = win - half, as one running sum per lane. A whole row of lanes at
+ * a time for the column box reads memory in order: column by column, the
+ * 2 KB stride of a 512-wide plane made it 5 ms instead of 1.
  */
 static void
-box(const float *in, float *out, size_t n, size_t step, size_t win)
+box(const float *in, float *out, size_t n, size_t step, size_t lanes,
+    size_t win)
 {
 	size_t half = (win + 2) / 2, back = win - half, count = 0;
-	float sum = 0.0f;
+	float sum[SAMPLE_SIDE];
 
+	memset(sum, 0, lanes * sizeof(float));
 	for (size_t i = 0; i + 1 < half; i++, count++)
-		sum += in[i * step];
+		for (size_t l = 0; l < lanes; l++)
+			sum[l] += in[i * step + l];
 	for (size_t i = 0; i < n; i++) {
 		if (i + half - 1 < n) {
-			sum += in[(i + half - 1) * step];
+			for (size_t l = 0; l < lanes; l++)
+				sum[l] += in[(i + half - 1) * step + l];
 			count++;
 		}
 		if (i > back) {
-			sum -= in[(i - back - 1) * step];
+			for (size_t l = 0; l < lanes; l++)
+				sum[l] -= in[(i - back - 1) * step + l];
 			count--;
 		}
-		out[i * step] = sum / (float)count;
+		for (size_t l = 0; l < lanes; l++)
+			out[i * step + l] = sum[l] / (float)count;
 	}
+	sodium_memzero(sum, lanes * sizeof(float));
 }
 
 /* The window of a box filter along a side: ceil(side / 128). */
@@ -101,9 +111,8 @@ jarosz(float *a, float *b, size_t w, size_t h)
 
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t y = 0; y < h; y++)
-			box(a + y * w, b + y * w, w, 1, win_x);
-		for (size_t x = 0; x < w; x++)
-			box(b + x, a + x, h, w, win_y);
+			box(a + y * w, b + y * w, w, 1, 1, win_x);
+		box(b, a, h, w, w, win_y);
 	}
 }
 
@@ -276,10 +285,10 @@ pdq_format(char out[PDQ_HEX_LEN + 1], const struct pdq_hash *hash)
 int
 pdq_parse(struct pdq_hash *hash, const char *text, size_t len)
 {
-	struct pdq_hash h;
+	uint8_t b[PDQ_HASH_BYTES];
 
-	if (decode_hex(h.b, PDQ_HASH_BYTES, text, len) != 0)
+	if (decode_hex(b, sizeof(b), text, len) != 0)
 		return -1;
-	*hash = h;
+	memcpy(hash->b, b, sizeof(b));
 	return 0;
 }
