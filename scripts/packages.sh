@@ -3,8 +3,12 @@
 
 BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-dev
   libevent-dev liblmdb-dev gettext libsqlite3-dev libidn2-dev"
+# imagemagick makes the PDQ test images (tests/scenarios/desk-pdq.sh);
+# fonts-urw-base35 is its default font (Helvetica), the one the reference
+# hash of the text image was made with (only recommended by imagemagick).
 TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
-  lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux sqlite3 faketime"
+  lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux sqlite3 faketime
+  imagemagick fonts-urw-base35"
 # The real-browser suite (tests/browser): node and npm for playwright-core;
 # chromium-l10n so that each language's browser speaks it (the file input's
 # own button, in the screenshots).
