@@ -66,7 +66,7 @@ luma(const uint8_t *rgb, size_t stride, size_t w, size_t h, float *out,
  * of in[i - back .. i + half - 1] (what of it exists), half = (win + 2) / 2,
  * back = win - half, as one running sum per lane. A whole row of lanes at
  * a time for the column box reads memory in order: column by column, the
- * 2 KB stride of a 512-wide plane made it 5 ms instead of 1.
+ * 2 KB stride of a 512-wide plane made a hash 5 ms instead of 1.4.
  */
 static void
 box(const float *in, float *out, size_t n, size_t step, size_t lanes,
