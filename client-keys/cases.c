@@ -64,6 +64,20 @@ static const char *const migrations[CASES_SCHEMA_VERSION] = {
 	"INSERT INTO meta VALUES ('verdicts_count', '0'),"
 	"  ('verdicts_head', '" /* 32 zero bytes in hex */
 	"0000000000000000000000000000000000000000000000000000000000000000');",
+	/* 2: replies (issue 12): each report's reply key and the report it
+	 * follows up, the outcomes queued and sent, the last sequence sent */
+	"ALTER TABLE reports ADD COLUMN reply_key TEXT;"
+	"ALTER TABLE reports ADD COLUMN follow_up_of TEXT;"
+	"CREATE INDEX reports_follow_up ON reports(follow_up_of)"
+	"  WHERE follow_up_of IS NOT NULL;"
+	"CREATE TABLE outcomes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  report_id TEXT NOT NULL REFERENCES reports(id),"
+	"  status TEXT NOT NULL, message TEXT, queued_at TEXT NOT NULL,"
+	"  source TEXT NOT NULL, verdicts_seen INTEGER NOT NULL,"
+	"  sent_sequence INTEGER);"
+	"CREATE INDEX outcomes_report ON outcomes(report_id, id);"
+	"INSERT INTO meta VALUES ('outcome_sequence', '0');",
 };
 
 /* Statements used for every report, prepared once per connection. */
@@ -90,8 +104,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING",
 	[ST_REPORT_HAS] = "SELECT 1 FROM reports WHERE id = ?1",
 	[ST_REPORT_ADD] = "INSERT INTO reports (id, received, language, "
-	    "category, seen_on, description, recorded) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    "category, seen_on, description, recorded, reply_key, "
+	    "follow_up_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_LINE_ADD] = "INSERT INTO report_lines (report_id, pos, as_typed, "
 	    "url_id) VALUES (?1, ?2, ?3, ?4)",
 	[ST_ATT_ADD] = "INSERT INTO attachments (report_id, pos, name, size, "
@@ -521,6 +535,8 @@ report_add(struct cases *c, const struct cases_report *r)
 	bind_bytes(st, 5, r->seen_on);
 	bind_bytes(st, 6, r->description);
 	sqlite3_bind_text(st, 7, today, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, r->reply_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, r->follow_up_of, -1, SQLITE_STATIC);
 	return step_done(c, st, "cannot record a report");
 }
 

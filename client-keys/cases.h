@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 
 #define CASES_FILE "cases.db"
-#define CASES_SCHEMA_VERSION 1	/* the version this tool writes */
+#define CASES_SCHEMA_VERSION 2	/* the version this tool writes */
 
 /* URL ids: 'u' and 10 (or, after a collision, 20) base32 characters. */
 #define CASES_URL_ID_SHORT 10
@@ -108,6 +108,8 @@ struct cases_report {
 	size_t nlines;
 	const struct cases_attachment *att;
 	size_t natt;
+	const char *reply_key;	/* 64 lower-case hex digits, or NULL */
+	const char *follow_up_of;	/* the first report's id, or NULL */
 };
 
 /*
@@ -119,7 +121,8 @@ int cases_has_report(struct cases *c, const char *id);
 /*
  * cases_record(c, r):
  * Record report r, not yet recorded, inside the caller's transaction: its
- * reports row (recorded today, UTC), a report_lines row for each line
+ * reports row (recorded today, UTC; reply_key and follow_up_of as given,
+ * the caller has checked their form), a report_lines row for each line
  * that is not blank (spaces, tabs, CR, LF) with the id of its canonical
  * URL (url_canonicalize; the URL added if new) or NULL, its attachments
  * and its search row (the lines joined by newlines). Return 0, or -1

@@ -241,6 +241,22 @@ flush_batch(struct decrypt_run *run)
 	return 0;
 }
 
+/*
+ * A field the daemon always writes well formed came malformed: the report
+ * is kept, the field only under "extra", and the analyst is told.
+ */
+static void
+warn_dropped(const struct decrypt_run *run)
+{
+	const char *name;
+
+	for (size_t i = 0; (name = reportdir_dropped(run->dir, i)) != NULL;
+	    i++)
+		cli_error("report %s: its %s is not in the daemon's form; left "
+		    "out of the case file and kept only under \"extra\" (was "
+		    "the server compromised?)", run->id, name);
+}
+
 static int
 on_record_end(void *ctx)
 {
@@ -261,6 +277,7 @@ on_record_end(void *ctx)
 	}
 	unseal_free(run->unseal);
 	run->unseal = NULL;
+	warn_dropped(run);
 	if (run->record && record_report(run) != 0)
 		return case_file_broken(run);
 	if (run->scratch) {

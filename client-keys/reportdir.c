@@ -71,6 +71,7 @@ struct reportdir {
 	size_t natt, attcap;
 	EVP_MD_CTX *sha;	/* OpenSSL's SHA-256 uses the CPU's SHA extensions */
 	const char *why;
+	unsigned dropped;	/* bit i: hex_fields[i] came malformed */
 	struct cases_text *lines;	/* reportdir_summary's, FIELDS_MAX */
 	struct cases_attachment *catt;	/* reportdir_summary's, natt */
 };
@@ -85,11 +86,23 @@ find_field(const struct reportdir *d, const char *name)
 	return NULL;
 }
 
+/*
+ * The field at the top of report.json under name: the first of that name,
+ * unless it is "extra" (a reply_key or follow_up_of that came malformed).
+ */
+static const struct field *
+top_field(const struct reportdir *d, const char *name)
+{
+	const struct field *f = find_field(d, name);
+
+	return f != NULL && !f->extra ? f : NULL;
+}
+
 /* The first value of field name, or an empty text. */
 static struct cases_text
 summary_text(const struct reportdir *d, const char *name)
 {
-	const struct field *f = find_field(d, name);
+	const struct field *f = top_field(d, name);
 
 	if (f == NULL)
 		return (struct cases_text){ NULL, 0 };
@@ -106,7 +119,8 @@ static int
 is_extra(const struct reportdir *d, const char *name)
 {
 	static const char *const top[] = { "received", "language",
-	    "category", "seen_on", "description", NULL };
+	    "category", "seen_on", "description", "reply_key", "follow_up_of",
+	    NULL };
 
 	if (strcmp(name, "url") == 0)
 		return 0;
@@ -114,6 +128,45 @@ is_extra(const struct reportdir *d, const char *name)
 		if (strcmp(name, top[i]) == 0)
 			return find_field(d, name) != NULL;
 	return 1;
+}
+
+/*
+ * The fields the desk uses as keys (decrypt records them, outcomes seals
+ * to reply_key): only lower-case hex of their length is taken. The
+ * daemon writes them so; anything else came from a compromised server or
+ * another sender, and is kept only under "extra".
+ */
+static const struct {
+	const char *name;
+	size_t hexlen;
+} hex_fields[] = {
+	{ "reply_key", 64 },
+	{ "follow_up_of", ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) },
+};
+#define HEX_FIELDS (sizeof(hex_fields) / sizeof(hex_fields[0]))
+
+/* Mark f extra (and d's dropped bit) if it is a hex field not in form. */
+static void
+check_hex_field(struct reportdir *d, struct field *f)
+{
+	for (size_t i = 0; i < HEX_FIELDS; i++) {
+		if (strcmp(f->name, hex_fields[i].name) != 0)
+			continue;
+		if (f->len != hex_fields[i].hexlen || strspn((char *)f->value,
+		    "0123456789abcdef") != f->len) {
+			f->extra = 1;
+			d->dropped |= 1u << i;
+		}
+	}
+}
+
+const char *
+reportdir_dropped(const struct reportdir *d, size_t i)
+{
+	for (size_t j = 0; j < HEX_FIELDS; j++)
+		if ((d->dropped & (1u << j)) && i-- == 0)
+			return hex_fields[j].name;
+	return NULL;
 }
 
 static int
@@ -135,9 +188,12 @@ on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
 		return -1;
 	}
 	memcpy(f->value, value, len);
+	f->value[len] = '\0';	/* cap > len */
 	f->len = len;
 	f->extra = is_extra(d, name);
 	snprintf(f->name, sizeof(f->name), "%s", name);
+	if (!f->extra)
+		check_hex_field(d, f);
 	d->nfields++;
 	d->held += len;
 	return 0;
@@ -417,11 +473,19 @@ reportdir_abort(struct reportdir *d)
 static void
 json_key_field(FILE *f, const struct reportdir *d, const char *key)
 {
-	const struct field *fl = find_field(d, key);
+	const struct field *fl = top_field(d, key);
 
 	fprintf(f, "  \"%s\": ", key);
 	json_string(f, fl ? fl->value : (const uint8_t *)"", fl ? fl->len : 0);
 	fputs(",\n", f);
+}
+
+/* The field key at the top of report.json only if the report has it. */
+static void
+json_optional_field(FILE *f, const struct reportdir *d, const char *key)
+{
+	if (top_field(d, key) != NULL)
+		json_key_field(f, d, key);
 }
 
 /* "key": [the values of the fields named name (extra or not), in order] */
@@ -511,6 +575,8 @@ write_json(struct reportdir *d)
 	json_values(f, d, "urls", "url", 0);
 	fputs(",\n", f);
 	json_key_field(f, d, "description");
+	json_optional_field(f, d, "reply_key");
+	json_optional_field(f, d, "follow_up_of");
 	json_extra(f, d);
 	json_attachments(f, d);
 	fputs("}\n", f);
@@ -535,6 +601,10 @@ reportdir_summary(struct reportdir *d, struct cases_report *r)
 	r->category = summary_text(d, "category");
 	r->seen_on = summary_text(d, "seen_on");
 	r->description = summary_text(d, "description");
+	r->reply_key = (f = top_field(d, "reply_key")) ?
+	    (const char *)f->value : NULL;
+	r->follow_up_of = (f = top_field(d, "follow_up_of")) ?
+	    (const char *)f->value : NULL;
 	for (size_t i = 0; i < d->nfields; i++) {
 		f = &d->fields[i];
 		if (!f->extra && strcmp(f->name, "url") == 0)

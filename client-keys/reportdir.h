@@ -71,7 +71,7 @@ struct reportdir *reportdir_begin(struct reportdir_batch *b,
  * reportdir_summary(d, r):
  * Fill r with what the case file records of the report decrypted so far
  * (the first of each top-level field, every url line, the attachments'
- * names, sizes and hashes). r points into d: it is valid until d is
+ * names, sizes and hashes, reply_key and follow_up_of if well formed). r points into d: it is valid until d is
  * committed or aborted. Return 0, or -1 if memory is short.
  */
 int reportdir_summary(struct reportdir *d, struct cases_report *r);
@@ -83,6 +83,15 @@ int reportdir_summary(struct reportdir *d, struct cases_report *r);
  * *why set (the directory is then removed). Frees d.
  */
 int reportdir_commit(struct reportdir *d, const char **why);
+
+/*
+ * reportdir_dropped(d, i):
+ * The name of the i-th (0, 1, ...) field the report carried in a form the
+ * daemon never writes (a reply_key or follow_up_of that is not lower-case
+ * hex of its length): such a field is kept under report.json's "extra"
+ * only, never at its top nor in the case file. NULL after the last.
+ */
+const char *reportdir_dropped(const struct reportdir *d, size_t i);
 
 /*
  * reportdir_error(d):

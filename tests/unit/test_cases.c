@@ -1,11 +1,15 @@
 /*
- * test_cases: the case file on disk. A new file gets schema version 1 with
- * its pragmas and mode 0600; it opens again as it is; a newer, foreign,
+ * test_cases: the case file on disk. A new file gets the current schema
+ * version with its pragmas and mode 0600; it opens again as it is; a
+ * version 1 file (tests/vectors/cases/v1.sql) is migrated with every row
+ * intact and its verdict log still verifying, and a migration that fails
+ * leaves it at version 1, whole; a newer, foreign,
  * corrupt or linked file is refused with its reason and left byte for byte
  * as it was; URL ids match values computed outside this code (Python's
  * hashlib) and follow the collision rule of docs/cases.md. A recorded report
- * has its row, a line per non-blank line (bytes as typed, URL ids shared
- * between spellings of one address), its attachments and its search row;
+ * has its row (with its reply key and the report it follows up, or NULL),
+ * a line per non-blank line (bytes as typed, URL ids shared between
+ * spellings of one address), its attachments and its search row;
  * forgetting it removes them and the URLs only it named.
  */
 #include <fcntl.h>
@@ -20,6 +24,7 @@
 
 #include "cases.h"
 #include "tap.h"
+#include "verdicts.h"
 
 static char tmp[] = "/tmp/test_cases.XXXXXX";
 static char dbpath[sizeof(tmp) + 16];
@@ -157,10 +162,13 @@ test_new_file(void)
 	ok(strcmp(query_text(c, "PRAGMA journal_mode"), "wal") == 0, "WAL");
 	is_int(query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('reports','urls','report_lines','attachments','verdicts','meta',"
-	    "'search','report_lines_url','verdicts_url','reports_received')"),
-	    10, "every table and index of version 1");
+	    "'search','report_lines_url','verdicts_url','reports_received',"
+	    "'outcomes','outcomes_report','reports_follow_up')"),
+	    13, "every table and index of versions 1 and 2");
 	ok(strcmp(query_text(c, "SELECT value FROM meta WHERE key = "
 	    "'verdicts_count'"), "0") == 0, "meta: verdicts_count 0");
+	ok(strcmp(query_text(c, "SELECT value FROM meta WHERE key = "
+	    "'outcome_sequence'"), "0") == 0, "meta: outcome_sequence 0");
 	if (stat(dbpath, &st) != 0)
 		st.st_mode = 0;
 	ok((st.st_mode & 0777) == 0600, "the file is 0600 (%o)",
@@ -169,12 +177,14 @@ test_new_file(void)
 	    "('nope', 0, x'00', NULL)", NULL, NULL, NULL) != SQLITE_OK,
 	    "foreign keys are enforced");
 	ok(cases_begin(c) == 0 && sqlite3_exec(cases_db(c), "INSERT INTO "
-	    "reports VALUES ('r1','2026-11-01','fr','c','','d','2026-11-02',"
-	    "NULL)", NULL, NULL, NULL) == SQLITE_OK && cases_commit(c) == 0,
+	    "reports (id, received, language, category, seen_on, description, "
+	    "recorded) VALUES ('r1','2026-11-01','fr','c','','d','2026-11-02')",
+	    NULL, NULL, NULL) == SQLITE_OK && cases_commit(c) == 0,
 	    "a transaction commits");
 	ok(cases_begin(c) == 0 && sqlite3_exec(cases_db(c), "INSERT INTO "
-	    "reports VALUES ('r2','2026-11-01','fr','c','','d','2026-11-02',"
-	    "NULL)", NULL, NULL, NULL) == SQLITE_OK, "a second one begins");
+	    "reports (id, received, language, category, seen_on, description, "
+	    "recorded) VALUES ('r2','2026-11-01','fr','c','','d','2026-11-02')",
+	    NULL, NULL, NULL) == SQLITE_OK, "a second one begins");
 	cases_rollback(c);
 	cases_close(c);
 
@@ -185,7 +195,7 @@ test_new_file(void)
 	is_int(query_int(c, "SELECT count(*) FROM reports"), 1,
 	    "the committed row is there, the rolled back one is not");
 	is_int(query_int(c, "PRAGMA user_version"), CASES_SCHEMA_VERSION,
-	    "still version 1");
+	    "still the current version");
 	cases_close(c);
 	remove_db();
 }
@@ -206,11 +216,125 @@ make_sqlite_file(const char *setup)
 static void
 test_newer(void)
 {
-	make_sqlite_file("CREATE TABLE future (x); INSERT INTO future "
-	    "VALUES (1); PRAGMA user_version = 2;");
-	refused_unchanged("schema version 2",
-	    "is schema version 2; this oniondrop-keys knows up to 1: use a "
-	    "newer one");
+	char setup[128], reason[128];
+
+	snprintf(setup, sizeof(setup), "CREATE TABLE future (x); INSERT INTO "
+	    "future VALUES (1); PRAGMA user_version = %d;",
+	    CASES_SCHEMA_VERSION + 1);
+	snprintf(reason, sizeof(reason), "is schema version %d; this "
+	    "oniondrop-keys knows up to %d: use a newer one",
+	    CASES_SCHEMA_VERSION + 1, CASES_SCHEMA_VERSION);
+	make_sqlite_file(setup);
+	refused_unchanged("a newer schema version", reason);
+}
+
+/* A version 1 file: tests/vectors/cases/v1.sql, then extra SQL. */
+static void
+make_v1_file(const char *extra)
+{
+	size_t len;
+	char path[4096];
+	uint8_t *sql;
+
+	snprintf(path, sizeof(path), "%s/tests/vectors/cases/v1.sql",
+	    SOURCE_ROOT);
+	if ((sql = read_all(path, &len)) == NULL) {
+		fprintf(stderr, "# cannot read %s\n", path);
+		return;
+	}
+	sql[len] = '\0';
+	make_sqlite_file((char *)sql);
+	make_sqlite_file(extra);
+	free(sql);
+}
+
+/* A version 1 file opened by this tool is migrated; nothing is lost. */
+static void
+test_migrate_v1(void)
+{
+	struct cases *c;
+	int64_t count = 0;
+	int rc;
+
+	make_v1_file("SELECT 1;");
+	c = open_quiet(0);
+	ok(c != NULL, "a version 1 file opens (%s)", errbuf);
+	if (c == NULL)
+		return;
+	is_int(query_int(c, "PRAGMA user_version"), CASES_SCHEMA_VERSION,
+	    "it is migrated to the current version");
+	is_int(query_int(c, "SELECT count(*) FROM reports") * 1000 +
+	    query_int(c, "SELECT count(*) FROM report_lines") * 100 +
+	    query_int(c, "SELECT count(*) FROM attachments") * 10 +
+	    query_int(c, "SELECT count(*) FROM urls"), 2211,
+	    "its 2 reports, 2 lines, 1 attachment and 1 URL are there");
+	ok(strcmp(query_text(c, "SELECT purged FROM reports WHERE id = "
+	    "'22222222222222222222222222222222'"), "2026-12-01") == 0,
+	    "a report's columns are kept");
+	is_int(query_int(c, "SELECT count(*) FROM reports WHERE reply_key IS "
+	    "NULL AND follow_up_of IS NULL"), 2,
+	    "older reports have no reply key and follow nothing up");
+	ok(strcmp(query_text(c, "SELECT value FROM meta WHERE key = "
+	    "'outcome_sequence'"), "0") == 0, "meta: outcome_sequence 0");
+	ok(sqlite3_exec(cases_db(c), "INSERT INTO outcomes (report_id, status, "
+	    "queued_at, source, verdicts_seen) VALUES ("
+	    "'11111111111111111111111111111111', 'in-review', "
+	    "'2026-12-03T10:00:00Z', 'analyst', 1)", NULL, NULL, NULL) ==
+	    SQLITE_OK, "an outcome can be queued for an older report");
+	ok(sqlite3_exec(cases_db(c), "INSERT INTO outcomes (report_id, status, "
+	    "queued_at, source, verdicts_seen) VALUES ('nope', 'in-review', "
+	    "'2026-12-03T10:00:00Z', 'analyst', 1)", NULL, NULL, NULL) !=
+	    SQLITE_OK, "an outcome must name a report (foreign key)");
+	rc = sqlite3_exec(cases_db(c), "BEGIN", NULL, NULL, NULL) ==
+	    SQLITE_OK ? verdicts_verify(c, &count) : -1;
+	ok(rc == 0 && count == 1, "the verdict log still verifies (%d, %lld "
+	    "row)", rc, (long long)count);
+	sqlite3_exec(cases_db(c), "COMMIT", NULL, NULL, NULL);
+	is_int(query_int(c, "SELECT count(*) FROM search WHERE search MATCH "
+	    "'description'"), 1, "the search index still answers");
+	cases_close(c);
+	c = open_quiet(0);
+	ok(c != NULL && query_int(c, "SELECT count(*) FROM outcomes") == 1,
+	    "it opens again as it is (%s)", errbuf);
+	cases_close(c);
+	remove_db();
+}
+
+/* A migration that fails (a table of the new name already there). */
+static void
+test_migrate_fails(void)
+{
+	struct cases *c;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int version = -1, old = 0, column;
+
+	make_v1_file("CREATE TABLE outcomes (x); INSERT INTO outcomes "
+	    "VALUES ('mine');");
+	c = open_quiet(0);
+	ok(c == NULL && strstr(errbuf, "cannot update the schema") != NULL &&
+	    strstr(errbuf, dbpath) != NULL,
+	    "a migration that fails: refused, naming the file (%s)", errbuf);
+	cases_close(c);
+	if (sqlite3_open(dbpath, &db) != SQLITE_OK)
+		return;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	column = sqlite3_prepare_v2(db, "SELECT reply_key FROM reports", -1,
+	    &st, NULL) == SQLITE_OK;
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(db, "SELECT x FROM outcomes", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		old = strcmp((const char *)sqlite3_column_text(st, 0),
+		    "mine") == 0;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ok(version == 1 && !column && old,
+	    "the file is still version 1 (%d), without the new columns, its "
+	    "own table untouched", version);
+	remove_db();
 }
 
 static void
@@ -329,7 +453,10 @@ test_record(void)
 		.lines = lines1, .nlines = 5, .att = att, .natt = 1 };
 	struct cases_report r2 = { .id = "22222222222222222222222222222222",
 		.received = TEXT("2026-11-02"), .description = TEXT("second"),
-		.lines = lines2, .nlines = 2 };
+		.lines = lines2, .nlines = 2,
+		.reply_key = "00112233445566778899aabbccddeeff"
+		    "00112233445566778899aabbccddeeff",
+		.follow_up_of = "11111111111111111111111111111111" };
 	struct cases *c;
 	sqlite3_stmt *st;
 
@@ -366,6 +493,14 @@ test_record(void)
 	ok(strcmp(query_text(c, "SELECT sha256 || ' ' || size || ' ' || name "
 	    "FROM attachments"), "ab0123456789abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcd 1234 photo.jpg") == 0, "the attachment");
+	is_int(query_int(c, "SELECT count(*) FROM reports WHERE id = "
+	    "'11111111111111111111111111111111' AND reply_key IS NULL AND "
+	    "follow_up_of IS NULL"), 1, "no reply key given: NULL columns");
+	ok(strcmp(query_text(c, "SELECT reply_key || ' ' || follow_up_of FROM "
+	    "reports WHERE id = '22222222222222222222222222222222'"),
+	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff "
+	    "11111111111111111111111111111111") == 0,
+	    "a reply key and the report it follows up are recorded");
 	ok(strcmp(query_text(c, "SELECT language || category || seen_on || "
 	    "received FROM reports WHERE id = '2222222222222222222222222222222"
 	    "2'"), "2026-11-02") == 0, "missing fields are empty");
@@ -397,6 +532,8 @@ main(void)
 	snprintf(dbpath, sizeof(dbpath), "%s/%s", tmp, CASES_FILE);
 	test_new_file();
 	test_newer();
+	test_migrate_v1();
+	test_migrate_fails();
 	test_garbage();
 	test_corrupt();
 	test_link();
