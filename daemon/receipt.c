@@ -10,6 +10,11 @@
 
 #define TOKEN_MAC_BYTES 16
 #define TOKEN_HOURS_VALID 24
+#define REPLY_KEY_PREFIX "oniondrop-reply-key-1"	/* DESIGN.md */
+
+_Static_assert(RECEIPT_REPLY_KEY_BYTES == crypto_box_PUBLICKEYBYTES &&
+    RECEIPT_REPLY_KEY_BYTES == crypto_box_SECRETKEYBYTES &&
+    crypto_box_SEEDBYTES == 32, "the reply key is X25519");
 
 void
 receipt_new(char text[RECEIPT_TEXT_MAX + 1])
@@ -50,18 +55,47 @@ canonical(char out[RECEIPT_CHARS], const char *text, size_t len)
 	return n == RECEIPT_CHARS ? 0 : -1;
 }
 
+/* Canonical letters of text, or '!' (outside the alphabet) if it is not a
+ * receipt; return what canonical() returned. */
+static int
+canonical_or_filler(char out[RECEIPT_CHARS], const char *text, size_t len)
+{
+	int rc = canonical(out, text, len);
+
+	if (rc != 0)
+		memset(out, '!', RECEIPT_CHARS);
+	return rc;
+}
+
 int
 receipt_hash(uint8_t hash[STORE_RECEIPT_HASH_BYTES],
     const uint8_t secret[STORE_SECRET_BYTES], const char *text, size_t len)
 {
 	char c[RECEIPT_CHARS];
-	int rc = canonical(c, text, len);
+	int rc = canonical_or_filler(c, text, len);
 
-	if (rc != 0)
-		memset(c, '!', sizeof(c));	/* outside the alphabet */
 	crypto_generichash(hash, STORE_RECEIPT_HASH_BYTES, (const uint8_t *)c,
 	    sizeof(c), secret, STORE_SECRET_BYTES);
 	sodium_memzero(c, sizeof(c));
+	return rc;
+}
+
+int
+receipt_reply_keypair(uint8_t pk[RECEIPT_REPLY_KEY_BYTES],
+    uint8_t sk[RECEIPT_REPLY_KEY_BYTES],
+    const uint8_t secret[STORE_SECRET_BYTES], const char *text, size_t len)
+{
+	char msg[sizeof(REPLY_KEY_PREFIX) - 1 + RECEIPT_CHARS];
+	uint8_t seed[crypto_box_SEEDBYTES];
+	int rc;
+
+	memcpy(msg, REPLY_KEY_PREFIX, sizeof(REPLY_KEY_PREFIX) - 1);
+	rc = canonical_or_filler(msg + sizeof(REPLY_KEY_PREFIX) - 1, text, len);
+	crypto_generichash(seed, sizeof(seed), (const uint8_t *)msg,
+	    sizeof(msg), secret, STORE_SECRET_BYTES);
+	crypto_box_seed_keypair(pk, sk, seed);
+	sodium_memzero(msg, sizeof(msg));
+	sodium_memzero(seed, sizeof(seed));
 	return rc;
 }
 

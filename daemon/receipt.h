@@ -6,6 +6,11 @@
  * server keeps only a keyed BLAKE2b hash of it (key: the server secret).
  * With that much entropy a slow hash would add cost and no safety.
  *
+ * The reply key pair is derived from a receipt (and the server secret), so
+ * the server keeps nothing of it: its public half is sealed inside the
+ * report, and the analysts seal their messages to it; the reporter's
+ * receipt opens them again.
+ *
  * A token is the hour it was made and a keyed MAC of that hour: stateless,
  * valid for a day, so a reporter on a slow circuit has time.
  */
@@ -33,6 +38,22 @@ void receipt_new(char text[RECEIPT_TEXT_MAX + 1]);
  * has, so that a wrong receipt is handled like an unknown one).
  */
 int receipt_hash(uint8_t hash[STORE_RECEIPT_HASH_BYTES],
+    const uint8_t secret[STORE_SECRET_BYTES], const char *text, size_t len);
+
+#define RECEIPT_REPLY_KEY_BYTES 32	/* X25519, public or secret */
+
+/*
+ * receipt_reply_keypair(pk, sk, secret, text, len):
+ * Derive a receipt's reply key pair: seed = BLAKE2b-256(key = secret,
+ * "oniondrop-reply-key-1" || the 25 canonical letters), then
+ * crypto_box_seed_keypair. The receipt is read as receipt_hash reads it
+ * (case, spaces, dashes; 0, 1, 8). sk should be in the caller's locked
+ * memory; the caller wipes it. Return 0, or -1 if text cannot be a
+ * receipt (then the pair is still derived, from letters no receipt has,
+ * so that a malformed receipt costs what a well-formed one does).
+ */
+int receipt_reply_keypair(uint8_t pk[RECEIPT_REPLY_KEY_BYTES],
+    uint8_t sk[RECEIPT_REPLY_KEY_BYTES],
     const uint8_t secret[STORE_SECRET_BYTES], const char *text, size_t len);
 
 /* token_make(text, secret, now): a token for a form served at now. */
