@@ -16,7 +16,11 @@
  * file is still checked and refused if it is a link or another user's
  * (datadir.h). Only the bundle is root's: export creates it, and its
  * directory's descriptor, before the child is made; the parent, still root,
- * only waits and removes a partial bundle.
+ * only waits and removes a partial bundle. import-outcomes reads the
+ * desk_key file and the outcome file as the user who runs it, each opened
+ * without following a link and only if a regular file, and checks the
+ * outcome file's signature before the child is made: what the child
+ * writes into the store comes only from a file the desk signed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,12 +39,20 @@
 #include "admin.h"
 #include "bundle.h"
 #include "datadir.h"
+#include "encode.h"
 #include "envfile.h"
+#include "keys.h"
 #include "log.h"
+#include "outcome.h"
 #include "storedb.h"
 
 /* How far an admin command may grow the map (marks and deletions). */
 #define ADMIN_MAP_SLACK STOREDB_MAP_START
+/* The largest desk_key file: one line of KEYS_SIGN_LINE_LEN and a newline,
+ * with room for a few blanks. */
+#define DESK_KEY_FILE_MAX 1024
+/* import_txn's refusal of a sequence not newer than the last imported. */
+#define REPLAY (-2)
 
 /* Report ids, ENVELOPE_ID_BYTES each. */
 struct idlist {
@@ -432,25 +444,40 @@ admin_export(const char *data_dir, const char *bundle_path, int all)
 
 struct tally {
 	uint64_t reports, unexported, bytes, receipts, transactions, in_files;
+	uint64_t outcomes, follow_ups, outcome_sequence;
 	uint32_t oldest;		/* oldest unexported day; UINT32_MAX */
 };
 
-/* Count the reports and receipts in txn. */
+/* The entries of dbi in *n. */
+static int
+entries(MDB_txn *txn, MDB_dbi dbi, uint64_t *n)
+{
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_stat(txn, dbi, &st)) == 0)
+		*n = st.ms_entries;
+	return rc;
+}
+
+/* Count the reports, receipts, outcomes and follow-ups in txn. */
 static int
 count(struct storedb *db, MDB_txn *txn, struct tally *t)
 {
 	struct storedb_report r;
 	const uint8_t *id;
 	MDB_cursor *c;
-	MDB_stat st;
 	MDB_val k, v;
 	int rc;
 
-	if ((rc = mdb_stat(txn, db->receipts, &st)) != 0 ||
+	if ((rc = entries(txn, db->receipts, &t->receipts)) != 0 ||
+	    (rc = entries(txn, db->outcomes, &t->outcomes)) != 0 ||
+	    (rc = entries(txn, db->followups, &t->follow_ups)) != 0 ||
+	    (rc = storedb_outcome_sequence(db, txn,
+	    &t->outcome_sequence)) != 0 ||
 	    (rc = storedb_transactions(db, txn, &t->transactions)) != 0 ||
 	    (rc = mdb_cursor_open(txn, db->reports, &c)) != 0)
 		return rc;
-	t->receipts = st.ms_entries;
 	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0 &&
 	    (rc = storedb_report_decode(&k, &v, &id, &r)) == 0) {
 		t->reports++;
@@ -495,15 +522,20 @@ stats_store(const struct datadir *d, void *ctx)
 		rc = count(&db, txn, &t);
 		mdb_txn_abort(txn);
 	}
+	/* Each report has a receipt or is a follow-up; purge keeps both. */
 	if (rc == 0) {
 		printf("reports: %" PRIu64 "\nunexported: %" PRIu64 "\n"
 		    "bytes: %" PRIu64 "\npurged: %" PRIu64 "\n", t.reports,
-		    t.unexported, t.bytes, t.receipts - t.reports);
+		    t.unexported, t.bytes,
+		    t.receipts + t.follow_ups - t.reports);
 		print_day("oldest_unexported_day", t.oldest);
 		printf("map_size: %" PRIu64 "\nmap_used: %" PRIu64 "\n"
 		    "transactions: %" PRIu64 "\nenvelope_files: %" PRIu64 "\n",
 		    storedb_mapsize(&db), storedb_used(&db), t.transactions,
 		    t.in_files);
+		printf("outcomes: %" PRIu64 "\nfollow_ups: %" PRIu64 "\n"
+		    "outcome_sequence: %" PRIu64 "\n", t.outcomes,
+		    t.follow_ups, t.outcome_sequence);
 	}
 	if (rc != 0)
 		log_error("store: %s", mdb_strerror(rc));
@@ -516,7 +548,8 @@ stats_store(const struct datadir *d, void *ctx)
  * Print "key: value" lines: reports, unexported, bytes (envelope bytes of
  * all reports), then purged, oldest_unexported_day (YYYY-MM-DD or none),
  * map_size, map_used, transactions, envelope_files (reports whose
- * envelope is a file beside the map).
+ * envelope is a file beside the map), outcomes (reports with one),
+ * follow_ups, outcome_sequence (of the last outcome file imported; 0).
  */
 int
 admin_stats(const char *data_dir)
@@ -646,4 +679,283 @@ admin_purge(const char *data_dir, unsigned days)
 	struct purge p = { .days = days, .today = storedb_today() };
 
 	return run(data_dir, purge_store, &p);
+}
+
+/* ---- import-outcomes ---- */
+
+struct import {
+	struct storedb db;
+	struct outcome_file f;		/* verified */
+	uint64_t limit;			/* the map may grow to this */
+	uint64_t last;			/* the sequence imported before */
+	struct idlist known;		/* every report the store had, sorted */
+	struct idlist unknown;		/* entries naming none of them */
+	size_t imported;
+};
+
+/*
+ * Read the file at path, at most max bytes, into *out (malloc'd; *len
+ * bytes): opened without following a link or blocking, and only if it is
+ * a regular file that keeps its size while it is read. Return 0, or -1
+ * after logging why, naming the file as what and path.
+ */
+static int
+read_regular(const char *what, const char *path, size_t max, uint8_t **out,
+    size_t *len)
+{
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t size, got = 0;
+	ssize_t n = 1;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) < 0) {
+		if (errno == ELOOP)
+			log_error("%s %s is a symbolic link: refused (name the "
+			    "file itself)", what, path);
+		else
+			log_errno("%s %s", what, path);
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		log_errno("%s %s", what, path);
+		goto err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_error("%s %s: not a regular file: refused", what, path);
+		goto err;
+	}
+	if ((uint64_t)st.st_size > max) {
+		log_error("%s %s: larger than %zu bytes: refused", what, path,
+		    max);
+		goto err;
+	}
+	size = (size_t)st.st_size;
+	if ((buf = malloc(size + 1)) == NULL) {
+		log_errno("%s %s", what, path);
+		goto err;
+	}
+	while (got <= size && (n = read(fd, buf + got, size + 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_errno("%s %s", what, path);
+			goto err;
+		}
+		got += (size_t)n;
+	}
+	if (got != size) {
+		log_error("%s %s: changed while it was read: refused", what,
+		    path);
+		goto err;
+	}
+	close(fd);
+	*out = buf;
+	*len = got;
+	return 0;
+
+err:
+	free(buf);
+	close(fd);
+	return -1;
+}
+
+/*
+ * admin_desk_key(path, pub):
+ * Read the desk's signing key line (odsig1_...) from the file at path: a
+ * regular file, not a link, of at most 1 KiB. Return 0 with pub filled,
+ * or -1 after logging why ("desk_key PATH: ...").
+ */
+int
+admin_desk_key(const char *path, struct keys_public *pub)
+{
+	uint8_t *buf;
+	size_t len;
+	const char *why;
+	int rc;
+
+	if (read_regular("desk_key", path, DESK_KEY_FILE_MAX, &buf, &len) != 0)
+		return -1;
+	if ((rc = keys_sign_public_parse(pub, (const char *)buf, len,
+	    &why)) != 0)
+		log_error("desk_key %s: %s", path, why);
+	free(buf);
+	return rc;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+
+	return memcmp(a, b, ENVELOPE_ID_BYTES);
+}
+
+/* Add every value of dbi, a report id, to l. */
+static int
+add_values(MDB_txn *txn, MDB_dbi dbi, struct idlist *l)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0 &&
+	    (rc = v.mv_size == ENVELOPE_ID_BYTES ? 0 : MDB_CORRUPTED) == 0 &&
+	    (rc = idlist_add(l, v.mv_data)) == 0)
+		;
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Every report the store has had, purged or not, sorted: receipts lead to
+ * the first reports and followups lists the others. (reports alone would
+ * miss the purged ones, which the desk often assesses after the purge, and
+ * whose reporters still come back with their receipts.)
+ */
+static int
+known_ids(struct import *im, MDB_txn *txn)
+{
+	int rc;
+
+	im->known.n = 0;
+	if ((rc = add_values(txn, im->db.receipts, &im->known)) != 0 ||
+	    (rc = add_values(txn, im->db.followups, &im->known)) != 0)
+		return rc;
+	if (im->known.n > 0)
+		qsort(im->known.ids, im->known.n, ENVELOPE_ID_BYTES, id_cmp);
+	return 0;
+}
+
+static int
+is_known(const struct import *im, const uint8_t *id)
+{
+
+	return im->known.n > 0 && bsearch(id, im->known.ids, im->known.n,
+	    ENVELOPE_ID_BYTES, id_cmp) != NULL;
+}
+
+/*
+ * The whole import, in one write transaction: the sequence must be newer
+ * than the last one imported (else REPLAY, and nothing changes); each
+ * entry naming a known report replaces its outcome, the others are noted;
+ * the sequence is recorded. Repeatable (storedb_write).
+ */
+static int
+import_txn(MDB_txn *txn, void *ctx)
+{
+	struct import *im = ctx;
+	struct outcome_entry e;
+	struct storedb_outcome o;
+	size_t pos = 0;
+	int rc;
+
+	im->imported = 0;
+	im->unknown.n = 0;
+	if ((rc = storedb_outcome_sequence(&im->db, txn, &im->last)) != 0)
+		return rc;
+	if (im->f.sequence <= im->last)
+		return REPLAY;
+	if ((rc = known_ids(im, txn)) != 0)
+		return rc;
+	while (outcome_next(&im->f, &pos, &e)) {
+		if (!is_known(im, e.id)) {
+			if ((rc = idlist_add(&im->unknown, e.id)) != 0)
+				return rc;
+			continue;
+		}
+		o = (struct storedb_outcome){ e.status, e.day, e.message,
+		    e.message_len };
+		if ((rc = storedb_outcome_put(&im->db, txn, e.id, &o)) != 0)
+			return rc;
+		im->imported++;
+	}
+	return storedb_outcome_sequence_put(&im->db, txn, im->f.sequence);
+}
+
+/* Name the unknown reports (the desk's ids, which it knows), then count. */
+static int
+import_report(const struct import *im)
+{
+	char hex[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+
+	for (size_t i = 0; i < im->unknown.n; i++) {
+		encode_hex(hex, idlist_at(&im->unknown, i), ENVELOPE_ID_BYTES);
+		log_error("unknown report: %s", hex);
+	}
+	printf("imported: %zu\nunknown: %zu\n", im->imported, im->unknown.n);
+	return im->unknown.n > 0 ? 1 : 0;
+}
+
+/* The import's work on the store (as_owner): an exit status. */
+static int
+import_store(const struct datadir *d, void *ctx)
+{
+	struct import *im = ctx;
+	int rc;
+
+	if (storedb_open(&im->db, d, 0, 0) != 0)
+		return 1;
+	rc = storedb_write(&im->db, storedb_mapsize(&im->db) + im->limit,
+	    import_txn, im);
+	if (rc == REPLAY)
+		log_error("sequence %" PRIu64 " is not newer than %" PRIu64
+		    " already imported: a replay or an older file: refused",
+		    im->f.sequence, im->last);
+	else if (rc != 0)
+		log_error("store: %s", mdb_strerror(rc));
+	else
+		rc = import_report(im);
+	free(im->known.ids);
+	free(im->unknown.ids);
+	storedb_close(&im->db);
+	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * admin_import_outcomes(data_dir, desk_key, path):
+ * Import the outcome file at path (outcome.h; a regular file, not a link,
+ * of at most OUTCOME_FILE_MAX bytes) signed with the key in the file
+ * desk_key (NULL: refused, "desk_key is not set"). In one write
+ * transaction: refuse it unless its sequence is newer than the last one
+ * imported; store each entry's status, day and sealed message for its
+ * report, replacing the one before, if the store has or had that report
+ * (purged reports included); record the sequence. Name each other report
+ * on stderr ("unknown report: ID"), then print "imported: N" and
+ * "unknown: M". Exit status 0 if every entry was stored, 1 if some named
+ * unknown reports (the others stored), or 1 after one line on stderr with
+ * nothing changed.
+ */
+int
+admin_import_outcomes(const char *data_dir, const char *desk_key,
+    const char *path)
+{
+	struct import im = { 0 };
+	struct keys_public desk;
+	uint8_t *buf = NULL;
+	size_t len;
+	const char *why;
+	int rc = 1;
+
+	if (desk_key == NULL) {
+		log_error("desk_key is not set: outcome files are imported only "
+		    "when the configuration names the desk's signing key");
+		return 1;
+	}
+	if (admin_desk_key(desk_key, &desk) != 0 ||
+	    read_regular("outcome file", path, OUTCOME_FILE_MAX, &buf,
+	    &len) != 0)
+		goto out;
+	if (outcome_verify(&im.f, buf, len, desk.pk, &why) != 0) {
+		log_error("%s: %s: refused", path, why);
+		goto out;
+	}
+	/* Room for every entry, twice over for the B-tree's copies. */
+	im.limit = ADMIN_MAP_SLACK + 2 * (uint64_t)len;
+	rc = run(data_dir, import_store, &im);
+out:
+	free(buf);
+	return rc;
 }

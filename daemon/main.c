@@ -1,8 +1,8 @@
 /*
  * main: oniondropd's commands. Without a command it runs the server; the
- * admin commands (export, stats, purge) work on the store from a separate
- * process, safely while the server runs; check-config reports every
- * problem in a configuration without starting anything.
+ * admin commands (export, stats, purge, import-outcomes) work on the store
+ * from a separate process, safely while the server runs; check-config
+ * reports every problem in a configuration without starting anything.
  */
 #include <getopt.h>
 #include <malloc.h>
@@ -26,6 +26,7 @@ static const char usage_text[] =
     "       oniondropd export --config FILE --out BUNDLE [--all]\n"
     "       oniondropd stats --config FILE\n"
     "       oniondropd purge --config FILE --exported-older-than DAYS\n"
+    "       oniondropd import-outcomes --config FILE OUTCOME-FILE\n"
     "\n"
     "oniondropd listens only on the Unix socket of its configuration, behind\n"
     "a Tor onion service, and stores each report sealed to the analysts'\n"
@@ -36,6 +37,7 @@ struct args {
 	const char *config;
 	const char *out;
 	const char *older_than;
+	const char *file;		/* import-outcomes' OUTCOME-FILE */
 	int all;
 };
 
@@ -77,6 +79,9 @@ parse_args(int argc, char *argv[], struct args *a)
 		default: return 1;
 		}
 	}
+	if (a->command != NULL && strcmp(a->command, "import-outcomes") == 0 &&
+	    optind < argc)
+		a->file = argv[optind++];
 	if (optind != argc || a->config == NULL) {
 		fprintf(stderr, "oniondropd: --config FILE is required\n");
 		return 1;
@@ -90,7 +95,7 @@ check_config(const char *path)
 {
 	struct config cfg;
 	struct config_problems problems;
-	struct keys_public keys[CONFIG_ANALYSTS_MAX];
+	struct keys_public keys[CONFIG_ANALYSTS_MAX], desk;
 	struct stat st;
 	size_t n;
 	int rc = 0;
@@ -103,13 +108,16 @@ check_config(const char *path)
 	}
 	if (server_load_keys(keys, &n, &cfg) != 0)
 		rc = 1;
+	if (cfg.desk_key != NULL && admin_desk_key(cfg.desk_key, &desk) != 0)
+		rc = 1;
 	if (lstat(cfg.data_dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "%s: data_dir %s is not a directory (a link is "
 		    "refused)\n", path, cfg.data_dir);
 		rc = 1;
 	}
 	if (rc == 0)
-		printf("%s: ok (%zu analyst key%s)\n", path, n, n == 1 ? "" : "s");
+		printf("%s: ok (%zu analyst key%s%s)\n", path, n,
+		    n == 1 ? "" : "s", cfg.desk_key != NULL ? ", a desk key" : "");
 	config_free(&cfg);
 	return rc;
 }
@@ -157,12 +165,18 @@ admin_command(const struct args *a)
 		fprintf(stderr, "oniondropd: export needs --out BUNDLE\n");
 		return 2;
 	}
+	if (strcmp(a->command, "import-outcomes") == 0 && a->file == NULL) {
+		fprintf(stderr, "oniondropd: import-outcomes needs OUTCOME-FILE\n");
+		return 2;
+	}
 	if (load_config(a->config, &cfg) != 0)
 		return 1;
 	if (strcmp(a->command, "export") == 0)
 		rc = admin_export(cfg.data_dir, a->out, a->all);
 	else if (strcmp(a->command, "stats") == 0)
 		rc = admin_stats(cfg.data_dir);
+	else if (strcmp(a->command, "import-outcomes") == 0)
+		rc = admin_import_outcomes(cfg.data_dir, cfg.desk_key, a->file);
 	else
 		rc = admin_purge(cfg.data_dir, days);
 	config_free(&cfg);
@@ -205,7 +219,8 @@ main(int argc, char *argv[])
 	if (strcmp(a.command, "check-config") == 0)
 		return check_config(a.config);
 	if (strcmp(a.command, "export") == 0 || strcmp(a.command, "stats") == 0 ||
-	    strcmp(a.command, "purge") == 0)
+	    strcmp(a.command, "purge") == 0 ||
+	    strcmp(a.command, "import-outcomes") == 0)
 		return admin_command(&a);
 	fprintf(stderr, "oniondropd: unknown command '%s'\n", a.command);
 	return usage(stderr, 2);

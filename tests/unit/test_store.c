@@ -23,6 +23,8 @@
 #include "datadir.h"
 #include "encode.h"
 #include "envfile.h"
+#include "keys.h"
+#include "outcome.h"
 #include "store.h"
 #include "storedb.h"
 #include "tap.h"
@@ -1211,6 +1213,11 @@ test_lookup(void)
 	export_to("lookup.bundle", 0, &rs, out, sizeof(out));
 	captured(do_purge, NULL, 0, 0, out, sizeof(out));
 	ok(strcmp(out, "purged 3 reports\n") == 0, "exported and purged all");
+	captured(do_stats, NULL, 0, 0, out, sizeof(out));
+	ok(strstr(out, "\npurged: 3\n") != NULL &&
+	    strstr(out, "\noutcomes: 2\nfollow_ups: 2\noutcome_sequence: 0\n")
+	    != NULL, "stats counts the purged follow-ups, the outcomes and the "
+	    "follow-ups");
 	s = store_open(dbdir, UINT64_C(1) << 30, base);
 	c = case_of(s, f.receipt);
 	ok(entry_is(c, 0, f.id, STORE_STATUS_PURGED, OUTCOME_NOT_ILLEGAL) &&
@@ -1279,6 +1286,174 @@ test_follow_up_cap(void)
 	    1 + STORE_FOLLOW_UPS_MAX);
 	ok(orphans == 0 && strncmp(out, want, strlen(want)) == 0,
 	    "the refused ones left no report and no chunk");
+}
+
+/* ---- import-outcomes ---- */
+
+static char deskpub[192];	/* the desk_key file; "" for none */
+
+static int
+do_import(const char *d, const char *path, int x, unsigned y)
+{
+
+	return admin_import_outcomes(dbdir, deskpub[0] ? deskpub : NULL, path);
+}
+
+/* A desk signing key: sk, and its .pub line in deskpub's file. */
+static void
+make_desk(uint8_t sk[crypto_sign_SECRETKEYBYTES])
+{
+	struct keys_public pub;
+	char line[KEYS_SIGN_LINE_LEN + 1];
+	FILE *f;
+
+	crypto_sign_keypair(pub.pk, sk);
+	keys_sign_public_format(line, &pub);
+	snprintf(deskpub, sizeof(deskpub), "%s/desk.pub", tmp);
+	if ((f = fopen(deskpub, "w")) != NULL) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+/*
+ * Sign into tmp/name an outcome file of sequence seq giving status st to
+ * each of the n reports ids, with a sealed message (here random bytes,
+ * the store never opens one) for the first.
+ */
+static void
+write_outcomes(const char *name, const uint8_t *sk, uint64_t seq,
+    const uint8_t *const *ids, size_t n, enum outcome_status st)
+{
+	struct outcome_writer *w = outcome_writer_new(seq, storedb_today());
+	struct outcome_entry e = { .status = st, .day = storedb_today() };
+	uint8_t msg[100], *img;
+	const char *why;
+	char path[192];
+	size_t len;
+	FILE *f;
+
+	randombytes_buf(msg, sizeof(msg));
+	for (size_t i = 0; i < n; i++) {
+		memcpy(e.id, ids[i], ENVELOPE_ID_BYTES);
+		e.message = i == 0 ? msg : NULL;
+		e.message_len = i == 0 ? sizeof(msg) : 0;
+		outcome_writer_add(w, &e, &why);
+	}
+	if (outcome_writer_finish(w, sk, &img, &len) != 0)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fwrite(img, 1, len, f);
+		fclose(f);
+	}
+	free(img);
+}
+
+/* Import tmp/name: its exit status, stdout in out, stderr in logged. */
+static int
+import(const char *name, char *out, size_t outlen, char *logged,
+    size_t loglen)
+{
+	char path[192];
+	int old, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	old = log_to("import.log");
+	rc = captured(do_import, path, 0, 0, out, outlen);
+	log_back(old, "import.log", logged, loglen);
+	return rc;
+}
+
+/* The outcome of the report behind receipt, or of its follow-up i. */
+static unsigned
+outcome_of(const uint8_t *receipt, size_t i, size_t *message_len)
+{
+	struct store *s = store_open(dbdir, UINT64_C(1) << 30, base);
+	struct store_case *c = case_of(s, receipt);
+	unsigned st = c != NULL && i < c->n ? c->e[i].outcome : 255;
+
+	if (message_len != NULL)
+		*message_len = st != 255 ? c->e[i].message_len : 0;
+	store_case_free(c);
+	store_close(s);
+	return st;
+}
+
+/*
+ * import-outcomes: known reports are those the store has or had (a purged
+ * one, a follow-up), unknown ones are named and the rest applied; a
+ * sequence not newer than the last is refused and changes nothing.
+ */
+static void
+test_import(void)
+{
+	uint8_t sk[crypto_sign_SECRETKEYBYTES], unknown[ENVELOPE_ID_BYTES];
+	char out[256], logged[1024], hex[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+	char want[128];
+	struct feeder a, b, fb;
+	struct records rs;
+	struct store *s;
+	size_t mlen = 0;
+
+	use_dir("import");
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	upload(&a, s, 2000);
+	store_close(s);
+	export_to("import.bundle", 0, &rs, out, sizeof(out));
+	captured(do_purge, NULL, 0, 0, out, sizeof(out));
+	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	upload(&b, s, 2000);
+	follow_up(&fb, s, b.id);
+	store_close(s);
+	ok(strcmp(out, "purged 1 reports\n") == 0 && b.result == STORE_OK &&
+	    fb.result == STORE_OK, "a purged report, a report, its follow-up");
+
+	make_desk(sk);
+	randombytes_buf(unknown, sizeof(unknown));
+	encode_hex(hex, unknown, sizeof(unknown));
+	write_outcomes("o5", sk, 5, (const uint8_t *const[]){ a.id, fb.id,
+	    unknown }, 3, OUTCOME_ACTIONED);
+	ok(import("o5", out, sizeof(out), logged, sizeof(logged)) == 1 &&
+	    strcmp(out, "imported: 2\nunknown: 1\n") == 0,
+	    "an unknown report: exit 1, the two others imported");
+	snprintf(want, sizeof(want), "unknown report: %s\n", hex);
+	ok(strstr(logged, want) != NULL && occurrences(logged, "\n") == 1,
+	    "and it is named, alone");
+	ok(outcome_of(a.receipt, 0, &mlen) == OUTCOME_ACTIONED && mlen == 100,
+	    "the purged report has its outcome and message");
+	ok(outcome_of(b.receipt, 1, NULL) == OUTCOME_ACTIONED &&
+	    outcome_of(b.receipt, 0, NULL) == 0, "the follow-up has its "
+	    "outcome, its first report none");
+
+	ok(import("o5", out, sizeof(out), logged, sizeof(logged)) == 1 &&
+	    out[0] == '\0' && strstr(logged, "sequence 5 is not newer than 5 "
+	    "already imported: a replay or an older file") != NULL,
+	    "the same file again is refused, the reason given");
+	write_outcomes("o4", sk, 4, (const uint8_t *const[]){ b.id }, 1,
+	    OUTCOME_NOT_ILLEGAL);
+	ok(import("o4", out, sizeof(out), logged, sizeof(logged)) == 1 &&
+	    strstr(logged, "sequence 4 is not newer than 5") != NULL &&
+	    outcome_of(b.receipt, 0, NULL) == 0,
+	    "an older file is refused and changes nothing");
+	write_outcomes("o6", sk, 6, (const uint8_t *const[]){ b.id, fb.id },
+	    2, OUTCOME_NEED_INFORMATION);
+	ok(import("o6", out, sizeof(out), logged, sizeof(logged)) == 0 &&
+	    strcmp(out, "imported: 2\nunknown: 0\n") == 0 &&
+	    logged[0] == '\0', "a newer file: exit 0, both imported");
+	ok(outcome_of(b.receipt, 0, &mlen) == OUTCOME_NEED_INFORMATION &&
+	    mlen == 100 && outcome_of(b.receipt, 1, &mlen) ==
+	    OUTCOME_NEED_INFORMATION && mlen == 0,
+	    "it replaced the follow-up's outcome whole (no message now)");
+	captured(do_stats, NULL, 0, 0, out, sizeof(out));
+	ok(strstr(out, "\noutcomes: 3\nfollow_ups: 1\noutcome_sequence: 6\n")
+	    != NULL, "stats: 3 outcomes, 1 follow-up, sequence 6");
+	deskpub[0] = '\0';
+	write_outcomes("o7", sk, 7, (const uint8_t *const[]){ b.id }, 1,
+	    OUTCOME_ACTIONED);
+	ok(import("o7", out, sizeof(out), logged, sizeof(logged)) == 1 &&
+	    strstr(logged, "desk_key is not set") != NULL,
+	    "without desk_key, refused, the reason given");
 }
 
 #define NEXPORT 40
@@ -1364,6 +1539,7 @@ main(void)
 	test_upgrade();
 	test_lookup();
 	test_follow_up_cap();
+	test_import();
 	test_concurrent_export();
 	event_base_free(base);
 	rm_tree();
