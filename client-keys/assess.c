@@ -7,7 +7,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
@@ -234,24 +233,13 @@ check_ids(struct cases *c, char **ids, int n)
 	return missing ? -1 : 0;
 }
 
-/* Now, in UTC, as the log writes it. */
-static void
-utc_now(char at[21])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(at, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 record(struct cases *c, struct assess_args *a)
 {
 	int64_t first;
-	char at[21];
+	char at[CASES_TIME_LEN + 1];
 
-	utc_now(at);
+	cases_now(at);
 	if (cases_begin(c) != 0)
 		return -1;
 	if (check_ids(c, a->ids, a->nids) != 0 ||

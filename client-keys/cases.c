@@ -409,6 +409,16 @@ stmt(struct cases *c, int which)
 }
 
 void
+cases_now(char at[CASES_TIME_LEN + 1])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(at, CASES_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
 cases_url_id(const char *canonical, size_t len, int nchars,
     char id[CASES_URL_ID_MAX + 1])
 {

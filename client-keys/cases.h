@@ -18,6 +18,9 @@
 #define CASES_FILE "cases.db"
 #define CASES_SCHEMA_VERSION 2	/* the version this tool writes */
 
+/* A time as the case file writes it: YYYY-MM-DDTHH:MM:SSZ (UTC). */
+#define CASES_TIME_LEN 20
+
 /* URL ids: 'u' and 10 (or, after a collision, 20) base32 characters. */
 #define CASES_URL_ID_SHORT 10
 #define CASES_URL_ID_LONG 20
@@ -68,6 +71,9 @@ int cases_sqlerr(struct cases *c, const char *what);
 int cases_begin(struct cases *c);
 int cases_commit(struct cases *c);
 void cases_rollback(struct cases *c);
+
+/* cases_now(at): the time now, as the case file writes it. */
+void cases_now(char at[CASES_TIME_LEN + 1]);
 
 /*
  * cases_url_id(canonical, len, nchars, id):

@@ -18,5 +18,7 @@ int assess_main(int argc, char *argv[]);
 int verify_main(int argc, char *argv[]);
 int queue_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
+int outcome_main(int argc, char *argv[]);
+int outcomes_main(int argc, char *argv[]);
 
 #endif

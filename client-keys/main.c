@@ -16,7 +16,7 @@ static const struct {
 	int (*run)(int, char *[]);
 	const char *summary;
 } commands[] = {
-	{ "keygen", keygen_main, "make an analyst key pair" },
+	{ "keygen", keygen_main, "make an analyst (or, --sign, a desk signing) key pair" },
 	{ "decrypt", decrypt_main, "decrypt exported bundles into a directory" },
 	{ "onion-address", onion_address_main, "print a v3 onion address from a service key" },
 	{ "onion-auth", onion_auth_main, "make a Tor client-authorization key pair" },
@@ -28,6 +28,8 @@ static const struct {
 	{ "verify", verify_main, "re-check the hash chain of the verdict log" },
 	{ "queue", queue_main, "the URLs of a case directory still to assess" },
 	{ "show", show_main, "one report, or one URL, of a case directory" },
+	{ "outcome", outcome_main, "queue what a reporter is told of a report" },
+	{ "outcomes", outcomes_main, "write the queued outcomes into a signed file" },
 };
 
 static void

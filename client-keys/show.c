@@ -1,7 +1,8 @@
 /*
  * show: `oniondrop-keys show`, one report of a case directory (its fields,
  * its lines as typed with their canonical URLs and current verdicts, its
- * attachments) or one URL (its verdict history and every report that
+ * attachments, the report it follows up or its follow-ups, the outcomes
+ * queued and sent) or one URL (its verdict history and every report that
  * named it). Owns the command and its text output, in which everything
  * that came from a bundle or the case file is escaped (deskout.c).
  */
@@ -14,13 +15,16 @@
 #include "cli.h"
 #include "commands.h"
 #include "deskout.h"
+#include "outcomes.h"
 
 static const char show_usage[] =
     "usage: oniondrop-keys show DIR REPORT-ID|URL-ID\n"
     "\n"
     "A report: its fields, each line as typed with its canonical URL and\n"
-    "that URL's current verdict, and its attachments. A URL: its verdicts,\n"
-    "oldest first (the last one is current), and every report naming it.\n"
+    "that URL's current verdict, its attachments, the report it follows up\n"
+    "or its follow-ups, and its outcomes (queued, or the file that carried\n"
+    "them). A URL: its verdicts, oldest first (the last one is current),\n"
+    "and every report naming it.\n"
     "Text from reports is shown escaped (\\xNN, \\u{XXXX}).\n";
 
 /* Write column col of st, escaped; NULL as "-". */
@@ -93,13 +97,15 @@ static void
 report_head(sqlite3_stmt *st, void *ctx)
 {
 	static const char *const labels[] = { "report", "received",
-	    "language", "category", "seen on", "recorded", "attachments purged" };
+	    "language", "category", "seen on", "recorded", "attachments purged",
+	    "follow-up of", "reply key" };
+	const int n = sizeof(labels) / sizeof(labels[0]);
 
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < n; i++)
 		field("", labels[i], st, i);
-	if (sqlite3_column_bytes(st, 7) > 0) {
+	if (sqlite3_column_bytes(st, n) > 0) {
 		fputs("description:\n", stdout);
-		block("  ", st, 7);
+		block("  ", st, n);
 	}
 }
 
@@ -138,12 +144,74 @@ attachment(sqlite3_stmt *st, void *ctx)
 	fputc('\n', stdout);
 }
 
+/* A follow-up of the report shown: its id and the day it came. */
+static void
+follow_up(sqlite3_stmt *st, void *ctx)
+{
+	fputs("  ", stdout);
+	put(st, 0);
+	fputs("  received ", stdout);
+	put(st, 1);
+	fputc('\n', stdout);
+}
+
+/*
+ * An outcome: day, status, where it stands (queued or sent in a file, or
+ * superseded there by another of the same report), source, message.
+ */
+static void
+outcome(sqlite3_stmt *st, void *ctx)
+{
+	int queued = sqlite3_column_type(st, 2) == SQLITE_NULL;
+	int chosen = sqlite3_column_int(st, 5);
+
+	fputs("  ", stdout);
+	put(st, 0);
+	fputs("  ", stdout);
+	put(st, 1);
+	if (queued)
+		fputs(chosen ? "  queued" : "  queued, superseded", stdout);
+	else
+		printf(chosen ? "  sent in file %lld" : "  superseded in file "
+		    "%lld", (long long)sqlite3_column_int64(st, 2));
+	fputs("  (", stdout);
+	put(st, 3);
+	fputs(")\n", stdout);
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+		fputs("     message:\n", stdout);
+		block("       ", st, 4);
+	}
+}
+
+/* The report's follow-ups and its outcomes, oldest first. */
+static int
+show_thread(struct cases *c, const char *id)
+{
+	static const char follow_ups[] = "SELECT id, received FROM reports "
+	    "WHERE follow_up_of = ?1 ORDER BY received, rowid";
+	static const char outcomes[] = "SELECT substr(o.queued_at, 1, 10), "
+	    "o.status, o.sent_sequence, o.source, o.message, o.id = "
+	    OUTCOMES_CHOSEN("o") " FROM outcomes AS o WHERE o.report_id = ?1 "
+	    "ORDER BY o.id";
+	long n;
+
+	fputs("follow-ups:\n", stdout);
+	if ((n = each_row(c, follow_ups, id, follow_up, NULL)) == 0)
+		fputs("  (none)\n", stdout);
+	if (n < 0)
+		return -1;
+	fputs("outcomes:\n", stdout);
+	if ((n = each_row(c, outcomes, id, outcome, NULL)) == 0)
+		fputs("  (none)\n", stdout);
+	return n < 0 ? -1 : 0;
+}
+
 static int
 show_report(struct cases *c, const char *id)
 {
 	static const char head[] = "SELECT id, received, language, category, "
-	    "nullif(seen_on, ''), recorded, purged, description FROM reports "
-	    "WHERE id = ?1";
+	    "nullif(seen_on, ''), recorded, purged, follow_up_of, reply_key, "
+	    "description FROM reports WHERE id = ?1";
 	static const char lines[] = "SELECT l.pos, l.as_typed, l.url_id, "
 	    "u.canonical, v.verdict, v.at FROM report_lines AS l "
 	    "LEFT JOIN urls AS u ON u.id = l.url_id "
@@ -163,7 +231,9 @@ show_report(struct cases *c, const char *id)
 	fputs("attachments:\n", stdout);
 	if ((n = each_row(c, att, id, attachment, NULL)) == 0)
 		fputs("  (none)\n", stdout);
-	return n < 0 ? -1 : 1;
+	if (n < 0 || show_thread(c, id) != 0)
+		return -1;
+	return 1;
 }
 
 static void
