@@ -41,6 +41,7 @@ import() {  # import CONF FILE: exit status in rc, out in imp.out, imp.err
 	run_status rc "$DAEMON" import-outcomes --config "$1" "$2" > imp.out 2> imp.err
 }
 snap() { "$DAEMON" stats --config s.conf; sha256sum s.data/data.mdb; }
+submit() { python3 "$CLIENT" "$T/s.sock" submit --url "$1" > /dev/null; }
 # refused DESCRIPTION CONF FILE REASON: exit 1, REASON as the one line on
 # stderr, nothing on stdout, the store unchanged.
 refused() {
@@ -75,9 +76,7 @@ for bad in "analyst:$T/alice.pub:this is an analyst key, not a desk signing key"
 done
 
 start_daemon s
-for u in one two three; do
-	python3 "$CLIENT" "$T/s.sock" submit --url "http://example.org/$u" > /dev/null
-done
+for u in one two three; do submit "http://example.org/$u"; done
 "$DAEMON" export --config s.conf --out b1.odb > /dev/null
 "$KEYS" decrypt --key alice.sec --out out b1.odb > /dev/null
 mapfile -t ids < <(reports_in out)
@@ -141,7 +140,7 @@ check "... the unknown one named, alone: $(cat imp.err)" test "$(cat imp.err)" =
 check "... stats: 3 outcomes, sequence 3" test "$("$DAEMON" stats --config s.conf | grep -E '^outcome' | tr '\n' ' ')" = "outcomes: 3 outcome_sequence: 3 "
 
 # The server took no harm: a report still commits, it stops cleanly.
-check "a report after the imports" python3 "$CLIENT" "$T/s.sock" submit --url http://example.org/four
+check "a report after the imports" submit http://example.org/four
 stop_daemon
 check "the server stops cleanly (exit $STOP_STATUS)" test "$STOP_STATUS" = 0
 
