@@ -694,19 +694,15 @@ struct import {
 };
 
 /*
- * Read the file at path, at most max bytes, into *out (malloc'd; *len
- * bytes): opened without following a link or blocking, and only if it is
- * a regular file that keeps its size while it is read. Return 0, or -1
- * after logging why, naming the file as what and path.
+ * Open the file at path for reading, without following a link or blocking
+ * (a FIFO), only if it is a regular file of at most max bytes; its size in
+ * *size. Return the descriptor, or -1 after logging why, naming the file as
+ * what and path.
  */
 static int
-read_regular(const char *what, const char *path, size_t max, uint8_t **out,
-    size_t *len)
+open_regular(const char *what, const char *path, size_t max, size_t *size)
 {
 	struct stat st;
-	uint8_t *buf = NULL;
-	size_t size, got = 0;
-	ssize_t n = 1;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
@@ -718,44 +714,60 @@ read_regular(const char *what, const char *path, size_t max, uint8_t **out,
 			log_errno("%s %s", what, path);
 		return -1;
 	}
-	if (fstat(fd, &st) != 0) {
+	if (fstat(fd, &st) != 0)
 		log_errno("%s %s", what, path);
-		goto err;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		log_error("%s %s: not a regular file: refused", what, path);
-		goto err;
-	}
-	if ((uint64_t)st.st_size > max) {
+	else if ((uint64_t)st.st_size > max)
 		log_error("%s %s: larger than %zu bytes: refused", what, path,
 		    max);
-		goto err;
+	else {
+		*size = (size_t)st.st_size;
+		return fd;
 	}
-	size = (size_t)st.st_size;
-	if ((buf = malloc(size + 1)) == NULL) {
-		log_errno("%s %s", what, path);
+	close(fd);
+	return -1;
+}
+
+/*
+ * Read the file at path (open_regular) whole into *out (malloc'd, *len
+ * bytes); a file whose size changes while it is read is refused. Return 0,
+ * or -1 after logging why.
+ */
+static int
+read_regular(const char *what, const char *path, size_t max, uint8_t **out,
+    size_t *len)
+{
+	uint8_t *buf = NULL;
+	size_t size, got = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open_regular(what, path, max, &size)) < 0)
+		return -1;
+	if ((buf = malloc(size + 1)) == NULL)
 		goto err;
-	}
+	/* One byte more than fstat said: a file that grew is seen to. */
 	while (got <= size && (n = read(fd, buf + got, size + 1 - got)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			log_errno("%s %s", what, path);
+		if (n < 0)
 			goto err;
-		}
 		got += (size_t)n;
 	}
+	close(fd);
 	if (got != size) {
 		log_error("%s %s: changed while it was read: refused", what,
 		    path);
-		goto err;
+		free(buf);
+		return -1;
 	}
-	close(fd);
 	*out = buf;
 	*len = got;
 	return 0;
 
 err:
+	log_errno("%s %s", what, path);
 	free(buf);
 	close(fd);
 	return -1;
