@@ -341,8 +341,8 @@ explain_leftover(struct cases *c, const char *out, const char *tmp)
 		    (long long)last, out);
 	else
 		cli_error("outcomes: %s was left by a run that stopped before "
-		    "recording it: its outcomes are still queued; delete it and "
-		    "run again; nothing done", tmp);
+		    "recording it: its outcomes are still queued; delete it "
+		    "and run again; nothing done", tmp);
 }
 
 /* Refuse to start if FILE or FILE.tmp exists. */

@@ -71,8 +71,9 @@ struct reportdir *reportdir_begin(struct reportdir_batch *b,
  * reportdir_summary(d, r):
  * Fill r with what the case file records of the report decrypted so far
  * (the first of each top-level field, every url line, the attachments'
- * names, sizes and hashes, reply_key and follow_up_of if well formed). r points into d: it is valid until d is
- * committed or aborted. Return 0, or -1 if memory is short.
+ * names, sizes and hashes, reply_key and follow_up_of if well formed). r
+ * points into d: it is valid until d is committed or aborted. Return 0,
+ * or -1 if memory is short.
  */
 int reportdir_summary(struct reportdir *d, struct cases_report *r);
 
