@@ -17,7 +17,7 @@
 #define FIELD_ATTACHMENT "attachment"		/* file, multiple */
 #define FIELD_TOKEN "token"			/* hidden: anti-forgery token */
 #define FIELD_HONEYPOT "homepage"		/* hidden from people; bots fill it */
-#define FIELD_RECEIPT "receipt"			/* status form */
+#define FIELD_RECEIPT "receipt"			/* status and follow-up forms */
 
 /* Limits on what a reporter may send. */
 #define FIELDS_URLS_MAX 20		/* lines with a URL */
@@ -64,6 +64,9 @@ struct form_view {
 	unsigned errors;		/* enum form_error bits */
 	unsigned bad_url_line;		/* 1-based line of the first bad URL */
 	const char *token;		/* value of the hidden token input */
+	const char *receipt;		/* a follow-up's (hidden), as typed,
+					 * or NULL for the report form */
+	size_t receipt_len;
 };
 
 #endif

@@ -1,8 +1,11 @@
 /*
- * lookup: see lookup.h.
+ * lookup: see lookup.h. The request's state, with the receipt typed, lives
+ * in locked memory; so do the reply secret key and the opened messages,
+ * for the time it takes to draw the page. The page itself goes into the
+ * answer's evbuffer, which evmem.c wipes when libevent frees it.
  */
-#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <sodium.h>
@@ -10,8 +13,9 @@
 #include "fields.h"
 #include "formbody.h"
 #include "lookup.h"
-#include "pages.h"
+#include "outcome.h"
 #include "receipt.h"
+#include "secmem.h"
 #include "server.h"
 
 /* A status form is tiny; anything bigger is not one. */
@@ -27,12 +31,77 @@ struct lookup {
 	size_t receipt_len;
 };
 
+/* The reply key pair and every message of a case, opened (locked). */
+struct opened {
+	uint8_t pk[RECEIPT_REPLY_KEY_BYTES];
+	uint8_t sk[RECEIPT_REPLY_KEY_BYTES];
+	char text[1 + STORE_FOLLOW_UPS_MAX][OUTCOME_MESSAGE_MAX];
+};
+
+int
+lookup_follow_up_offered(enum config_follow_ups mode,
+    const struct store_case *c)
+{
+	if (c->n == 0 || c->n - 1 >= STORE_FOLLOW_UPS_MAX)
+		return 0;
+	switch (mode) {
+	case CONFIG_FOLLOW_UPS_ALWAYS:
+		return 1;
+	case CONFIG_FOLLOW_UPS_ASKED:
+		return c->e[0].outcome == OUTCOME_NEED_INFORMATION;
+	default:
+		return 0;
+	}
+}
+
+/* Open e's message into buf (OUTCOME_MESSAGE_MAX bytes) as *m; one that
+ * does not open (a report older than replies, a damaged box) is left out. */
+static void
+open_message(struct page_text *m, char *buf, const struct store_entry *e,
+    const struct opened *o)
+{
+	size_t len;
+
+	if (e->message == NULL || e->message_len <= crypto_box_SEALBYTES ||
+	    e->message_len > OUTCOME_SEALED_MAX)
+		return;
+	len = e->message_len - crypto_box_SEALBYTES;
+	if (crypto_box_seal_open((uint8_t *)buf, e->message, e->message_len,
+	    o->pk, o->sk) != 0)
+		return;
+	m->p = buf;
+	m->len = len;
+}
+
+int
+lookup_page(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const struct lookup_query *q, const struct store_case *c)
+{
+	struct opened *o = secmem_get(sizeof(*o));
+	struct status_view v = { .c = c };
+	struct form_view fu = { .category = "", .seen_on = "",
+	    .token = q->token, .receipt = q->receipt,
+	    .receipt_len = q->receipt_len };
+
+	if (o == NULL)
+		return -1;
+	receipt_reply_keypair(o->pk, o->sk, q->secret, q->receipt,
+	    q->receipt_len);
+	for (size_t i = 0; i < c->n && i < 1 + STORE_FOLLOW_UPS_MAX; i++)
+		open_message(&v.message[i], o->text[i], &c->e[i], o);
+	sodium_memzero(o->sk, sizeof(o->sk));
+	if (lookup_follow_up_offered(q->follow_ups, c))
+		v.follow_up = &fu;
+	pages_status(out, site, lang, &v);
+	secmem_put(o, sizeof(*o));	/* wiped whole: 44 KB, a few us */
+	return 0;
+}
+
 static void
 lookup_free(struct lookup *l)
 {
 	formbody_free(l->body);
-	sodium_memzero(l, sizeof(*l));
-	free(l);
+	secmem_put(l, sizeof(*l));
 }
 
 static int
@@ -68,24 +137,46 @@ on_end(void *arg)
 
 static const struct formbody_callbacks lookup_cb = { on_begin, on_data, on_end };
 
+/* Answer with the status page for c. */
 static void
-on_status(void *arg, enum store_status status)
+answer(struct lookup *l, const struct store_case *c)
+{
+	struct server *srv = l->srv;
+	char token[TOKEN_TEXT_LEN + 1];
+	struct lookup_query q = { store_secret(srv->store), l->receipt,
+	    l->receipt_len, srv->cfg.follow_ups, token };
+	struct evbuffer *b = evbuffer_new();
+
+	token_make(token, q.secret, time(NULL));
+	if (b == NULL) {
+		conn_error_page(l->c, 500, l->lang);
+		return;
+	}
+	if (lookup_page(b, &srv->site, l->lang, &q, c) != 0) {
+		srv->refused_locked_memory++;	/* see server.h */
+		conn_error_page(l->c, 503, l->lang);
+	} else {
+		conn_respond_html(l->c, 200, b);
+	}
+	evbuffer_free(b);
+}
+
+static void
+on_case(void *arg, struct store_case *c)
 {
 	struct lookup *l = arg;
-	struct evbuffer *b;
 
 	if (l->c == NULL) {
+		store_case_free(c);
 		lookup_free(l);
 		return;
 	}
 	l->asking = 0;
-	if ((b = evbuffer_new()) == NULL) {
-		conn_error_page(l->c, 500, l->lang);
-		return;
-	}
-	pages_status(b, &l->srv->site, l->lang, 1, status);
-	conn_respond_html(l->c, 200, b);
-	evbuffer_free(b);
+	if (c == NULL)
+		conn_error_page(l->c, 503, l->lang);
+	else
+		answer(l, c);
+	store_case_free(c);
 }
 
 static void
@@ -109,7 +200,7 @@ body_end(void *arg)
 	receipt_hash(hash, store_secret(l->srv->store), l->receipt,
 	    l->receipt_len);
 	l->asking = 1;
-	store_status(l->srv->store, hash, on_status, l);
+	store_lookup(l->srv->store, hash, on_case, l);
 }
 
 static void
@@ -118,7 +209,7 @@ body_free(void *arg)
 	struct lookup *l = arg;
 
 	if (l->asking) {
-		l->c = NULL;	/* on_status frees it */
+		l->c = NULL;	/* on_case frees it */
 		return;
 	}
 	lookup_free(l);
@@ -135,8 +226,9 @@ lookup_begin(struct conn *c, const struct http_request *req, enum lang lang)
 		conn_error_page(c, 413, lang);
 		return;
 	}
-	if ((l = calloc(1, sizeof(*l))) == NULL) {
-		conn_error_page(c, 500, lang);
+	if ((l = secmem_get(sizeof(*l))) == NULL) {
+		conn_server(c)->refused_locked_memory++;	/* see server.h */
+		conn_error_page(c, 503, lang);
 		return;
 	}
 	l->c = c;

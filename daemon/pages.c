@@ -12,12 +12,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 
 #include "fields.h"
 #include "html.h"
 #include "i18n.h"
+#include "outcome.h"
 #include "pages.h"
 #include "pages_css.h"
 
@@ -644,6 +646,47 @@ form_fields(struct evbuffer *out, const struct page_site *site,
 	honeypot(out, lang);
 }
 
+/* What the follow-up form is for, above it (status page, errors page). */
+static const char *const follow_up_intro = N_("Add what you know: another "
+    "address where you saw the material, or what the analysts asked for. "
+    "Nothing here asks who you are.");
+
+/*
+ * Append a report's form, holding what v holds: the report form, or the
+ * follow-up form of the receipt in v (its hidden input, its own target).
+ */
+static void
+report_form(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const struct form_view *v)
+{
+	int follow_up = v->receipt != NULL;
+
+	evbuffer_add_printf(out, "<form%s method=\"post\" "
+	    "action=\"/%s/%s\" accept-charset=\"UTF-8\" enctype=\"%s\">\n"
+	    "<input type=\"hidden\" name=\"" FIELD_TOKEN "\" value=\"",
+	    follow_up ? " id=\"follow-up\"" : "", i18n_code(lang),
+	    follow_up ? "follow-up" : "report", site->attachments ?
+	    "multipart/form-data" : "application/x-www-form-urlencoded");
+	html_escape_str(out, v->token != NULL ? v->token : "");
+	put(out, "\">\n");
+	if (follow_up) {
+		put(out, "<input type=\"hidden\" name=\"" FIELD_RECEIPT "\" "
+		    "value=\"");
+		html_escape(out, v->receipt, v->receipt_len);
+		put(out, "\">\n");
+	}
+	form_fields(out, site, lang, v);
+	put(out, "<p class=\"hint\">");
+	say(out, lang, follow_up ? N_("Sending can take a while over Tor. "
+	    "Please wait for the answer and do not send it twice.") :
+	    N_("Sending can take a while over Tor. Please wait for the "
+	    "receipt and do not send the report twice."));
+	put(out, "</p>\n<button type=\"submit\">");
+	say(out, lang, follow_up ? N_("Add to the report") :
+	    N_("Send the report"));
+	put(out, "</button>\n</form>\n");
+}
+
 void
 pages_form(struct evbuffer *out, const struct page_site *site,
     enum lang lang, const struct form_view *view)
@@ -651,29 +694,20 @@ pages_form(struct evbuffer *out, const struct page_site *site,
 	static const struct form_view empty = { .category = "",
 	    .seen_on = "" };
 	const struct form_view *v = view != NULL ? view : &empty;
-	const struct frame f = { "report", v->errors != 0,
+	int follow_up = v->receipt != NULL;
+	const struct frame f = { follow_up ? "status" : "report",
+	    v->errors != 0, follow_up ? N_("Add to your report") :
 	    N_("Make a report"), v->errors != 0 };
 
 	frame_open(out, site, lang, &f);
 	if (v->errors)
 		error_summary(out, lang, v);
 	put(out, "<p>");
-	say(out, lang, N_("Every field is optional, but give at least an "
-	    "address or a description. Nothing here asks who you are."));
-	evbuffer_add_printf(out, "</p>\n<form method=\"post\" "
-	    "action=\"/%s/report\" accept-charset=\"UTF-8\" enctype=\"%s\">\n"
-	    "<input type=\"hidden\" name=\"" FIELD_TOKEN "\" value=\"",
-	    i18n_code(lang), site->attachments ? "multipart/form-data" :
-	    "application/x-www-form-urlencoded");
-	html_escape_str(out, v->token != NULL ? v->token : "");
-	put(out, "\">\n");
-	form_fields(out, site, lang, v);
-	put(out, "<p class=\"hint\">");
-	say(out, lang, N_("Sending can take a while over Tor. Please wait for "
-	    "the receipt and do not send the report twice."));
-	put(out, "</p>\n<button type=\"submit\">");
-	say(out, lang, N_("Send the report"));
-	put(out, "</button>\n</form>\n");
+	say(out, lang, follow_up ? follow_up_intro : N_("Every field is "
+	    "optional, but give at least an address or a description. "
+	    "Nothing here asks who you are."));
+	put(out, "</p>\n");
+	report_form(out, site, lang, v);
 	frame_close(out, lang);
 }
 
@@ -716,48 +750,198 @@ pages_receipt(struct evbuffer *out, const struct page_site *site,
 	frame_close(out, lang);
 }
 
-/* Append what became of a report, in the element id="status". */
-static void
-status_result(struct evbuffer *out, enum lang lang, enum store_status st)
+/* What a report's status says: its class, its heading and its words. */
+struct status_text {
+	const char *cls;
+	const char *title;
+	const char *text;
+};
+
+/* Before any outcome: what the store knows. */
+static const struct status_text store_texts[] = {
+	[STORE_STATUS_UNKNOWN] = { "unknown",
+	    N_("No report found"),
+	    N_("No report matches this receipt. Check that you typed "
+	    "it exactly as it was given, then try again.") },
+	[STORE_STATUS_WAITING] = { "waiting",
+	    N_("Received, waiting for the analysts"),
+	    N_("Your report is stored on the server, encrypted. The "
+	    "analysts have not taken it yet; they do so regularly. "
+	    "You can check again later.") },
+	[STORE_STATUS_EXPORTED] = { "taken",
+	    N_("Taken by the analysts"),
+	    N_("The analysts have taken your report: it is now with "
+	    "the people who assess it and act on it. Thank you for "
+	    "reporting.") },
+	[STORE_STATUS_PURGED] = { "taken",
+	    N_("Taken by the analysts, then deleted from this server"),
+	    N_("The analysts have taken your report, and it has since "
+	    "been deleted from this server. Thank you for "
+	    "reporting.") },
+};
+
+/* What the analysts said (enum outcome_status). */
+static const struct status_text outcome_texts[] = {
+	[OUTCOME_IN_REVIEW] = { "taken",
+	    N_("Being reviewed"),
+	    N_("The analysts are looking at your report now. You can check "
+	    "again later.") },
+	[OUTCOME_ACTIONED] = { "done",
+	    N_("Action taken"),
+	    N_("The analysts checked your report. The content was reported "
+	    "for removal or passed to the police. Thank you for "
+	    "reporting.") },
+	[OUTCOME_NOT_ILLEGAL] = { "done",
+	    N_("Checked: not illegal"),
+	    N_("The analysts checked your report and found nothing illegal "
+	    "that they can act on. You were right to tell us when in doubt. "
+	    "Thank you for reporting.") },
+	[OUTCOME_ALREADY_KNOWN] = { "done",
+	    N_("Already known"),
+	    N_("The analysts already knew about this content and are "
+	    "dealing with it. Thank you for reporting.") },
+	[OUTCOME_UNREACHABLE] = { "done",
+	    N_("The address could not be reached"),
+	    N_("The analysts could not reach the address you gave: the page "
+	    "may have been removed or moved. Thank you for reporting.") },
+	[OUTCOME_NEED_INFORMATION] = { "asked",
+	    N_("The analysts need more information"),
+	    N_("The analysts need more information about your report.") },
+};
+
+/* need-information's words when the follow-up form is on the page. */
+static const char *const asked_with_form = N_("The analysts need more "
+    "information: you can add to your report below.");
+
+/* The words for entry e: its outcome's, else the store's. */
+static const struct status_text *
+status_text(const struct store_entry *e)
 {
-	static const struct {
-		const char *cls;
-		const char *title;
-		const char *text;
-	} results[] = {
-		[STORE_STATUS_UNKNOWN] = { "unknown",
-		    N_("No report found"),
-		    N_("No report matches this receipt. Check that you typed "
-		    "it exactly as it was given, then try again.") },
-		[STORE_STATUS_WAITING] = { "waiting",
-		    N_("Received, waiting for the analysts"),
-		    N_("Your report is stored on the server, encrypted. The "
-		    "analysts have not taken it yet; they do so regularly. "
-		    "You can check again later.") },
-		[STORE_STATUS_EXPORTED] = { "taken",
-		    N_("Taken by the analysts"),
-		    N_("The analysts have taken your report: it is now with "
-		    "the people who assess it and act on it. Thank you for "
-		    "reporting.") },
-		[STORE_STATUS_PURGED] = { "taken",
-		    N_("Taken by the analysts, then deleted from this server"),
-		    N_("The analysts have taken your report, and it has since "
-		    "been deleted from this server. Thank you for "
-		    "reporting.") },
-	};
-	size_t i = (size_t)st < NBLOCKS(results) ? (size_t)st : 0;
+	if (e->outcome > OUTCOME_NONE && e->outcome < NBLOCKS(outcome_texts))
+		return &outcome_texts[e->outcome];
+	if ((size_t)e->status < NBLOCKS(store_texts))
+		return &store_texts[e->status];
+	return &store_texts[STORE_STATUS_UNKNOWN];
+}
+
+/* Write day (days since 1970-01-01) as 2026-12-03: the same in every
+ * language, and read left to right in Arabic as well. */
+static const char *
+day_text(char buf[16], uint32_t day)
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, 16, "%Y-%m-%d", &tm) == 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* Append what became of the report (or that none was found), in the
+ * element id="status". */
+static void
+status_result(struct evbuffer *out, enum lang lang,
+    const struct status_view *v)
+{
+	const struct store_entry *e = v->c->n > 0 ? &v->c->e[0] : NULL;
+	const struct status_text *t = e != NULL ? status_text(e) :
+	    &store_texts[STORE_STATUS_UNKNOWN];
+	char day[16];
 
 	evbuffer_add_printf(out, "<div id=\"status\" class=\"status %s\" "
-	    "role=\"status\">\n<h2>", results[i].cls);
-	say(out, lang, results[i].title);
+	    "role=\"status\">\n<h2>", t->cls);
+	say(out, lang, t->title);
 	put(out, "</h2>\n<p>");
-	say(out, lang, results[i].text);
-	put(out, "</p>\n</div>\n");
+	say(out, lang, t == &outcome_texts[OUTCOME_NEED_INFORMATION] &&
+	    v->follow_up != NULL ? asked_with_form : t->text);
+	put(out, "</p>\n");
+	if (e != NULL && e->outcome != OUTCOME_NONE && e->outcome_day != 0) {
+		put(out, "<p class=\"day\">");
+		/* TRANSLATORS: {1} is a date, such as 2026-12-03. */
+		sayf(out, lang, N_("Updated on {1}."),
+		    day_text(day, e->outcome_day), NULL);
+		put(out, "</p>\n");
+	}
+	put(out, "</div>\n");
+}
+
+/* Append a message from the analysts, as text; id is NULL but for the
+ * first report's. The direction follows the message's own letters. */
+static void
+message(struct evbuffer *out, const struct page_text *m, const char *id)
+{
+	if (m->p == NULL)
+		return;
+	evbuffer_add_printf(out, "<div%s%s%s class=\"message\" dir=\"auto\">",
+	    id != NULL ? " id=\"" : "", id != NULL ? id : "",
+	    id != NULL ? "\"" : "");
+	html_escape(out, m->p, m->len);
+	put(out, "</div>\n");
+}
+
+/* Append the follow-ups: each one's day, its status and its message. */
+static void
+follow_ups(struct evbuffer *out, enum lang lang, const struct status_view *v)
+{
+	char day[16];
+
+	if (v->c->n < 2)
+		return;
+	put(out, "<h2>");
+	say(out, lang, N_("What you added"));
+	put(out, "</h2>\n<ul id=\"follow-ups\" class=\"follow-ups\">\n");
+	for (size_t i = 1; i < v->c->n; i++) {
+		const struct store_entry *e = &v->c->e[i];
+
+		put(out, "<li><p>");
+		if (e->received_day != 0)
+			/* TRANSLATORS: {1} is a date, {2} a status. */
+			sayf(out, lang, N_("Added on {1}: {2}"),
+			    day_text(day, e->received_day),
+			    i18n_text(lang, status_text(e)->title));
+		else
+			/* TRANSLATORS: {1} is a status. */
+			sayf(out, lang, N_("Added: {1}"),
+			    i18n_text(lang, status_text(e)->title), NULL);
+		put(out, "</p>\n");
+		message(out, &v->message[i], NULL);
+		put(out, "</li>\n");
+	}
+	put(out, "</ul>\n");
+}
+
+/* Append everything a lookup found: status, message, follow-ups, form. */
+static void
+status_found(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, const struct status_view *v)
+{
+	status_result(out, lang, v);
+	if (v->c->n == 0)
+		return;
+	if (v->message[0].p != NULL) {
+		put(out, "<h2>");
+		say(out, lang, N_("Message from the analysts"));
+		put(out, "</h2>\n");
+		message(out, &v->message[0], "message");
+	}
+	follow_ups(out, lang, v);
+	if (v->follow_up != NULL) {
+		put(out, "<h2>");
+		say(out, lang, N_("Add to your report"));
+		put(out, "</h2>\n<p>");
+		say(out, lang, follow_up_intro);
+		put(out, "</p>\n");
+		report_form(out, site, lang, v->follow_up);
+	}
+	put(out, "<h2>");
+	say(out, lang, N_("Check a receipt"));
+	put(out, "</h2>\n");
 }
 
 void
 pages_status(struct evbuffer *out, const struct page_site *site,
-    enum lang lang, int looked_up, enum store_status status)
+    enum lang lang, const struct status_view *view)
 {
 	static const struct frame f = { "status", 0,
 	    N_("Check what became of your report"), 0 };
@@ -767,8 +951,8 @@ pages_status(struct evbuffer *out, const struct page_site *site,
 	    NULL, NULL };
 
 	frame_open(out, site, lang, &f);
-	if (looked_up)
-		status_result(out, lang, status);
+	if (view != NULL)
+		status_found(out, site, lang, view);
 	evbuffer_add_printf(out, "<form method=\"post\" action=\"/%s/status\" "
 	    "accept-charset=\"UTF-8\">\n", i18n_code(lang));
 	field_open(out, lang, &none, &receipt);
@@ -779,6 +963,31 @@ pages_status(struct evbuffer *out, const struct page_site *site,
 	    receipt.id, FIELD_RECEIPT, receipt.id, FIELDS_RECEIPT_MAX);
 	say(out, lang, N_("Check"));
 	put(out, "</button>\n</form>\n");
+	frame_close(out, lang);
+}
+
+void
+pages_follow_up(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, int accepted)
+{
+	static const struct frame done = { "status", 1,
+	    N_("Thank you: what you added has been received"), 0 };
+	static const struct frame refused = { "status", 0,
+	    N_("This follow-up could not be accepted"), 1 };
+
+	frame_open(out, site, lang, accepted ? &done : &refused);
+	put(out, "<p>");
+	say(out, lang, accepted ? N_("It is stored, encrypted, with your "
+	    "report. Your receipt stays the same: keep it, and use it on the "
+	    "status page as before.") : N_("Nothing was stored. Open the "
+	    "status page and enter your receipt exactly as it was given: when "
+	    "adding to a report is possible, the form is on that page."));
+	put(out, "</p>\n<p>");
+	anchor(out, lang, "status", accepted ? NULL : "button",
+	    N_("Go to the status page"));
+	put(out, "</p>\n");
+	if (accepted)
+		help_contacts(out, site, lang);
 	frame_close(out, lang);
 }
 

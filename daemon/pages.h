@@ -7,6 +7,7 @@
  * Routes the pages link to (the router serves them):
  *   /{lang}/            landing          /{lang}/report   form (POST target)
  *   /{lang}/status      status (GET form, POST lookup)
+ *   /{lang}/follow-up   the follow-up form's POST target
  *   /{lang}/safety      how to stay safe /style.css       the stylesheet
  *   /noscript.css       the stylesheet pages load only when scripts are off
  */
@@ -38,7 +39,11 @@ struct page_site {
 void pages_landing(struct evbuffer *out, const struct page_site *site,
     enum lang lang);
 
-/* pages_form(out, site, lang, view): the report form, empty or with errors. */
+/*
+ * pages_form(out, site, lang, view):
+ * The report form, empty or with errors; with view->receipt, the
+ * follow-up form (id="follow-up") of that receipt, with its errors.
+ */
 void pages_form(struct evbuffer *out, const struct page_site *site,
     enum lang lang, const struct form_view *view);
 
@@ -50,13 +55,39 @@ void pages_form(struct evbuffer *out, const struct page_site *site,
 void pages_receipt(struct evbuffer *out, const struct page_site *site,
     enum lang lang, const char *receipt);
 
+/* A message opened for the status page (as the analysts wrote it), or
+ * none (p NULL). */
+struct page_text {
+	const char *p;
+	size_t len;
+};
+
+/* What a receipt led to, ready to be drawn. */
+struct status_view {
+	const struct store_case *c;	/* c->n == 0: nothing found */
+	struct page_text message[1 + STORE_FOLLOW_UPS_MAX];	/* of c->e[i] */
+	const struct form_view *follow_up;	/* the form offered, or NULL */
+};
+
 /*
- * pages_status(out, site, lang, looked_up, status):
- * The status form; with looked_up, also an element id="status" saying what
- * became of the report (a wrong receipt reads like an unknown one).
+ * pages_status(out, site, lang, view):
+ * The status form; with view (after a lookup), first an element
+ * id="status" saying what became of the report (an outcome's status and
+ * its day, else received or taken; a wrong receipt reads like an unknown
+ * one), the analysts' message in id="message" (dir="auto"), the
+ * follow-ups in id="follow-ups" (each one's day and status, and its
+ * message), and view->follow_up as the form id="follow-up".
  */
 void pages_status(struct evbuffer *out, const struct page_site *site,
-    enum lang lang, int looked_up, enum store_status status);
+    enum lang lang, const struct status_view *view);
+
+/*
+ * pages_follow_up(out, site, lang, accepted):
+ * After a follow-up was sent: received, and the same receipt still works;
+ * or not accepted, in words that never say whether the receipt exists.
+ */
+void pages_follow_up(struct evbuffer *out, const struct page_site *site,
+    enum lang lang, int accepted);
 
 /* pages_safety(out, site, lang): how to stay safe while reporting. */
 void pages_safety(struct evbuffer *out, const struct page_site *site,

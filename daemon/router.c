@@ -152,7 +152,7 @@ serve_page(struct conn *c, enum route route, enum lang lang)
 	else if (route == ROUTE_SAFETY)
 		pages_safety(b, &srv->site, lang);
 	else
-		pages_status(b, &srv->site, lang, 0, STORE_STATUS_UNKNOWN);
+		pages_status(b, &srv->site, lang, NULL);
 	conn_respond_html(c, 200, b);
 	evbuffer_free(b);
 }

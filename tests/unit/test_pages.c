@@ -1,6 +1,7 @@
 /*
  * test_pages: every page in every language, the form's fields and errors,
- * escaping of hostile values, the receipt and status markers, the error
+ * escaping of hostile values, the receipt and status markers (outcomes,
+ * messages, follow-ups and their form, the follow-up's answers), the error
  * pages, the escaping module, the option tables and i18n lookups; the
  * deployment's help contacts (escaped, where they belong), the attachment
  * hint in each language, numbers (no-break spaces, grouping, digits), and
@@ -17,6 +18,7 @@
 #include "fields.h"
 #include "html.h"
 #include "i18n.h"
+#include "outcome.h"
 #include "pages.h"
 #include "tap.h"
 #include "utf8.h"
@@ -259,6 +261,65 @@ test_form_errors(void)
 	free(page);
 }
 
+/* A case whose first report is as given, with n - 1 follow-ups. */
+static struct store_case
+one_case(size_t n, enum store_status st, unsigned outcome)
+{
+	struct store_case c = { .n = n };
+
+	for (size_t i = 0; i < n; i++) {
+		c.e[i].status = st;
+		c.e[i].received_day = 20790;	/* 2026-12-03 */
+	}
+	if (n > 0 && outcome != OUTCOME_NONE) {
+		c.e[0].outcome = (uint8_t)outcome;
+		c.e[0].outcome_day = 20791;	/* 2026-12-04 */
+	}
+	return c;
+}
+
+/* The status page drawn for view. */
+static char *
+status_page(const struct page_site *site, enum lang lang,
+    const struct status_view *view)
+{
+	struct evbuffer *out = evbuffer_new();
+
+	pages_status(out, site, lang, view);
+	return take(out);
+}
+
+/* The text of the element id="status" in page (a copy), or NULL. */
+static char *
+status_element(const char *page)
+{
+	const char *a = strstr(page, "<div id=\"status\""), *b;
+
+	if (a == NULL || (b = strstr(a, "</div>")) == NULL)
+		return NULL;
+	return strndup(a, (size_t)(b - a));
+}
+
+/* A status page with everything: a message, follow-ups, the form. */
+static char *
+full_status(const struct page_site *site, enum lang lang, const char *msg,
+    const char *receipt)
+{
+	struct store_case c = one_case(3, STORE_STATUS_EXPORTED,
+	    OUTCOME_NEED_INFORMATION);
+	const struct form_view fu = { .category = "", .seen_on = "",
+	    .token = "tok123", .receipt = receipt,
+	    .receipt_len = strlen(receipt) };
+	struct status_view v = { .c = &c, .follow_up = &fu };
+
+	c.e[2].received_day = 0;	/* purged: the day went with it */
+	c.e[2].status = STORE_STATUS_PURGED;
+	c.e[1].status = STORE_STATUS_WAITING;
+	v.message[0] = (struct page_text){ msg, strlen(msg) };
+	v.message[2] = (struct page_text){ "second", 6 };
+	return status_page(site, lang, &v);
+}
+
 /* A view with payload in every field, as the form handler could fill it. */
 static void
 test_hostile_one(const char *p)
@@ -275,6 +336,12 @@ test_hostile_one(const char *p)
 	out = evbuffer_new();
 	pages_form(out, &site_files, LANG_AR, &v);
 	pages_receipt(out, &site_files, LANG_AR, p);
+	v.receipt = p;
+	v.receipt_len = strlen(p);
+	pages_form(out, &site_files, LANG_AR, &v);
+	page = full_status(&site_files, LANG_AR, p, p);
+	evbuffer_add(out, page, strlen(page));
+	free(page);
 	page = take(out);
 	ok(strstr(page, "<script") == NULL && strstr(page, "<img") == NULL &&
 	    strstr(page, "</textarea><script") == NULL &&
@@ -321,11 +388,9 @@ test_status(enum lang lang)
 {
 	static const enum store_status all[] = { STORE_STATUS_UNKNOWN,
 	    STORE_STATUS_WAITING, STORE_STATUS_EXPORTED, STORE_STATUS_PURGED };
-	struct evbuffer *out = evbuffer_new();
 	char *page, *texts[NELEMS(all)], want[64];
 
-	pages_status(out, &site_plain, lang, 0, STORE_STATUS_UNKNOWN);
-	page = take(out);
+	page = status_page(&site_plain, lang, NULL);
 	check_page("status", lang, page);
 	snprintf(want, sizeof(want), "action=\"/%s/status\"", i18n_code(lang));
 	ok(strstr(page, want) && strstr(page, "name=\"receipt\"") &&
@@ -334,20 +399,144 @@ test_status(enum lang lang)
 	    "status/%s: the form, no result yet", i18n_code(lang));
 	free(page);
 	for (size_t i = 0; i < NELEMS(all); i++) {
-		out = evbuffer_new();
-		pages_status(out, &site_plain, lang, 1, all[i]);
-		texts[i] = take(out);
+		struct store_case c = one_case(all[i] != STORE_STATUS_UNKNOWN,
+		    all[i], OUTCOME_NONE);
+		struct status_view v = { .c = &c };
+
+		texts[i] = status_page(&site_plain, lang, &v);
 		snprintf(want, sizeof(want), "status-%d", all[i]);
 		check_page(want, lang, texts[i]);
-		ok(strstr(texts[i], "<div id=\"status\"") != NULL,
-		    "status/%s: the status marker for %d", i18n_code(lang),
-		    all[i]);
+		ok(strstr(texts[i], "<div id=\"status\"") != NULL &&
+		    strstr(texts[i], "id=\"message\"") == NULL &&
+		    strstr(texts[i], "id=\"follow-ups\"") == NULL &&
+		    strstr(texts[i], "id=\"follow-up\"") == NULL,
+		    "status/%s: the status marker for %d, nothing else",
+		    i18n_code(lang), all[i]);
 	}
 	ok(strcmp(texts[0], texts[1]) && strcmp(texts[1], texts[2]) &&
 	    strcmp(texts[2], texts[3]), "status/%s: each status its words",
 	    i18n_code(lang));
 	for (size_t i = 0; i < NELEMS(all); i++)
 		free(texts[i]);
+}
+
+/* Each outcome: its own words in id="status", and the day it came. */
+static void
+test_outcomes(enum lang lang)
+{
+	char *box[OUTCOME_STATUS_COUNT] = { NULL }, name[64];
+	struct store_case c0 = one_case(1, STORE_STATUS_EXPORTED, OUTCOME_NONE);
+	struct status_view v0 = { .c = &c0 };
+	char *page = status_page(&site_plain, lang, &v0);
+	int distinct = 1;
+
+	box[0] = status_element(page);
+	free(page);
+	for (unsigned o = 1; o < OUTCOME_STATUS_COUNT; o++) {
+		struct store_case c = one_case(1, STORE_STATUS_EXPORTED, o);
+		struct status_view v = { .c = &c };
+
+		page = status_page(&site_plain, lang, &v);
+		snprintf(name, sizeof(name), "outcome-%s",
+		    outcome_status_name(o));
+		check_page(name, lang, page);
+		box[o] = status_element(page);
+		ok(box[o] != NULL && strstr(box[o], "2026-12-04") != NULL &&
+		    strstr(box[o], "2026-12-03") == NULL,
+		    "%s/%s: the status, and the day it changed", name,
+		    i18n_code(lang));
+		for (unsigned p = 0; p < o; p++)
+			distinct &= box[o] != NULL && box[p] != NULL &&
+			    strcmp(box[o], box[p]) != 0;
+		free(page);
+	}
+	ok(distinct, "outcomes/%s: each its own words, none a store status's",
+	    i18n_code(lang));
+	ok(box[0] != NULL && strstr(box[0], "2026-") == NULL,
+	    "outcomes/%s: no day before an outcome", i18n_code(lang));
+	for (unsigned o = 0; o < OUTCOME_STATUS_COUNT; o++)
+		free(box[o]);
+}
+
+static void
+test_follow_up_pages(enum lang lang)
+{
+	char *page = full_status(&site_files, lang, "Bonjour\nمرحبا",
+	    "abcde-fghij-klmno-pqrst-uvwxy"), *fu, *ul, want[96];
+	struct evbuffer *out;
+
+	check_page("status-full", lang, page);
+	ok(strstr(page, "<div id=\"message\" class=\"message\" dir=\"auto\">"
+	    "Bonjour\nمرحبا</div>") != NULL,
+	    "status-full/%s: the message in id=\"message\", dir=\"auto\"",
+	    i18n_code(lang));
+	ul = strstr(page, "<ul id=\"follow-ups\"");
+	ok(ul != NULL && strstr(ul, "2026-12-03") != NULL &&
+	    strstr(ul, "<div class=\"message\" dir=\"auto\">second</div>") &&
+	    strstr(ul, "id=\"message\"") == NULL,
+	    "status-full/%s: the follow-ups, each day and message",
+	    i18n_code(lang));
+	snprintf(want, sizeof(want), "<form id=\"follow-up\" method=\"post\" "
+	    "action=\"/%s/follow-up\"", i18n_code(lang));
+	fu = strstr(page, want);
+	ok(fu != NULL && strstr(fu, "<input type=\"hidden\" name=\"receipt\" "
+	    "value=\"abcde-fghij-klmno-pqrst-uvwxy\">") != NULL &&
+	    strstr(fu, "name=\"token\" value=\"tok123\"") != NULL &&
+	    strstr(fu, "name=\"homepage\"") != NULL &&
+	    strstr(fu, "name=\"urls\"") != NULL &&
+	    strstr(fu, "name=\"description\"") != NULL &&
+	    strstr(fu, "name=\"attachment\"") != NULL &&
+	    strstr(fu, "multipart/form-data") != NULL,
+	    "status-full/%s: the follow-up form and its hidden inputs",
+	    i18n_code(lang));
+	ok(fu != NULL && ul != NULL && strstr(page, "id=\"status\"") < ul &&
+	    ul < fu && strstr(fu, "action=\"/") && strstr(fu, "/status\""),
+	    "status-full/%s: status, follow-ups, the form, then the lookup",
+	    i18n_code(lang));
+	free(page);
+
+	out = evbuffer_new();
+	pages_follow_up(out, &site_plain, lang, 1);
+	page = take(out);
+	check_page("follow-up-done", lang, page);
+	ok(strstr(page, "id=\"receipt\"") == NULL &&
+	    strstr(page, "/status\"") != NULL,
+	    "follow-up-done/%s: no receipt, a link to the status page",
+	    i18n_code(lang));
+	free(page);
+	out = evbuffer_new();
+	pages_follow_up(out, &site_plain, lang, 0);
+	page = take(out);
+	check_page("follow-up-refused", lang, page);
+	ok(strstr(page, "id=\"receipt\"") == NULL &&
+	    strstr(page, "id=\"follow-up\"") == NULL,
+	    "follow-up-refused/%s: no form, no receipt", i18n_code(lang));
+	free(page);
+}
+
+/* A follow-up sent back with errors: its own form, the receipt kept. */
+static void
+test_follow_up_errors(void)
+{
+	struct form_view v = { .urls = "ftp://x\n", .urls_len = 8,
+	    .category = "", .seen_on = "", .errors = FORM_ERR_URL_INVALID,
+	    .bad_url_line = 1, .token = "t", .receipt = "abcde-fghij",
+	    .receipt_len = 11 };
+	struct evbuffer *out = evbuffer_new();
+	char *page;
+
+	pages_form(out, &site_plain, LANG_EN, &v);
+	page = take(out);
+	check_page("follow-up-errors", LANG_EN, page);
+	ok(strstr(page, "<title>Error: Add to your report") != NULL &&
+	    strstr(page, "<form id=\"follow-up\" method=\"post\" "
+	    "action=\"/en/follow-up\"") != NULL &&
+	    strstr(page, "action=\"/en/report\"") == NULL,
+	    "follow-up errors: its own title and target");
+	ok(strstr(page, "name=\"receipt\" value=\"abcde-fghij\"") != NULL &&
+	    strstr(page, ">\nftp://x\n</textarea>") != NULL,
+	    "follow-up errors: the receipt and the typed values kept");
+	free(page);
 }
 
 static void
@@ -484,17 +673,37 @@ all_pages(const struct page_site *site, enum lang lang)
 {
 	static const enum store_status st[] = { STORE_STATUS_UNKNOWN,
 	    STORE_STATUS_WAITING, STORE_STATUS_EXPORTED, STORE_STATUS_PURGED };
-	const struct form_view errs = { .urls = "x", .urls_len = 1,
+	struct form_view errs = { .urls = "x", .urls_len = 1,
 	    .category = "", .seen_on = "", .errors = 0x3ff,
 	    .bad_url_line = 3, .token = "t" };
 	struct evbuffer *out = evbuffer_new();
+	char *page;
 
 	pages_landing(out, site, lang);
 	pages_form(out, site, lang, NULL);
 	pages_form(out, site, lang, &errs);
 	pages_receipt(out, site, lang, "ABCD-EFGH");
-	for (size_t i = 0; i < NELEMS(st); i++)
-		pages_status(out, site, lang, 1, st[i]);
+	for (size_t i = 0; i < NELEMS(st); i++) {
+		struct store_case c = one_case(st[i] != STORE_STATUS_UNKNOWN,
+		    st[i], OUTCOME_NONE);
+		struct status_view v = { .c = &c };
+
+		pages_status(out, site, lang, &v);
+	}
+	for (unsigned o = 1; o < OUTCOME_STATUS_COUNT; o++) {
+		struct store_case c = one_case(1, STORE_STATUS_EXPORTED, o);
+		struct status_view v = { .c = &c };
+
+		pages_status(out, site, lang, &v);
+	}
+	page = full_status(site, lang, "m", "r");
+	evbuffer_add(out, page, strlen(page));
+	free(page);
+	pages_follow_up(out, site, lang, 1);
+	pages_follow_up(out, site, lang, 0);
+	errs.receipt = "r";
+	errs.receipt_len = 1;
+	pages_form(out, site, lang, &errs);
 	pages_safety(out, site, lang);
 	for (size_t i = 0; i < NELEMS(http_errors); i++)
 		pages_error(out, site, lang, http_errors[i]);
@@ -823,6 +1032,8 @@ main(void)
 		test_form_fields((enum lang)l);
 		test_receipt((enum lang)l);
 		test_status((enum lang)l);
+		test_outcomes((enum lang)l);
+		test_follow_up_pages((enum lang)l);
 		test_errors((enum lang)l);
 		test_help_contacts((enum lang)l);
 		test_attachment_hint((enum lang)l);
@@ -830,6 +1041,7 @@ main(void)
 	}
 	test_glossary();
 	test_form_errors();
+	test_follow_up_errors();
 	test_hostile();
 	test_error_words();
 	test_stylesheets();
