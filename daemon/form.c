@@ -17,11 +17,13 @@
 #include <event2/buffer.h>
 #include <sodium.h>
 
+#include "encode.h"
 #include "fields.h"
 #include "form.h"
 #include "formbody.h"
 #include "keypool.h"
 #include "log.h"
+#include "lookup.h"
 #include "pages.h"
 #include "receipt.h"
 #include "seal.h"
@@ -47,13 +49,14 @@ struct textbuf {
 
 enum target {
 	T_NONE, T_URLS, T_CATEGORY, T_SEEN_ON, T_DESCRIPTION, T_TOKEN,
-	T_HONEYPOT, T_ATTACHMENT,
+	T_HONEYPOT, T_RECEIPT, T_ATTACHMENT,
 };
 
 struct submission {
 	struct conn *c;			/* NULL once the connection is gone */
 	struct server *srv;
 	enum lang lang;
+	enum form_kind kind;
 	int has_circuit;
 	uint32_t circuit;		/* memory only, for the rate limit */
 	struct formbody *body;
@@ -63,11 +66,15 @@ struct submission {
 	int held_over;			/* more than HOLD_MAX came first */
 	struct store_upload *upload;	/* NULL until the token is seen */
 	int is_upload;			/* counted in srv->nuploads */
-	int stored;			/* committed: the limit's count stands */
+	int keep_count;			/* the limit's count stands: stored,
+					 * or a follow-up refused */
 	uint8_t *plain;			/* secmem (locked): every textbuf */
 	size_t plain_len;
 	struct textbuf urls, category, seen_on, description, token, honeypot,
-	    filename;
+	    receipt_typed, filename;
+	uint8_t *reply_sk;		/* in plain; wiped as soon as used */
+	uint8_t first_id[ENVELOPE_ID_BYTES];	/* a follow-up's report */
+	int looking_up;			/* a follow-up's receipt, in the store */
 	enum target target;
 	int attachment_open;
 	int body_done;			/* sealing what is left (finish_sealing) */
@@ -101,12 +108,14 @@ alloc_plain(struct submission *s)
 		{ &s->seen_on, FIELDS_OPTION_MAX },
 		{ &s->token, FIELDS_TOKEN_MAX },
 		{ &s->honeypot, FIELDS_OPTION_MAX },
+		{ &s->receipt_typed, FIELDS_RECEIPT_MAX },
 		{ &s->filename, FILENAME_MAX_BYTES },
 	};
 	size_t off = 0;
 
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		s->plain_len += parts[i].cap + 1;
+	s->plain_len += RECEIPT_REPLY_KEY_BYTES;
 	if ((s->plain = secmem_get(s->plain_len)) == NULL)
 		return -1;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -114,6 +123,7 @@ alloc_plain(struct submission *s)
 		parts[i].t->cap = parts[i].cap;
 		off += parts[i].cap + 1;
 	}
+	s->reply_sk = s->plain + off;
 	return 0;
 }
 
@@ -123,12 +133,14 @@ static void
 wipe_plain(struct submission *s)
 {
 	struct textbuf *all[] = { &s->urls, &s->description, &s->category,
-	    &s->seen_on, &s->token, &s->honeypot, &s->filename };
+	    &s->seen_on, &s->token, &s->honeypot, &s->receipt_typed,
+	    &s->filename };
 
 	if (s->plain == NULL)
 		return;
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sodium_memzero(all[i]->p, all[i]->len + 1);
+	sodium_memzero(s->reply_sk, RECEIPT_REPLY_KEY_BYTES);
 	secmem_put_wiped(s->plain, s->plain_len);
 }
 
@@ -143,7 +155,7 @@ submission_free(struct submission *s)
 		evbuffer_free(s->held);
 	if (s->is_upload)
 		s->srv->nuploads--;
-	if (s->has_circuit && !s->stored)
+	if (s->has_circuit && !s->keep_count)
 		ratelimit_refund(s->srv->report_limit, s->circuit, time(NULL));
 	wipe_plain(s);
 	sodium_memzero(s, sizeof(*s));
@@ -184,6 +196,8 @@ answer_form_again(struct submission *s, unsigned errors, unsigned bad_line)
 		.description = s->description.p,
 		.description_len = s->description.len,
 		.errors = errors, .bad_url_line = bad_line, .token = token,
+		.receipt = s->kind == FORM_FOLLOW_UP ? s->receipt_typed.p : NULL,
+		.receipt_len = s->receipt_typed.len,
 	};
 
 	if (b == NULL) {
@@ -296,6 +310,8 @@ target_for(const struct submission *s, const char *name, const char *filename)
 	if (strcmp(name, FIELD_ATTACHMENT) == 0)
 		return (filename != NULL && s->srv->cfg.attachments) ?
 		    T_ATTACHMENT : T_NONE;
+	if (strcmp(name, FIELD_RECEIPT) == 0)
+		return s->kind == FORM_FOLLOW_UP ? T_RECEIPT : T_NONE;
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(name, map[i].name) == 0)
 			return map[i].t;
@@ -312,6 +328,7 @@ target_buf(struct submission *s)
 	case T_DESCRIPTION: return &s->description;
 	case T_TOKEN: return &s->token;
 	case T_HONEYPOT: return &s->honeypot;
+	case T_RECEIPT: return &s->receipt_typed;
 	default: return NULL;
 	}
 }
@@ -555,6 +572,35 @@ seal_text(struct submission *s, const char *name, const char *value,
 	return seal_field(s->seal, name, (const uint8_t *)value, len);
 }
 
+/*
+ * The reply key's public half, from the receipt: a new report's, made
+ * here (before anything is sealed with it), or the one a follow-up came
+ * with; a follow-up also names its first report. The secret half is
+ * wiped at once: the server keeps nothing of the pair.
+ */
+static int
+seal_reply(struct submission *s)
+{
+	uint8_t pk[RECEIPT_REPLY_KEY_BYTES];
+	char hex[ENCODE_HEX_LEN(RECEIPT_REPLY_KEY_BYTES) + 1];
+	char first[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+	int follow_up = s->kind == FORM_FOLLOW_UP, rc;
+
+	if (!follow_up)
+		receipt_new(s->receipt);
+	receipt_reply_keypair(pk, s->reply_sk, store_secret(s->srv->store),
+	    follow_up ? s->receipt_typed.p : s->receipt, follow_up ?
+	    s->receipt_typed.len : strlen(s->receipt));
+	sodium_memzero(s->reply_sk, RECEIPT_REPLY_KEY_BYTES);
+	encode_hex(hex, pk, sizeof(pk));
+	rc = seal_text(s, "reply_key", hex, strlen(hex));
+	if (follow_up) {
+		encode_hex(first, s->first_id, sizeof(s->first_id));
+		rc |= seal_text(s, "follow_up_of", first, strlen(first));
+	}
+	return rc;
+}
+
 static int
 seal_fields(struct submission *s)
 {
@@ -570,6 +616,7 @@ seal_fields(struct submission *s)
 	unfold_crlf(&s->description);
 	rc |= seal_text(s, "received", day, strlen(day));
 	rc |= seal_text(s, "language", i18n_code(s->lang), 2);
+	rc |= seal_reply(s);
 	rc |= seal_text(s, "category", s->category.p, s->category.len);
 	rc |= seal_text(s, "seen_on", s->seen_on.p, s->seen_on.len);
 	while (pos < s->urls.len)
@@ -579,31 +626,58 @@ seal_fields(struct submission *s)
 	return rc;
 }
 
+/*
+ * The page that ends a submission: the receipt, or for a follow-up that
+ * it was received (refused 0) or the one refusal page (refused 1).
+ */
+static void
+answer_done(struct submission *s, int refused)
+{
+	struct evbuffer *b;
+
+	if (s->c == NULL)
+		return;
+	if ((b = evbuffer_new()) == NULL) {
+		answer_error(s, 500);
+		return;
+	}
+	if (s->kind == FORM_REPORT)
+		pages_receipt(b, &s->srv->site, s->lang, s->receipt);
+	else
+		pages_follow_up(b, &s->srv->site, s->lang, !refused);
+	conn_respond_html(s->c, refused ? 400 : 200, b);
+	evbuffer_free(b);
+}
+
+/* A follow-up is not taken: nothing of it is kept, its count stands. */
+static void
+refuse_follow_up(struct submission *s)
+{
+	s->keep_count = 1;
+	fail(s, 0);
+	answer_done(s, 1);
+}
+
 static void
 on_committed(void *arg, enum store_result result)
 {
 	struct submission *s = arg;
-	struct evbuffer *b;
 
 	s->upload = NULL;	/* the store has freed it */
-	s->stored = result == STORE_OK;
+	s->keep_count = result == STORE_OK;
 	if (s->c == NULL) {	/* the reporter left; the report is kept */
 		submission_free(s);
 		return;
 	}
 	s->committing = 0;
-	if (result != STORE_OK) {
+	/* A follow-up's STORE_ERROR is mostly the cap, reached since its
+	 * lookup by another: it is refused like any other. */
+	if (result == STORE_ERROR && s->kind == FORM_FOLLOW_UP)
+		refuse_follow_up(s);
+	else if (result != STORE_OK)
 		answer_error(s, 503);
-		return;
-	}
-
-	if ((b = evbuffer_new()) == NULL) {
-		answer_error(s, 500);
-		return;
-	}
-	pages_receipt(b, &s->srv->site, s->lang, s->receipt);
-	conn_respond_html(s->c, 200, b);
-	evbuffer_free(b);
+	else
+		answer_done(s, 0);
 }
 
 static void
@@ -614,11 +688,14 @@ commit(struct submission *s)
 
 	seal_free(s->seal);
 	s->seal = NULL;
-	receipt_new(s->receipt);
-	receipt_hash(hash, store_secret(s->srv->store), s->receipt,
-	    strlen(s->receipt));
 	s->committing = 1;
 	s->upload = NULL;
+	if (s->kind == FORM_FOLLOW_UP) {
+		store_upload_commit_follow_up(u, s->first_id, on_committed, s);
+		return;
+	}
+	receipt_hash(hash, store_secret(s->srv->store), s->receipt,
+	    strlen(s->receipt));
 	store_upload_commit(u, hash, on_committed, s);
 }
 
@@ -643,6 +720,54 @@ finish_sealing(void *arg)
 		return;
 	}
 	commit(s);
+}
+
+/* The fields passed (and a follow-up's receipt): seal them, then commit. */
+static void
+seal_and_commit(struct submission *s)
+{
+	if (open_upload(s) != 0 || seal_fields(s) != 0) {
+		fail(s, 503);
+		return;
+	}
+	finish_sealing(s);
+}
+
+/*
+ * What the follow-up's receipt leads to. A reporter who left meanwhile
+ * gets nothing stored, as before a commit.
+ */
+static void
+on_case(void *arg, struct store_case *c)
+{
+	struct submission *s = arg;
+	int found = c != NULL;
+	int offered = found &&
+	    lookup_follow_up_offered(s->srv->cfg.follow_ups, c);
+
+	s->looking_up = 0;
+	if (offered)
+		memcpy(s->first_id, c->e[0].id, sizeof(s->first_id));
+	store_case_free(c);
+	if (s->c == NULL)
+		submission_free(s);
+	else if (!found)
+		fail(s, 503);
+	else if (!offered)
+		refuse_follow_up(s);
+	else
+		seal_and_commit(s);
+}
+
+static void
+look_up_receipt(struct submission *s)
+{
+	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
+
+	receipt_hash(hash, store_secret(s->srv->store), s->receipt_typed.p,
+	    s->receipt_typed.len);
+	s->looking_up = 1;
+	store_lookup(s->srv->store, hash, on_case, s);
 }
 
 /* ---- the body handler ---- */
@@ -673,11 +798,10 @@ body_end(void *arg)
 		return;
 	}
 	s->body_done = 1;
-	if (open_upload(s) != 0 || seal_fields(s) != 0) {
-		fail(s, 503);
-		return;
-	}
-	finish_sealing(s);
+	if (s->kind == FORM_FOLLOW_UP)
+		look_up_receipt(s);
+	else
+		seal_and_commit(s);
 }
 
 static void
@@ -685,8 +809,8 @@ body_free(void *arg)
 {
 	struct submission *s = arg;
 
-	if (s->committing) {
-		s->c = NULL;	/* on_committed frees it */
+	if (s->committing || s->looking_up) {
+		s->c = NULL;	/* on_committed or on_case frees it */
 		return;
 	}
 	submission_free(s);
@@ -740,7 +864,8 @@ upload_refusal(struct submission *s, const struct http_request *req)
 }
 
 void
-form_begin(struct conn *c, const struct http_request *req, enum lang lang)
+form_begin(struct conn *c, const struct http_request *req, enum lang lang,
+    enum form_kind kind)
 {
 	struct server *srv = conn_server(c);
 	struct submission *s = calloc(1, sizeof(*s));
@@ -753,6 +878,7 @@ form_begin(struct conn *c, const struct http_request *req, enum lang lang)
 	s->c = c;
 	s->srv = srv;
 	s->lang = lang;
+	s->kind = kind;
 	s->has_circuit = conn_circuit(c, &s->circuit);
 	if (alloc_plain(s) != 0) {
 		srv->refused_locked_memory++;	/* see server.h */

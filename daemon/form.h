@@ -2,8 +2,16 @@
  * form: a report being submitted. It takes the body of POST /report as it
  * arrives, keeps the typed fields in bounded, locked memory, streams each
  * attachment straight into the sealer (lib/seal) whose ciphertext goes
- * straight to the store, checks the fields, seals them, commits, and
- * answers with the receipt once the store says the report is durable.
+ * straight to the store, checks the fields, makes the receipt, seals the
+ * fields with the receipt's reply key (receipt.h), commits, and answers
+ * with the receipt once the store says the report is durable.
+ *
+ * A follow-up (POST /follow-up) is the same submission with the receipt
+ * it adds to: once its fields pass, the receipt is looked up; if the
+ * status page would not offer a follow-up for it (lookup.h), or the
+ * receipt leads nowhere, it is refused with one page whatever the reason;
+ * else it is sealed with the same reply key and the first report's id,
+ * committed as that report's follow-up, and answered without a receipt.
  * Plaintext exists only here, and is wiped when the submission ends.
  */
 #ifndef FORM_H
@@ -13,13 +21,19 @@
 #include "http_parser.h"
 #include "i18n.h"
 
+/* What is being submitted. */
+enum form_kind {
+	FORM_REPORT,		/* a new report: it gets a receipt */
+	FORM_FOLLOW_UP,		/* more for the report of a receipt */
+};
+
 /*
- * form_begin(c, req, lang):
- * Take over the body of a report submission on c (or answer 400 at once if
- * the body is not a form).
+ * form_begin(c, req, lang, kind):
+ * Take over the body of a submission on c (or answer 400 at once if the
+ * body is not a form).
  */
 void form_begin(struct conn *c, const struct http_request *req,
-    enum lang lang);
+    enum lang lang, enum form_kind kind);
 
 /*
  * form_url_ok(line, len):

@@ -15,8 +15,8 @@
 #include "server.h"
 
 enum route {
-	ROUTE_NONE, ROUTE_LANDING, ROUTE_REPORT, ROUTE_STATUS, ROUTE_SAFETY,
-	ROUTE_STYLE, ROUTE_NOSCRIPT_STYLE, ROUTE_ADD_SLASH,
+	ROUTE_NONE, ROUTE_LANDING, ROUTE_REPORT, ROUTE_STATUS, ROUTE_FOLLOW_UP,
+	ROUTE_SAFETY, ROUTE_STYLE, ROUTE_NOSCRIPT_STYLE, ROUTE_ADD_SLASH,
 };
 
 static const struct {
@@ -26,6 +26,7 @@ static const struct {
 	{ "/", ROUTE_LANDING },
 	{ "/report", ROUTE_REPORT },
 	{ "/status", ROUTE_STATUS },
+	{ "/follow-up", ROUTE_FOLLOW_UP },	/* GET: the status page */
 	{ "/safety", ROUTE_SAFETY },
 	{ "", ROUTE_ADD_SLASH },	/* "/fr" -> "/fr/" */
 };
@@ -198,14 +199,15 @@ serve_get(struct conn *c, enum route route, enum lang lang)
  * Per-circuit limits; 1 if the request may go on. Both count at once, so
  * that concurrent requests on one circuit cannot all pass the check before
  * any is counted; a report that comes back to be corrected is refunded
- * (form.c), so a reporter is not locked out by their own mistakes.
+ * (form.c), so a reporter is not locked out by their own mistakes. A
+ * follow-up is a report: it counts against the same limit.
  */
 static int
 within_limit(struct conn *c, enum route route)
 {
 	struct server *srv = conn_server(c);
-	struct ratelimit *limit = route == ROUTE_REPORT ? srv->report_limit :
-	    srv->status_limit;
+	struct ratelimit *limit = route == ROUTE_STATUS ? srv->status_limit :
+	    srv->report_limit;
 	uint32_t circuit;
 	time_t now = time(NULL);
 
@@ -223,7 +225,8 @@ serve_post(struct conn *c, const struct http_request *req, enum route route,
 {
 	struct server *srv = conn_server(c);
 
-	if (route != ROUTE_REPORT && route != ROUTE_STATUS) {
+	if (route != ROUTE_REPORT && route != ROUTE_STATUS &&
+	    route != ROUTE_FOLLOW_UP) {
 		conn_error_page(c, 405, lang);
 		return;
 	}
@@ -235,10 +238,11 @@ serve_post(struct conn *c, const struct http_request *req, enum route route,
 		conn_error_page(c, 429, lang);
 		return;
 	}
-	if (route == ROUTE_REPORT)
-		form_begin(c, req, lang);
-	else
+	if (route == ROUTE_STATUS)
 		lookup_begin(c, req, lang);
+	else
+		form_begin(c, req, lang, route == ROUTE_REPORT ? FORM_REPORT :
+		    FORM_FOLLOW_UP);
 }
 
 void

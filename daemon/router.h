@@ -1,8 +1,9 @@
 /*
  * router: which page or handler answers a request, from its method and
- * path: /, /{lang}/, /report, /status, /safety under an optional language
- * prefix, and the stylesheets. Query strings are ignored. Pages are drawn
- * here; report and status submissions go to their body handlers.
+ * path: /, /{lang}/, /report, /status, /follow-up, /safety under an
+ * optional language prefix, and the stylesheets. Query strings are
+ * ignored. Pages are drawn here; report, follow-up and status submissions
+ * go to their body handlers.
  */
 #ifndef ROUTER_H
 #define ROUTER_H
