@@ -66,15 +66,15 @@ struct submission {
 	int held_over;			/* more than HOLD_MAX came first */
 	struct store_upload *upload;	/* NULL until the token is seen */
 	int is_upload;			/* counted in srv->nuploads */
-	int keep_count;			/* the limit's count stands: stored,
-					 * or a follow-up refused */
+	/* The limit's count stands: stored, or (a follow-up) refused. */
+	int keep_count;
 	uint8_t *plain;			/* secmem (locked): every textbuf */
 	size_t plain_len;
 	struct textbuf urls, category, seen_on, description, token, honeypot,
 	    receipt_typed, filename;
 	uint8_t *reply_sk;		/* in plain; wiped as soon as used */
 	uint8_t first_id[ENVELOPE_ID_BYTES];	/* a follow-up's report */
-	int looking_up;			/* a follow-up's receipt, in the store */
+	int looking_up;			/* a follow-up's receipt: asked */
 	enum target target;
 	int attachment_open;
 	int body_done;			/* sealing what is left (finish_sealing) */
@@ -196,8 +196,8 @@ answer_form_again(struct submission *s, unsigned errors, unsigned bad_line)
 		.description = s->description.p,
 		.description_len = s->description.len,
 		.errors = errors, .bad_url_line = bad_line, .token = token,
-		.receipt = s->kind == FORM_FOLLOW_UP ? s->receipt_typed.p : NULL,
-		.receipt_len = s->receipt_typed.len,
+		.receipt = s->kind == FORM_FOLLOW_UP ? s->receipt_typed.p :
+		    NULL, .receipt_len = s->receipt_typed.len,
 	};
 
 	if (b == NULL) {

@@ -227,7 +227,8 @@ lookup_begin(struct conn *c, const struct http_request *req, enum lang lang)
 		return;
 	}
 	if ((l = secmem_get(sizeof(*l))) == NULL) {
-		conn_server(c)->refused_locked_memory++;	/* see server.h */
+		/* counted, see server.h */
+		conn_server(c)->refused_locked_memory++;
 		conn_error_page(c, 503, lang);
 		return;
 	}

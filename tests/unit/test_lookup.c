@@ -23,6 +23,8 @@
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define RECEIPT "abcde-fghij-klmno-pqrst-uvwxy"
+/* "marhaba", hello in Arabic */
+#define MARHABA "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7"
 
 static const struct page_site site = { .offered = { LANG_FR, LANG_AR,
 	LANG_EN }, .n_offered = 3, .max_attachment_size = 64 << 20,
@@ -88,9 +90,9 @@ static void
 test_message(enum lang lang)
 {
 	static const char msg[] = "Bonjour <b>gras</b> & \"x\" 'y'\n"
-	    "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 <script>alert(1)</script>";
+	    MARHABA " <script>alert(1)</script>";
 	static const char shown[] = "Bonjour &lt;b&gt;gras&lt;/b&gt; &amp; "
-	    "&quot;x&quot; &#39;y&#39;\n\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 "
+	    "&quot;x&quot; &#39;y&#39;\n" MARHABA " "
 	    "&lt;script&gt;alert(1)&lt;/script&gt;";
 	struct store_case *c = new_case(OUTCOME_NEED_INFORMATION, 0);
 	const char *title = i18n_text(lang,

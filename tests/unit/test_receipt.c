@@ -75,8 +75,10 @@ test_malformed(void)
 {
 	static const char *const bad[] = {
 		"", "abcde-fghij", "abcde-fghij-klmno-pqrst-uvwx",
-		"abcde-fghij-klmno-pqrst-uvwxyz", "abcde-fghij-klmno-pqrst-uvwx9",
-		"<script>alert(1)</script>", "abcde-fghij-klmno-pqrst-uvwx\xc3\xa9",
+		"abcde-fghij-klmno-pqrst-uvwxyz",
+		"abcde-fghij-klmno-pqrst-uvwx9",
+		"<script>alert(1)</script>",
+		"abcde-fghij-klmno-pqrst-uvwx\xc3\xa9",
 		"!!!!!!!!!!!!!!!!!!!!!!!!!",
 	};
 	char filler[ENCODE_HEX_LEN(RECEIPT_REPLY_KEY_BYTES) + 1];
