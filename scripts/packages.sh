@@ -9,6 +9,9 @@ BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-
 TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
   lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux sqlite3 faketime
   imagemagick fonts-urw-base35"
+# The Debian packages' suite (tests/packaging): build them, lint them, and a
+# chroot for their maintainer scripts.
+PACKAGING_PACKAGES="debhelper dpkg-dev lintian debootstrap faketime"
 # The real-browser suite (tests/browser): node and npm for playwright-core;
 # chromium-l10n so that each language's browser speaks it (the file input's
 # own button, in the screenshots).
