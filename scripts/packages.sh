@@ -1,8 +1,11 @@
 # packages.sh: sourced by scripts/test and scripts/demo. Installs the Debian
 # packages a step needs, and only those that are missing.
 
+# The image decoders (and seccomp for their sandbox) are the desk's
+# (client-keys/imgcodec.c, imgchild.c).
 BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-dev
-  libevent-dev liblmdb-dev gettext libsqlite3-dev libidn2-dev"
+  libevent-dev liblmdb-dev gettext libsqlite3-dev libidn2-dev
+  libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libseccomp-dev"
 # imagemagick makes the PDQ test images (tests/scenarios/desk-pdq.sh);
 # fonts-urw-base35 is its default font (Helvetica), the one the reference
 # hash of the text image was made with (only recommended by imagemagick).
