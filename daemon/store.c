@@ -137,11 +137,10 @@ struct store_upload {
 	size_t tail_len;		/* ENVFILE_ALIGN bytes, unwritten */
 };
 
-/* A receipt lookup, for store_lookup (case_cb) or store_status. */
+/* A receipt lookup, for store_lookup. */
 struct lookup {
 	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
 	void (*case_cb)(void *, struct store_case *);
-	void (*status_cb)(void *, enum store_status);
 	void *ctx;
 	struct store_case *c;		/* NULL once the lookup failed */
 	struct lookup *next;
@@ -279,13 +278,7 @@ lookup_done(struct done *d)
 	struct lookup *l = CONTAINER(d, struct lookup, done);
 	struct store_case *c = l->c;
 
-	if (l->case_cb != NULL)
-		l->case_cb(l->ctx, c);	/* c is the callee's now */
-	else {
-		l->status_cb(l->ctx, c != NULL && c->n > 0 ? c->e[0].status :
-		    STORE_STATUS_UNKNOWN);
-		store_case_free(c);
-	}
+	l->case_cb(l->ctx, c);	/* c is the callee's now */
 	free(l);
 }
 
@@ -1397,26 +1390,5 @@ store_lookup(struct store *s,
 		return;
 	}
 	l->case_cb = done;
-	queue_lookup(s, receipt_hash, l, ctx);
-}
-
-/*
- * store_status(s, receipt_hash, done, ctx): the older form of store_lookup,
- * to be removed once lookup.c uses store_lookup. done(ctx, status) with
- * what became of the receipt's report; STORE_STATUS_UNKNOWN if memory is
- * short or the store failed.
- */
-void
-store_status(struct store *s,
-    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
-    void (*done)(void *ctx, enum store_status status), void *ctx)
-{
-	struct lookup *l;
-
-	if ((l = lookup_new()) == NULL) {
-		done(ctx, STORE_STATUS_UNKNOWN);
-		return;
-	}
-	l->status_cb = done;
 	queue_lookup(s, receipt_hash, l, ctx);
 }

@@ -168,14 +168,4 @@ void store_upload_commit_follow_up(struct store_upload *u,
     const uint8_t first_id[ENVELOPE_ID_BYTES],
     void (*done)(void *ctx, enum store_result result), void *ctx);
 
-/*
- * store_status(s, receipt_hash, done, ctx): the older form of store_lookup,
- * to be removed once lookup.c uses store_lookup. done(ctx, status) with
- * what became of the receipt's report; STORE_STATUS_UNKNOWN if memory is
- * short or the store failed.
- */
-void store_status(struct store *s,
-    const uint8_t receipt_hash[STORE_RECEIPT_HASH_BYTES],
-    void (*done)(void *ctx, enum store_status status), void *ctx);
-
 #endif
