@@ -445,6 +445,60 @@ async function taken(browserFor, reports) {
 		!log.console.length, log);
 }
 
+// After an outcome with a message was imported: each status page shows
+// the translated status and the message as text, in its own direction;
+// the follow-up form on it is sent, and the status page lists it. The
+// messages are the files run.sh gave the desk (WORK/message-LANG.txt).
+async function replies(browserFor, reports, marker) {
+	const log = { requests: [], failed: [], console: [] };
+	for (const { lang, receipt } of reports) {
+		const ctx = await newContext(await browserFor(lang), log, lang);
+		const page = await ctx.newPage();
+		const cdp = await ctx.newCDPSession(page);
+		await cdp.send('DOM.enable');
+		await cdp.send('CSS.enable');
+		const lookUp = async () => {
+			await page.goto(`${BASE}/${lang}/status`);
+			await page.locator('#receipt-input').fill(receipt);
+			await page.locator('form[action$="/status"] button[type=submit]').click();
+			await page.waitForLoadState();
+		};
+		await lookUp();
+		const want = readFileSync(join(WORK, `message-${lang}.txt`), 'utf8');
+		check(`${lang} reply: the status says the analysts need more information, in ${lang}`,
+			await text(page.locator('#status h2')) === tr(lang, 'The analysts need more information'),
+			await text(page.locator('#status')).catch(() => null));
+		check(`${lang} reply: the message, as text (no element made of its markup)`,
+			await text(page.locator('#message')) === want.trim() &&
+			await page.locator('#message *').count() === 0,
+			await page.locator('#message').innerHTML().catch(() => null));
+		const dir = await computedDirection(page, cdp, '#message');
+		const wantDir = lang === 'ar' ? 'rtl' : 'ltr';
+		check(`${lang} reply: the message reads ${wantDir} (dir="auto")`,
+			dir.viaEvaluate === wantDir && dir.viaCss === wantDir, dir);
+		await shot(page, lang, 'status-message');
+		const form = page.locator('form#follow-up');
+		check(`${lang} reply: the follow-up form is offered`, await form.count() === 1);
+		await form.locator('textarea[name=description]').fill(`follow-up ${lang} ${marker}`);
+		await form.locator('textarea[name=urls]').fill(`http://${lang}.example/elsewhere/${marker}`);
+		const [resp] = await Promise.all([page.waitForNavigation(),
+			form.locator('button[type=submit]').click()]);
+		check(`${lang} follow-up: 200, received, the receipt unchanged (no new one)`,
+			resp.status() === 200 && await page.locator('#receipt').count() === 0 &&
+			await text(page.locator('h1')) === tr(lang, 'Thank you: what you added has been received'),
+			[resp.status(), await text(page.locator('h1')).catch(() => null)]);
+		await lookUp();
+		check(`${lang} follow-up: listed on the status page`,
+			await page.locator('#follow-ups li').count() === 1,
+			await page.locator('#follow-ups').innerHTML().catch(() => null));
+		await shot(page, lang, 'status-follow-up');
+		await ctx.close();
+	}
+	check('replies: every request went to the bridge, none failed, no console error',
+		log.requests.every((u) => u.startsWith(BASE + '/')) && !log.failed.length &&
+		!log.console.length, log);
+}
+
 async function main() {
 	const mode = process.argv[2];
 	if (SHOTS)
@@ -472,11 +526,14 @@ async function main() {
 				say(`# ${lang}: ${Date.now() - t0} ms`);
 			}
 			writeFileSync(join(WORK, 'typed.json'), JSON.stringify({ marker, reports }, null, 1));
+		} else if (mode === 'replies') {
+			const { reports, marker } = JSON.parse(readFileSync(join(WORK, 'typed.json'), 'utf8'));
+			await replies(browserFor, reports, marker);
 		} else if (mode === 'taken') {
 			const { reports } = JSON.parse(readFileSync(join(WORK, 'typed.json'), 'utf8'));
 			await taken(browserFor, reports);
 		} else {
-			throw new Error(`usage: reporter.mjs report|taken (not ${mode})`);
+			throw new Error(`usage: reporter.mjs report|taken|replies (not ${mode})`);
 		}
 	} finally {
 		for (const b of Object.values(browsers))

@@ -76,7 +76,8 @@ fi
 flock -u 9
 
 make_analysts alice bob
-write_config s "alice bob" "attachments = on"
+"$KEYS" keygen --sign --out desk --no-passphrase > /dev/null
+write_config s "alice bob" "attachments = on" "desk_key = $T/desk.pub"
 start_daemon s
 sock=$T/s.sock
 
@@ -112,6 +113,29 @@ marker=$(node -p "require('$T/typed.json').marker")
 check "nothing typed is readable in data_dir or the bundle" test -z "$(grep -rl "$marker" s.data browser.bundle || true)"
 
 node_step taken "$here/reporter.mjs" taken
+
+# Replies: an outcome with a message for each report (markup in it, shown
+# as text), signed and imported; then the browser reads them and sends a
+# follow-up through the status page, which decrypts with follow_up_of.
+printf '%s' "Merci. Le lien ne répond plus : où l'avez-vous vu ? <b>gras</b> $marker" > message-fr.txt
+printf '%s' "شكرا. الرابط لا يعمل: أين رأيته؟ <i>مائل</i> $marker" > message-ar.txt
+printf '%s' "Thank you. The link is dead: where else did you see it? <script>x</script> $marker" > message-en.txt
+declare -A first
+for lang in fr ar en; do
+	first[$lang]=$(grep -l "/$lang/$marker" alice/*/report.json | xargs dirname | xargs basename)
+	"$KEYS" outcome alice "${first[$lang]}" --status need-information --message-file "message-$lang.txt" > /dev/null
+done
+"$KEYS" outcomes alice --sign-key desk.sec --out replies.odoc > /dev/null
+run_status rc "$DAEMON" import-outcomes --config s.conf replies.odoc > import.out 2>&1
+check "import-outcomes: the 3 outcomes (exit $rc: $(tr '\n' ' ' < import.out))" grep -qx 'imported: 3' import.out
+node_step replies "$here/reporter.mjs" replies
+"$DAEMON" export --config s.conf --out follow.bundle > /dev/null
+"$KEYS" decrypt --key alice.sec --out alice follow.bundle > /dev/null
+for lang in fr ar en; do
+	check "$lang follow-up: decrypted, follow_up_of its first report" \
+		grep -q "\"follow_up_of\": *\"${first[$lang]}\"" $(grep -l "follow-up $lang $marker" alice/*/report.json)
+done
+check "the messages are not readable in data_dir" test -z "$(grep -rl "$marker" s.data || true)"
 
 stop_daemon
 check "the daemon stops cleanly (exit 0)" test "$STOP_STATUS" = 0
