@@ -559,19 +559,28 @@ storedb_receipt_put(struct storedb *db, MDB_txn *txn,
 	return mdb_put(txn, db->receipts, &k, &v, MDB_NOOVERWRITE);
 }
 
-int
-storedb_receipt_get(struct storedb *db, MDB_txn *txn,
-    const uint8_t hash[STOREDB_RECEIPT_BYTES], uint8_t id[ENVELOPE_ID_BYTES])
+/* The report id stored under key k of dbi (receipts, followups). */
+static int
+id_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *k, uint8_t id[ENVELOPE_ID_BYTES])
 {
-	MDB_val k = { STOREDB_RECEIPT_BYTES, (void *)hash }, v;
+	MDB_val v;
 	int rc;
 
-	if ((rc = mdb_get(txn, db->receipts, &k, &v)) != 0)
+	if ((rc = mdb_get(txn, dbi, k, &v)) != 0)
 		return rc;
 	if (v.mv_size != ENVELOPE_ID_BYTES)
 		return MDB_CORRUPTED;
 	memcpy(id, v.mv_data, ENVELOPE_ID_BYTES);
 	return 0;
+}
+
+int
+storedb_receipt_get(struct storedb *db, MDB_txn *txn,
+    const uint8_t hash[STOREDB_RECEIPT_BYTES], uint8_t id[ENVELOPE_ID_BYTES])
+{
+	MDB_val k = { STOREDB_RECEIPT_BYTES, (void *)hash };
+
+	return id_get(txn, db->receipts, &k, id);
 }
 
 /*
@@ -638,16 +647,10 @@ storedb_followup_get(struct storedb *db, MDB_txn *txn,
     uint8_t id[ENVELOPE_ID_BYTES])
 {
 	uint8_t key[STOREDB_FOLLOWUP_KEY_BYTES];
-	MDB_val k = { sizeof(key), key }, v;
-	int rc;
+	MDB_val k = { sizeof(key), key };
 
 	chunk_key(key, first, n);
-	if ((rc = mdb_get(txn, db->followups, &k, &v)) != 0)
-		return rc;
-	if (v.mv_size != ENVELOPE_ID_BYTES)
-		return MDB_CORRUPTED;
-	memcpy(id, v.mv_data, ENVELOPE_ID_BYTES);
-	return 0;
+	return id_get(txn, db->followups, &k, id);
 }
 
 int
