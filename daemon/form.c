@@ -204,7 +204,7 @@ answer_form_again(struct submission *s, unsigned errors, unsigned bad_line)
 		answer_error(s, 500);
 		return;
 	}
-	token_make(token, store_secret(s->srv->store), time(NULL));
+	token_make(token, s->srv->secrets.server, time(NULL));
 	pages_form(b, &s->srv->site, s->lang, &v);
 	conn_respond_html(s->c, 400, b);
 	evbuffer_free(b);
@@ -290,7 +290,7 @@ open_upload(struct submission *s)
 static int
 token_ok(const struct submission *s)
 {
-	return token_check(store_secret(s->srv->store), s->token.p,
+	return token_check(s->srv->secrets.server, s->token.p,
 	    s->token.len, time(NULL));
 }
 
@@ -588,7 +588,7 @@ seal_reply(struct submission *s)
 
 	if (!follow_up)
 		receipt_new(s->receipt);
-	receipt_reply_keypair(pk, s->reply_sk, store_secret(s->srv->store),
+	receipt_reply_keypair(pk, s->reply_sk, s->srv->secrets.server,
 	    follow_up ? s->receipt_typed.p : s->receipt, follow_up ?
 	    s->receipt_typed.len : strlen(s->receipt));
 	sodium_memzero(s->reply_sk, RECEIPT_REPLY_KEY_BYTES);
@@ -694,7 +694,7 @@ commit(struct submission *s)
 		store_upload_commit_follow_up(u, s->first_id, on_committed, s);
 		return;
 	}
-	receipt_hash(hash, store_secret(s->srv->store), s->receipt,
+	receipt_hash(hash, s->srv->secrets.server, s->receipt,
 	    strlen(s->receipt));
 	store_upload_commit(u, hash, on_committed, s);
 }
@@ -764,7 +764,7 @@ look_up_receipt(struct submission *s)
 {
 	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
 
-	receipt_hash(hash, store_secret(s->srv->store), s->receipt_typed.p,
+	receipt_hash(hash, s->srv->secrets.server, s->receipt_typed.p,
 	    s->receipt_typed.len);
 	s->looking_up = 1;
 	store_lookup(s->srv->store, hash, on_case, s);

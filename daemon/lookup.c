@@ -143,7 +143,7 @@ answer(struct lookup *l, const struct store_case *c)
 {
 	struct server *srv = l->srv;
 	char token[TOKEN_TEXT_LEN + 1];
-	struct lookup_query q = { store_secret(srv->store), l->receipt,
+	struct lookup_query q = { srv->secrets.server, l->receipt,
 	    l->receipt_len, srv->cfg.follow_ups, token };
 	struct evbuffer *b = evbuffer_new();
 
@@ -197,7 +197,7 @@ body_end(void *arg)
 		conn_error_page(l->c, 400, l->lang);
 		return;
 	}
-	receipt_hash(hash, store_secret(l->srv->store), l->receipt,
+	receipt_hash(hash, l->srv->secrets.server, l->receipt,
 	    l->receipt_len);
 	l->asking = 1;
 	store_lookup(l->srv->store, hash, on_case, l);

@@ -102,7 +102,7 @@ draw_form(struct server *srv, enum lang lang, time_t hour)
 
 	if (b == NULL)
 		return -1;
-	token_make(token, store_secret(srv->store), hour * 3600);
+	token_make(token, srv->secrets.server, hour * 3600);
 	pages_form(b, &srv->site, lang, &view);
 	len = evbuffer_get_length(b);
 	if ((html = malloc(len)) != NULL)

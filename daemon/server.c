@@ -355,7 +355,7 @@ start(struct server *srv)
 		return -1;
 	}
 	if ((srv->store = store_open(cfg->data_dir, cfg->max_store_size,
-	    srv->base)) == NULL)
+	    srv->base, &srv->secrets)) == NULL)
 		return -1;
 	if ((srv->keypool = keypool_new(srv->keys, srv->nkeys)) == NULL) {
 		log_error("cannot start the key pool (locked memory: see "
@@ -388,6 +388,7 @@ stop(struct server *srv)
 	log_counts(srv);
 	keypool_free(srv->keypool);
 	store_close(srv->store);
+	sodium_memzero(&srv->secrets, sizeof(srv->secrets));
 	if (srv->socket_bound)
 		unlink(srv->cfg.socket);
 	ratelimit_free(srv->report_limit);

@@ -30,6 +30,7 @@ struct server {
 	struct keys_public keys[CONFIG_ANALYSTS_MAX];
 	size_t nkeys;
 	struct store *store;
+	struct store_secrets secrets;	/* handed over by store_open */
 	struct keypool *keypool;	/* report keys sealed ahead of time */
 	struct ratelimit *report_limit;
 	struct ratelimit *status_limit;

@@ -161,7 +161,6 @@ struct store {
 
 	int lock_fd;			/* flock: one server per data_dir */
 	uint64_t max_size;
-	uint8_t secret[STORE_SECRET_BYTES];
 	struct event *ev;		/* activated when done has nodes */
 	pthread_t thread;
 	pthread_mutex_t mtx;
@@ -962,7 +961,7 @@ committed_file(void *ctx, const uint8_t *id)
 
 /* Remove the files of uploads that never committed; load the secret. */
 static int
-recover(struct store *s)
+recover(struct store *s, struct store_secrets *secrets)
 {
 	struct recovery r = { &s->db, NULL };
 	size_t n = 0;
@@ -970,7 +969,7 @@ recover(struct store *s)
 
 	if ((rc = storedb_begin(&s->db, MDB_RDONLY, &r.txn)) != 0)
 		return rc;
-	if ((rc = storedb_secret(&s->db, r.txn, s->secret)) == 0)
+	if ((rc = storedb_secret(&s->db, r.txn, secrets->server)) == 0)
 		rc = envfile_sweep(s->env_dir, committed_file, &r,
 		    &s->file_bytes, &n);
 	mdb_txn_abort(r.txn);
@@ -1046,7 +1045,8 @@ lock_data_dir(const struct datadir *d)
 }
 
 struct store *
-store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
+store_open(const char *data_dir, uint64_t max_size, struct event_base *base,
+    struct store_secrets *secrets)
 {
 	struct store *s;
 	int rc;
@@ -1073,7 +1073,7 @@ store_open(const char *data_dir, uint64_t max_size, struct event_base *base)
 	if ((s->lock_fd = lock_data_dir(&s->dir)) < 0 ||
 	    datadir_subdir(&s->dir, ENVFILE_DIR, 1, &s->env_dir) != 0)
 		goto err1;
-	if ((rc = recover(s)) != 0) {
+	if ((rc = recover(s, secrets)) != 0) {
 		log_error("store in %s: %s", data_dir, mdb_strerror(rc));
 		goto err1;
 	}
@@ -1091,7 +1091,7 @@ err1:
 	storedb_close(&s->db);
 err0:
 	datadir_close(&s->dir);
-	sodium_memzero(s->secret, sizeof(s->secret));
+	sodium_memzero(secrets, sizeof(*secrets));
 	free(s->stage);
 	free(s);
 	return NULL;
@@ -1123,17 +1123,8 @@ store_close(struct store *s)
 	close(s->env_dir);
 	close(s->lock_fd);
 	datadir_close(&s->dir);
-	sodium_memzero(s->secret, sizeof(s->secret));
 	free(s->stage);
 	free(s);
-}
-
-/* store_secret(s): the server's random secret (receipt hashes, tokens). */
-const uint8_t *
-store_secret(const struct store *s)
-{
-
-	return s->secret;
 }
 
 /* ---- the loop's side ---- */

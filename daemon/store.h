@@ -44,17 +44,29 @@ struct store;
 struct store_upload;
 
 /*
- * store_open(data_dir, max_size, base):
+ * The secrets the reporter-facing side needs, kept in the store and handed
+ * over once, at store_open: from then on the caller holds its own copy and
+ * the store none, so that what faces the network never reads the store's
+ * memory for them (nor, after a privilege separation, its process).
+ */
+struct store_secrets {
+	uint8_t server[STORE_SECRET_BYTES];	/* receipt hashes, reply keys,
+						 * form tokens (receipt.h) */
+};
+
+/*
+ * store_open(data_dir, max_size, base, secrets):
  * Open (creating if needed, mode 0700) the LMDB environment in data_dir
  * and its envelope files' directory, which together may take up to
- * max_size bytes; load or create the server secret; remove what uploads
- * that never committed left behind (a crash mid-upload); make the spare
- * envelope files; start the store thread, which reports back through base.
- * evthread_use_pthreads() must have been called before base was made.
- * Return NULL after logging the reason.
+ * max_size bytes; load or create the server secret into *secrets (the
+ * caller wipes it); remove what uploads that never committed left behind
+ * (a crash mid-upload); make the spare envelope files; start the store
+ * thread, which reports back through base. evthread_use_pthreads() must
+ * have been called before base was made. Return NULL after logging the
+ * reason.
  */
 struct store *store_open(const char *data_dir, uint64_t max_size,
-    struct event_base *base);
+    struct event_base *base, struct store_secrets *secrets);
 
 /*
  * store_close(s):
@@ -64,9 +76,6 @@ struct store *store_open(const char *data_dir, uint64_t max_size,
  * committed or aborted. NULL is a no-op.
  */
 void store_close(struct store *s);
-
-/* store_secret(s): the server's random secret (receipt hashes, tokens). */
-const uint8_t *store_secret(const struct store *s);
 
 /*
  * store_upload_begin(s, id):

@@ -47,6 +47,7 @@
 
 static struct event_base *base;
 static char tmp[64];
+static struct store_secrets secrets;	/* handed over by each store_open */
 
 /* ---- uploads ---- */
 
@@ -477,7 +478,7 @@ test_round_trip(void)
 	int all_ok = 1;
 
 	use_dir("rt");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	ok(s != NULL, "store_open creates a store");
 	for (int i = 0; i < 3; i++)
 		all_ok &= upload(&f[i], s, sizes[i]) == STORE_OK;
@@ -514,7 +515,7 @@ test_round_trip(void)
 	ok(strncmp(out, "reports: 3\nunexported: 0\n", 25) == 0,
 	    "stats after export");
 
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	ok(status_of(s, f[1].receipt) == STORE_STATUS_EXPORTED,
 	    "status: exported");
 	store_close(s);
@@ -527,7 +528,7 @@ test_round_trip(void)
 	captured(do_stats, NULL, 0, 0, out, sizeof(out));
 	ok(strncmp(out, "reports: 0\nunexported: 0\nbytes: 0\npurged: 3\n",
 	    43) == 0, "stats after purge");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	ok(status_of(s, f[2].receipt) == STORE_STATUS_PURGED,
 	    "status: purged");
 	store_close(s);
@@ -565,9 +566,9 @@ test_grouping(void)
 	int all_ok = 1;
 
 	use_dir("group");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	t0 = transactions();
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	start = now();
 	for (int i = 0; i < NCONC; i++)
 		feeder_start(&f[i], s, 4096);
@@ -603,7 +604,7 @@ test_big(void)
 	long before;
 
 	use_dir("big");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	before = rss_anon_kb();
 	ok(upload(&f, s, 50 << 20) == STORE_OK, "a 50 MB upload commits");
 	store_close(s);
@@ -654,12 +655,33 @@ crash_child(int fd)
 	struct store *s;
 
 	base = event_base_new();
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 5000);
 	upload_pending(s);
 	if (write(fd, "x", 1) == 1)
 		pause();
 	_exit(1);
+}
+
+/* The server secret: made once per store, handed over at every open. */
+static void
+test_secrets(void)
+{
+	static const struct store_secrets zero;
+	struct store_secrets first, other;
+
+	use_dir("secrets");
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	first = secrets;
+	ok(memcmp(&first, &zero, sizeof(zero)) != 0,
+	    "store_open hands over the new store's secret");
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	ok(memcmp(&first, &secrets, sizeof(first)) == 0,
+	    "and the same one when it opens the store again");
+	use_dir("secrets2");
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &other));
+	ok(memcmp(&first, &other, sizeof(first)) != 0,
+	    "another store has another secret");
 }
 
 static void
@@ -682,7 +704,7 @@ test_crash(void)
 	close(p[0]);
 	close(p[1]);
 	ok(count_entries(0) == 1, "a killed upload left its envelope file");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	count_chunks(&all, &orphans);
 	ok(count_entries(0) == 0 && orphans == 0 && all == 1, "after restart: "
 	    "the file is gone, the committed report intact (%zu chunks)", all);
@@ -696,7 +718,7 @@ test_abort(void)
 	size_t all, orphans;
 
 	use_dir("abort");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	store_upload_abort(upload_pending(s));
 	ok(upload(&f, s, 3000) == STORE_OK, "a report commits after an abort");
 	store_close(s);
@@ -753,7 +775,7 @@ test_full(void)
 	int old;
 
 	use_dir("full");
-	s = store_open(dbdir, 1 << 20, base);
+	s = store_open(dbdir, 1 << 20, base, &secrets);
 	ok(upload(&small1, s, 10000) == STORE_OK, "1 MiB store: small report");
 	old = log_to("full.log");
 	r = upload(&big, s, 2 << 20);
@@ -775,7 +797,7 @@ test_full(void)
 	ok(export_to("full.bundle", 0, &rs, out, sizeof(out)) == 0 &&
 	    rs.n == 2 && has(&rs, &small1) && has(&rs, &small2),
 	    "the committed reports export intact");
-	s = store_open(dbdir, 64 << 20, base);
+	s = store_open(dbdir, 64 << 20, base, &secrets);
 	ok(upload(&big2, s, 2 << 20) == STORE_OK,
 	    "with a larger max_store_size the 2 MB report commits");
 	store_close(s);
@@ -826,7 +848,7 @@ test_files(void)
 	char stray[192], other[192], out[256];
 
 	use_dir("files");
-	s = store_open(dbdir, 8 << 20, base);
+	s = store_open(dbdir, 8 << 20, base, &secrets);
 	ok(upload(&f[0], s, 3 << 20) == STORE_OK &&
 	    upload(&f[1], s, 3 << 20) == STORE_OK,
 	    "8 MiB store: two 3 MB reports");
@@ -845,7 +867,7 @@ test_files(void)
 	make_file(stray, 1000);
 	snprintf(other, sizeof(other), "%s/envelopes/notes.txt", dbdir);
 	make_file(other, 10);
-	store_close(store_open(dbdir, 8 << 20, base));
+	store_close(store_open(dbdir, 8 << 20, base, &secrets));
 	ok(access(stray, F_OK) != 0 && access(other, F_OK) == 0 &&
 	    count_entries(0) == 1, "restart removes a file without a report, "
 	    "keeps the report's, leaves other names alone");
@@ -890,7 +912,7 @@ test_times(void)
 	time_t day = time(NULL) / 86400 * 86400;
 
 	use_dir("times");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	opened = clock_seconds(CLOCK_REALTIME);
 	ok(count_entries(1) == ENVFILE_SPARES, "store_open makes %d spare files",
 	    ENVFILE_SPARES);
@@ -915,7 +937,7 @@ test_times(void)
 		ok(1, "# skip: no birth time on this file system");
 	ok(seconds(sa.stx_ctime) >= before_b, "the first file's ctime is "
 	    "the second's commit, not its own");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	ok(count_entries(1) == ENVFILE_SPARES, "a start makes the spares taken");
 }
 
@@ -939,7 +961,7 @@ test_dir_times(void)
 
 	use_dir("dirtimes");
 	snprintf(dir, sizeof(dir), "%s/envelopes", dbdir);
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&a, s, 3 << 20);
 	ok(times_are(dir, day), "after a large upload, envelopes/'s mtime and "
 	    "atime are the start of the day (UTC)");
@@ -1025,17 +1047,17 @@ test_format(void)
 	int old;
 
 	use_dir("format");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base));
+	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	set_version(1);
 	old = log_to("format.log");
-	ok(store_open(dbdir, UINT64_C(1) << 30, base) == NULL,
+	ok(store_open(dbdir, UINT64_C(1) << 30, base, &secrets) == NULL,
 	    "a store of format 1 is refused");
 	log_back(old, "format.log", logged, sizeof(logged));
 	ok(strstr(logged, "made by another version of oniondropd (this one "
 	    "reads store format 3 and upgrades 2)") != NULL,
 	    "with the reason and what to do");
 	set_version(4);
-	ok(store_open(dbdir, UINT64_C(1) << 30, base) == NULL,
+	ok(store_open(dbdir, UINT64_C(1) << 30, base, &secrets) == NULL,
 	    "a store of format 4 is refused");
 }
 
@@ -1051,14 +1073,14 @@ test_upgrade(void)
 	int old;
 
 	use_dir("upgrade");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 4000);
 	store_close(s);
 	ok(set_version(2) == 0 && has_db("outcomes") == 0 &&
 	    has_db("followups") == 0 && has_db("reports") == 1,
 	    "made a store of format 2 (no outcomes, no followups)");
 	old = log_to("upgrade.log");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	log_back(old, "upgrade.log", logged, sizeof(logged));
 	ok(s != NULL && occurrences(logged, line) == 1,
 	    "the server opens it, upgrading it (logged once)");
@@ -1071,7 +1093,7 @@ test_upgrade(void)
 	ok(fu.result == STORE_OK, "and takes a follow-up");
 	old = log_to("upgrade.log");
 	store_close(s);
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	store_close(s);
 	log_back(old, "upgrade.log", logged, sizeof(logged));
 	ok(occurrences(logged, line) == 0 && has_db("outcomes") == 1 &&
@@ -1154,7 +1176,7 @@ test_lookup(void)
 	char out[256];
 
 	use_dir("lookup");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 5000);
 	randombytes_buf(unknown, sizeof(unknown));
 	c = case_of(s, unknown);
@@ -1181,7 +1203,7 @@ test_lookup(void)
 	randombytes_buf(msg, sizeof(msg));
 	set_outcome(f.id, OUTCOME_NEED_INFORMATION, today - 2, msg, sizeof(msg));
 	set_outcome(fu[0].id, OUTCOME_ACTIONED, today, NULL, 0);
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	c = case_of(s, f.receipt);
 	ok(entry_is(c, 0, f.id, STORE_STATUS_WAITING,
 	    OUTCOME_NEED_INFORMATION) && c->e[0].outcome_day == today - 2 &&
@@ -1204,7 +1226,7 @@ test_lookup(void)
 	    strstr(out, "\noutcomes: 2\nfollow_ups: 2\noutcome_sequence: 0\n")
 	    != NULL, "stats counts the purged follow-ups, the outcomes and the "
 	    "follow-ups");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	c = case_of(s, f.receipt);
 	ok(entry_is(c, 0, f.id, STORE_STATUS_PURGED, OUTCOME_NOT_ILLEGAL) &&
 	    c->e[0].message == NULL && c->e[0].received_day == 0,
@@ -1238,7 +1260,7 @@ test_follow_up_cap(void)
 	char out[256], want[64];
 
 	use_dir("cap");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 1000);
 	for (i = 0; i + 1 < STORE_FOLLOW_UPS_MAX; i++)
 		all_ok &= follow_up(&fu[i], s, f.id) == STORE_OK;
@@ -1355,7 +1377,7 @@ import(const char *name, char *out, size_t outlen, char *logged,
 static unsigned
 outcome_of(const uint8_t *receipt, size_t i, size_t *message_len)
 {
-	struct store *s = store_open(dbdir, UINT64_C(1) << 30, base);
+	struct store *s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	struct store_case *c = case_of(s, receipt);
 	unsigned st = c != NULL && i < c->n ? c->e[i].outcome : 255;
 
@@ -1383,12 +1405,12 @@ test_import(void)
 	size_t mlen = 0;
 
 	use_dir("import");
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&a, s, 2000);
 	store_close(s);
 	export_to("import.bundle", 0, &rs, out, sizeof(out));
 	captured(do_purge, NULL, 0, 0, out, sizeof(out));
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&b, s, 2000);
 	follow_up(&fb, s, b.id);
 	store_close(s);
@@ -1468,7 +1490,7 @@ test_concurrent_export(void)
 		_exit(captured(do_export, path, 0, 0, out, sizeof(out)));
 	}
 	close(p[0]);
-	s = store_open(dbdir, UINT64_C(1) << 30, base);
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	for (int i = 0; i < NEXPORT; i++) {
 		upload(&f[i], s, 30000);
 		if (i == NEXPORT / 2 && write(p[1], "x", 1) != 1)
@@ -1515,6 +1537,7 @@ main(void)
 	test_round_trip();
 	test_grouping();
 	test_big();
+	test_secrets();
 	test_crash();
 	test_abort();
 	test_full();
