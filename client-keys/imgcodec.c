@@ -4,8 +4,11 @@
  *   JPEG  libjpeg-turbo from memory, grey and YCbCr as RGB, CMYK and YCCK
  *         as CMYK made RGB (Adobe's inverted convention, which is what
  *         Photoshop and ImageMagick write); a premature end refused;
- *   PNG   libpng's simplified API into RGB, any alpha composited onto
- *         white, 16-bit samples and palettes converted by libpng;
+ *   PNG   libpng's transformations to 8-bit RGB: palettes expanded, grey
+ *         made RGB, 16-bit samples scaled, alpha and tRNS dropped (as
+ *         Meta's reference hasher reads the colour channels; libpng's
+ *         simplified API would apply gamma and move pixels by one step,
+ *         two bits of PDQ on an interlaced 16-bit image);
  *   WebP  a still image decoded to RGB (alpha dropped), an animation's
  *         first frame through WebPAnimDecoder (RGBA, alpha dropped);
  *   GIF   the logical screen filled with the background colour, the first
@@ -64,6 +67,13 @@ alloc_image(struct imgcodec_image *img, uint64_t width, uint64_t height,
 	img->height = (uint32_t)height;
 	return 0;
 }
+
+/* The encoded bytes, read in order by PNG's and GIF's callbacks. */
+struct memin {
+	const uint8_t *p;
+	size_t len;
+	size_t pos;
+};
 
 /* Copy n pixels of 4 bytes to 3, dropping the fourth. */
 static void
@@ -173,31 +183,96 @@ err:
 
 /* --- PNG ---------------------------------------------------------------- */
 
+/* libpng's errors longjmp here; static, so nothing is clobbered. */
+static struct png_state {
+	png_structp png;
+	png_infop info;
+	png_bytep *rows;
+	struct memin in;
+	char *why;
+} ps;
+
+static void
+png_error_fn(png_structp png, png_const_charp msg)
+{
+	snprintf(ps.why, IMGCODEC_WHY_SIZE, "PNG: %.150s", msg);
+	png_longjmp(png, 1);
+}
+
+static void
+png_warning_fn(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
+static void
+png_read_mem(png_structp png, png_bytep out, size_t n)
+{
+	struct memin *m = png_get_io_ptr(png);
+
+	if (n > m->len - m->pos)
+		png_error(png, "the file is truncated");
+	memcpy(out, m->p + m->pos, n);
+	m->pos += n;
+}
+
+/* Ask libpng for 8-bit RGB rows: no alpha, no gamma, whole rows. */
+static void
+png_to_rgb(png_structp png, png_infop info)
+{
+	int colour = png_get_color_type(png, info);
+
+	if (png_get_bit_depth(png, info) == 16)
+		png_set_scale_16(png);
+	if (colour == PNG_COLOR_TYPE_PALETTE)
+		png_set_palette_to_rgb(png);
+	if ((colour & PNG_COLOR_MASK_COLOR) == 0) {
+		png_set_expand_gray_1_2_4_to_8(png);
+		png_set_gray_to_rgb(png);
+	}
+	if (colour & PNG_COLOR_MASK_ALPHA)
+		png_set_strip_alpha(png);
+	png_set_interlace_handling(png);
+	png_read_update_info(png, info);
+	if (png_get_rowbytes(png, info) != (size_t)3 *
+	    png_get_image_width(png, info))
+		png_error(png, "rows that are not 8-bit RGB");
+}
+
 static int
 png_decode(const uint8_t *data, size_t len, uint64_t pixels_max,
     struct imgcodec_image *img, char *why)
 {
-	png_image p;
-
-	memset(&p, 0, sizeof(p));
-	p.version = PNG_IMAGE_VERSION;
-	if (!png_image_begin_read_from_memory(&p, data, len))
+	memset(&ps, 0, sizeof(ps));
+	ps.why = why;
+	ps.in = (struct memin){ data, len, 0 };
+	snprintf(why, IMGCODEC_WHY_SIZE, "out of memory");
+	if ((ps.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL,
+	    png_error_fn, png_warning_fn)) == NULL ||
+	    (ps.info = png_create_info_struct(ps.png)) == NULL ||
+	    setjmp(png_jmpbuf(ps.png)) != 0)
 		goto err;
-	p.format = PNG_FORMAT_RGB;
-	if (alloc_image(img, p.width, p.height, pixels_max, why) != 0) {
-		png_image_free(&p);
-		return -1;
-	}
-	memset(img->rgb, 0xff, (size_t)img->width * img->height * 3);
-	if (!png_image_finish_read(&p, NULL, img->rgb, 0, NULL)) {
-		free(img->rgb);
-		img->rgb = NULL;
+	png_set_read_fn(ps.png, &ps.in, png_read_mem);
+	png_read_info(ps.png, ps.info);
+	if (alloc_image(img, png_get_image_width(ps.png, ps.info),
+	    png_get_image_height(ps.png, ps.info), pixels_max, why) != 0)
 		goto err;
-	}
+	png_to_rgb(ps.png, ps.info);
+	if ((ps.rows = malloc(img->height * sizeof(*ps.rows))) == NULL)
+		png_error(ps.png, "out of memory for the rows");
+	for (uint32_t y = 0; y < img->height; y++)
+		ps.rows[y] = img->rgb + (size_t)y * 3 * img->width;
+	png_read_image(ps.png, ps.rows);
+	png_read_end(ps.png, NULL);
+	png_destroy_read_struct(&ps.png, &ps.info, NULL);
+	free(ps.rows);
 	return 0;
 err:
-	snprintf(why, IMGCODEC_WHY_SIZE, "PNG: %s", p.message);
-	png_image_free(&p);
+	png_destroy_read_struct(&ps.png, &ps.info, NULL);
+	free(ps.rows);
+	free(img->rgb);
+	img->rgb = NULL;
 	return -1;
 }
 
@@ -264,12 +339,6 @@ webp_decode(const uint8_t *data, size_t len, uint64_t pixels_max,
 }
 
 /* --- GIF ---------------------------------------------------------------- */
-
-struct memin {
-	const uint8_t *p;
-	size_t len;
-	size_t pos;
-};
 
 static int
 gif_read(GifFileType *g, GifByteType *buf, int n)

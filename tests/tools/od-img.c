@@ -104,28 +104,14 @@ write_pgm(const char *path, const struct imgdecode_result *r)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Decode p repeat times; print the result, write THUMB if asked. */
+static int
+decode(const uint8_t *p, size_t len, unsigned long repeat, const char *thumb)
 {
 	static struct imgdecode_result r;
-	unsigned long repeat = 1;
-	double best = 1e9;
 	char hex[PDQ_HEX_LEN + 1];
-	uint8_t *p;
-	size_t len;
+	double best = 1e9;
 
-	if (argc == 3 && strcmp(argv[1], "--sniff") == 0)
-		return p = slurp(argv[2], &len), sniff(p, len);
-	if (argc == 3 && strcmp(argv[1], "--digests") == 0)
-		return p = slurp(argv[2], &len), digests(p, len);
-	if (argc > 2 && strcmp(argv[1], "--repeat") == 0) {
-		repeat = strtoul(argv[2], NULL, 10);
-		argc -= 2;
-		argv += 2;
-	}
-	if (argc < 2 || argc > 3 || repeat == 0)
-		return usage();
-	p = slurp(argv[1], &len);
 	for (unsigned long i = 0; i < repeat; i++) {
 		double t = now_ms();
 
@@ -141,5 +127,37 @@ main(int argc, char **argv)
 	}
 	pdq_format(hex, &r.pdq);
 	printf("%s %u %u %s %d\n", r.mime, r.width, r.height, hex, r.quality);
-	return argc == 3 ? write_pgm(argv[2], &r) : 0;
+	return thumb != NULL ? write_pgm(thumb, &r) : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned long repeat = 1;
+	const char *mode = "";
+	uint8_t *p;
+	size_t len;
+	int rc;
+
+	if (argc == 3 && (strcmp(argv[1], "--sniff") == 0 ||
+	    strcmp(argv[1], "--digests") == 0)) {
+		mode = argv[1];
+		argc--;
+		argv++;
+	} else if (argc > 2 && strcmp(argv[1], "--repeat") == 0) {
+		repeat = strtoul(argv[2], NULL, 10);
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc < 2 || argc > 3 || repeat == 0 || (*mode && argc != 2))
+		return usage();
+	p = slurp(argv[1], &len);
+	if (strcmp(mode, "--sniff") == 0)
+		rc = sniff(p, len);
+	else if (strcmp(mode, "--digests") == 0)
+		rc = digests(p, len);
+	else
+		rc = decode(p, len, repeat, argc == 3 ? argv[2] : NULL);
+	free(p);
+	return rc;
 }
