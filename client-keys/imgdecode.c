@@ -11,15 +11,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "encode.h"
 #include "imgchild.h"
@@ -193,17 +195,20 @@ read_reply(const struct exchange *x)
 		return IO_FAIL;
 	if ((rc = recv_exact(x, body, (size_t)blen)) != IO_OK ||
 	    (rc = recv_exact(x, NULL, 0)) != IO_OK)
-		return rc;
-	if (f[0] == 1) {
-		if (!printable(body, (size_t)blen))
-			return IO_FAIL;
+		goto done;
+	rc = IO_OK;
+	if (f[0] == 1 && !printable(body, (size_t)blen))
+		rc = IO_FAIL;
+	else if (f[0] == 1)
 		refuse(x->res, "%.*s", (int)blen, (const char *)body);
-		return IO_OK;
+	else {
+		memcpy(x->res->pdq.b, head + 36, PDQ_HASH_BYTES);
+		memcpy(x->res->thumb, body, (size_t)blen);
+		x->res->decoded = 1;
 	}
-	memcpy(x->res->pdq.b, head + 36, PDQ_HASH_BYTES);
-	memcpy(x->res->thumb, body, (size_t)blen);
-	x->res->decoded = 1;
-	return IO_OK;
+done:
+	sodium_memzero(body, sizeof(body));	/* what is left of the image */
+	return rc;
 }
 
 /* Send the request, read the reply. */

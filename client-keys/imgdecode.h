@@ -58,7 +58,8 @@ struct imgdecode_result {
  * one of the four images (res->mime says what it is), a malformed header,
  * over IMGDECODE_PIXELS_MAX (from the header, before any child runs),
  * the decoder's refusal (truncated, corrupt), or the child's death,
- * timeout or malformed reply. Reports nothing.
+ * timeout or malformed reply. Reports nothing. res holds what is left of
+ * a possibly abusive image (the thumbnail): the caller wipes it when done.
  */
 int imgdecode(const uint8_t *data, size_t len, struct imgdecode_result *res);
 
