@@ -12,10 +12,10 @@
  *     PROT_EXEC (mmap, mprotect, munmap, mremap, brk, madvise) and exit
  *     (sysinfo fails with ENOSYS: glibc's qsort asks it and copes).
  * It has no open() at all after that: the decoders read memory. Built
- * with a sanitizer (IMGCHILD_SANITIZER, which meson sets only then), the
- * sanitizer's run time needs more calls and address space than this:
- * there the filter allows by default and kills on opening a file,
- * executing, or making a socket, and RLIMIT_AS is not set.
+ * with a sanitizer, the sanitizer's run time needs more calls and address
+ * space than this: there the filter allows by default and kills on
+ * opening a file, executing, or making a socket (lib/sysfilter.h), and
+ * RLIMIT_AS is not set (IMGCHILD_SANITIZER, which meson sets only then).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,13 +27,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <seccomp.h>
-
 #include "encode.h"
 #include "imgchild.h"
 #include "imgcodec.h"
 #include "imgdecode.h"
 #include "pdq.h"
+#include "sysfilter.h"
 #include "thumb.h"
 
 static int
@@ -91,71 +90,45 @@ set_limits(void)
 	    limit(RLIMIT_NOFILE, 0, 0) | limit(RLIMIT_CORE, 0, 0);
 }
 
-#ifndef IMGCHILD_SANITIZER
-/* Allow read and write on fd, memory without PROT_EXEC, and exit. */
+/*
+ * Read and write on fd, memory without PROT_EXEC, and exit (glibc's qsort,
+ * pdq's median, asks sysinfo for the memory size and copes with ENOSYS).
+ * Never, even in a sanitizer build: a file, a program, a socket.
+ */
 static int
-allow_rules(scmp_filter_ctx ctx, int fd)
+load_filter(int fd)
 {
-	static const int plain[] = {
-		SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(brk),
-		SCMP_SYS(madvise), SCMP_SYS(exit_group), SCMP_SYS(exit),
+	const struct sysfilter_rule allow[] = {
+		SYSFILTER_ALLOW_IF(read, 0, fd), SYSFILTER_ALLOW_IF(write, 0, fd),
+		SYSFILTER_ALLOW_MASKED(mmap, 2, PROT_EXEC, 0),
+		SYSFILTER_ALLOW_MASKED(mprotect, 2, PROT_EXEC, 0),
+		SYSFILTER_ALLOW(munmap), SYSFILTER_ALLOW(mremap),
+		SYSFILTER_ALLOW(brk), SYSFILTER_ALLOW(madvise),
+		SYSFILTER_ALLOW(exit_group), SYSFILTER_ALLOW(exit),
+		SYSFILTER_FAIL(sysinfo, ENOSYS),
 	};
-	struct scmp_arg_cmp on_fd = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd);
-	struct scmp_arg_cmp no_exec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-		rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, plain[i], 0);
-	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(read), 1, on_fd);
-	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, on_fd);
-	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, no_exec);
-	rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-	    no_exec);
-	/* glibc's qsort (pdq's median) asks for the memory size: it copes */
-	rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(sysinfo),
-	    0);
-	return rc;
-}
-#define DEFAULT_ACTION SCMP_ACT_KILL_PROCESS
-#else
-/* Under a sanitizer: kill on files, programs and sockets only. */
-static int
-allow_rules(scmp_filter_ctx ctx, int fd)
-{
-	static const int deny[] = {
+	static const int never[] = {
 		SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
 		SCMP_SYS(creat), SCMP_SYS(execve), SCMP_SYS(execveat),
 		SCMP_SYS(socket), SCMP_SYS(connect),
 	};
-	int rc = 0;
 
-	(void)fd;
-	for (size_t i = 0; i < sizeof(deny) / sizeof(deny[0]); i++)
-		rc |= seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, deny[i], 0);
-	return rc;
+	return sysfilter_load(allow, sizeof(allow) / sizeof(allow[0]), never,
+	    sizeof(never) / sizeof(never[0]));
 }
-#define DEFAULT_ACTION SCMP_ACT_ALLOW
-#endif
 
 static int
 sandbox(int fd)
 {
-	scmp_filter_ctx ctx;
-	int rc = -1;
-
 	if (fd > 3 && close_range(3, (unsigned)fd - 1, 0) != 0)
 		return -1;
 	if (close_range((unsigned)fd + 1, ~0u, 0) != 0 ||
 	    signal(SIGXCPU, SIG_DFL) == SIG_ERR || set_limits() != 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 0) != 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    (ctx = seccomp_init(DEFAULT_ACTION)) == NULL)
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return -1;
-	if (allow_rules(ctx, fd) == 0 && seccomp_load(ctx) == 0)
-		rc = 0;
-	seccomp_release(ctx);
-	return rc;
+	return load_filter(fd) == 0 ? 0 : -1;
 }
 
 /* Read exactly len bytes, or exit: the parent went away or lied. */
