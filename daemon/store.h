@@ -1,12 +1,13 @@
 /*
  * store: the server's only owner of LMDB and of the envelope files of
  * large reports (envfile.h). It takes ciphertext only: the bytes of sealed
- * envelopes as they are made, then one commit per report. All LMDB and
- * file work happens on one store thread; the event loop hands it work
- * through a queue and gets completions back as libevent callbacks, so
- * fsync never stalls a visitor. Concurrent commits are grouped into one
- * LMDB transaction (one fsync for many reports). This is the seam where a
- * later privilege separation puts a process boundary.
+ * envelopes as they are made, then one commit per report. It has two
+ * sides: this API, which the event loop calls (store.c), and the writer
+ * (storewriter.c), which does all LMDB and file work on a thread of its
+ * own, so fsync never stalls a visitor, and groups concurrent commits into
+ * one LMDB transaction (one fsync for many reports). The two sides talk
+ * only through typed messages (storeq.h): this is the seam where a later
+ * privilege separation puts a process boundary.
  *
  * Every callback below is called exactly once, on the event loop's
  * thread, after the work is done. The caller must keep its ctx alive until
@@ -86,15 +87,16 @@ struct store_upload *store_upload_begin(struct store *s,
 
 /*
  * store_upload_write(u, buf, len):
- * Queue the next envelope bytes (copied). Return 0, or -1 if the store has
- * already failed this upload (full, error): the caller should stop sending
- * and will learn the result at commit.
+ * Queue the next envelope bytes (copied). Return 0, or -1 if the upload
+ * has failed (the writer said so: full, error; or memory is short here):
+ * the caller should stop sending and will learn the result at commit.
  */
 int store_upload_write(struct store_upload *u, const uint8_t *buf, size_t len);
 
 /*
  * store_upload_queued(u):
- * Bytes queued and not yet written by the store thread. The caller stops
+ * Bytes queued and not yet written: those still held by this side, and
+ * those sent to the writer that it has not answered for. The caller stops
  * reading from its client while this is above its limit.
  */
 size_t store_upload_queued(const struct store_upload *u);

@@ -1,7 +1,7 @@
 /*
  * storedb: the on-disk layout of the report store, shared by the server's
- * store thread (store.c) and the admin commands (admin.c), which open the
- * same LMDB environment from another process. It owns the environment's
+ * store writer (storewriter.c) and the admin commands (admin.c), which open
+ * the same LMDB environment from another process. It owns the environment's
  * opening (and the upgrade of an older format), the names of the six
  * databases, the encoding of their keys and values, map growth, and the
  * walks over a report's chunks. See docs/store.md for the layout and the

@@ -27,6 +27,8 @@
 #include "outcome.h"
 #include "store.h"
 #include "storedb.h"
+#include "storeq.h"
+#include "storewriter.h"
 #include "tap.h"
 
 /* ASan's quarantine keeps freed memory: RSS means nothing under it. */
@@ -682,6 +684,155 @@ test_secrets(void)
 	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &other));
 	ok(memcmp(&first, &other, sizeof(first)) != 0,
 	    "another store has another secret");
+}
+
+/*
+ * The loop side's own account of an upload's bytes: all held here until
+ * there are enough (or a drain is asked for), then sent and counted down
+ * as the writer answers; a drain asked for with nothing queued still
+ * comes, from the loop.
+ */
+static void
+test_accounting(void)
+{
+	uint8_t id[ENVELOPE_ID_BYTES], buf[50000], receipt[32] = { 1 };
+	struct feeder f = { 0 };
+	struct store_upload *u;
+	struct store *s;
+	int drained = 0;
+
+	use_dir("accounting");
+	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	randombytes_buf(id, sizeof(id));
+	randombytes_buf(buf, sizeof(buf));
+	u = store_upload_begin(s, id);
+	store_upload_write(u, buf, sizeof(buf));
+	store_upload_write(u, buf, sizeof(buf));
+	ok(store_upload_queued(u) == 2 * sizeof(buf),
+	    "100 KB written: all queued, held by the loop side");
+	store_upload_on_drain(u, set_flag, &drained);
+	ok(!drained, "a drain is never called from store_upload_on_drain");
+	run_until(&drained);
+	ok(store_upload_queued(u) == 0, "the writer answered for all of it");
+	drained = 0;
+	store_upload_on_drain(u, set_flag, &drained);
+	ok(!drained, "a drain with nothing queued: not at once either");
+	run_until(&drained);
+	ok(drained, "but from the loop, once the writer answers");
+	store_upload_commit(u, receipt, on_commit, &f);
+	run_until(&f.done);
+	is_int(f.result, STORE_OK, "the upload commits");
+	ok(count_entries(0) == 1, "its bytes went ahead of its commit: a file");
+	store_close(s);
+}
+
+/* The messages the writer answered, in order. */
+struct answers {
+	struct storeq_msg *m[16];
+	size_t n;
+};
+
+static void
+on_answer(void *arg, struct storeq_msg *m)
+{
+	struct answers *a = arg;
+
+	if (a->n < 16)
+		a->m[a->n++] = m;
+}
+
+/* m: a message of type about upload id, carrying len bytes. */
+static struct storeq_msg *
+message(struct storeq_msg *m, enum storeq_type type, const uint8_t *id,
+    size_t len, uint64_t total)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	memcpy(m->id, id, ENVELOPE_ID_BYTES);
+	m->len = len;
+	m->total = total;
+	if (len > 0 && (m->bytes = malloc(sizeof(*m->bytes) + len)) != NULL) {
+		m->bytes->next = NULL;
+		m->bytes->len = len;
+		randombytes_buf(m->bytes->data, len);
+	}
+	return m;
+}
+
+/* Send m and wait for the writer's answers to come to n in all. */
+static void
+exchange(struct storeq *q, struct storeq_msg *m, struct answers *a, size_t n)
+{
+	storeq_send(q, m);
+	while (a->n < n)
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+}
+
+/* Send a lookup of receipt; the number of reports it leads to, or -1. */
+static int
+lookup_msg(struct storeq *q, struct answers *a, const uint8_t *receipt)
+{
+	struct storeq_msg m = { .type = STOREQ_LOOKUP };
+	int n;
+
+	memcpy(m.key, receipt, sizeof(m.key));
+	m.found = calloc(1, sizeof(*m.found));
+	exchange(q, &m, a, a->n + 1);
+	n = m.result == STORE_OK ? (int)m.found->n : -1;
+	store_case_free(m.found);
+	return n;
+}
+
+/*
+ * The writer alone, over its channel: what a later store process will
+ * take from the network process. Every message comes back answered, an
+ * upload's in the order sent; a commit whose bytes do not add up to its
+ * total is refused, as is one the loop side had failed already.
+ */
+static void
+test_messages(void)
+{
+	uint8_t id[4][ENVELOPE_ID_BYTES], receipt[2][32];
+	struct storeq_msg m[8];
+	struct answers a = { 0 };
+	struct storewriter *w;
+	struct storeq *q;
+
+	use_dir("messages");
+	randombytes_buf(id, sizeof(id));
+	randombytes_buf(receipt, sizeof(receipt));
+	w = storewriter_open(dbdir, UINT64_C(1) << 30, &secrets);
+	q = storeq_new(base, on_answer, &a);
+	ok(w != NULL && q != NULL && storewriter_start(w, q) == 0,
+	    "a writer serves its channel");
+	exchange(q, message(&m[0], STOREQ_DATA, id[0], 300000, 0), &a, 1);
+	ok(a.m[0] == &m[0] && m[0].result == STORE_OK && m[0].bytes == NULL,
+	    "DATA is answered STORE_OK, its bytes taken");
+	message(&m[1], STOREQ_COMMIT, id[0], 1000, 301000);
+	memcpy(m[1].key, receipt[0], 32);
+	exchange(q, &m[1], &a, 2);
+	ok(m[1].result == STORE_OK && count_entries(0) == 1,
+	    "then its COMMIT: stored, in an envelope file");
+	message(&m[2], STOREQ_COMMIT, id[1], 1000, 2000);
+	memcpy(m[2].key, receipt[1], 32);
+	exchange(q, &m[2], &a, 3);
+	is_int(m[2].result, STORE_ERROR, "a COMMIT short of its total: refused");
+	storeq_send(q, message(&m[3], STOREQ_DATA, id[2], 0, 0));
+	exchange(q, message(&m[4], STOREQ_ABORT, id[2], 0, 0), &a, 5);
+	ok(a.m[3] == &m[3] && a.m[4] == &m[4] && m[3].result == STORE_OK &&
+	    m[4].result == STORE_OK, "an empty DATA, then ABORT: both "
+	    "answered, in order");
+	message(&m[5], STOREQ_COMMIT, id[3], 500, 500);
+	m[5].failed = STORE_ERROR;
+	m[5].err = ENOMEM;
+	exchange(q, &m[5], &a, 6);
+	is_int(m[5].result, STORE_ERROR, "a COMMIT the loop side failed: "
+	    "refused");
+	is_int(lookup_msg(q, &a, receipt[0]), 1, "LOOKUP finds the report");
+	is_int(lookup_msg(q, &a, receipt[1]), 0, "and not the refused one");
+	storeq_close(q);
+	storewriter_close(w);
+	storeq_free(q);
 }
 
 static void
@@ -1538,6 +1689,8 @@ main(void)
 	test_grouping();
 	test_big();
 	test_secrets();
+	test_accounting();
+	test_messages();
 	test_crash();
 	test_abort();
 	test_full();
