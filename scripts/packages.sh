@@ -1,8 +1,8 @@
 # packages.sh: sourced by scripts/test and scripts/demo. Installs the Debian
 # packages a step needs, and only those that are missing.
 
-# The image decoders (and seccomp for their sandbox) are the desk's
-# (client-keys/imgcodec.c, imgchild.c).
+# The image decoders are the desk's (client-keys/imgcodec.c); libseccomp
+# is lib/sysfilter.c's, for the desk's decoder and the daemon's sandbox.
 BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-dev
   libevent-dev liblmdb-dev gettext libsqlite3-dev libidn2-dev
   libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev libseccomp-dev"
