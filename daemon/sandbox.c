@@ -100,11 +100,17 @@ single_threaded(void)
 	    strtol(t + 9, NULL, 10) == 1;
 }
 
+/*
+ * Root makes the namespace itself, never through a user namespace: its uid
+ * would read 65534 in there, and the uid layer could not drop it.
+ */
 static void
 enter_netns(struct sandbox_report *r)
 {
-	if (unshare(CLONE_NEWNET) == 0 ||
-	    (errno == EPERM && unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0))
+	int root = geteuid() == 0;
+
+	if (unshare(CLONE_NEWNET) == 0 || (!root && errno == EPERM &&
+	    unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0))
 		r->applied |= SANDBOX_BIT(SANDBOX_NETNS);
 	else if (errno == EINVAL || errno == ENOSYS)
 		r->missing[SANDBOX_NETNS] = "not supported by this kernel";
@@ -166,25 +172,44 @@ drop_uid(const struct sandbox_conf *c, struct sandbox_report *r)
 	return 0;
 }
 
-/* Empty the effective, permitted, inheritable and ambient sets. */
+/* Whether the effective, permitted and inheritable sets are empty. */
 static int
-drop_caps(struct sandbox_report *r)
+caps_empty(void)
 {
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
 
-	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -1;	/* errno set */
+	for (int i = 0; i < 2; i++)
+		if (d[i].effective | d[i].permitted | d[i].inheritable)
+			return 0;
+	return 1;
+}
+
+/*
+ * Empty the ambient set, and the others if anything is left in them: a
+ * process that holds none need not call capset (which systemd's unit
+ * filters out).
+ */
+static int
+drop_caps(struct sandbox_report *r)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct none[2];
+	int empty;
+
+	memset(none, 0, sizeof(none));
 	if ((prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 &&
-	    errno != EINVAL) || syscall(SYS_capset, &h, d) != 0 ||
-	    syscall(SYS_capget, &h, d) != 0) {
+	    errno != EINVAL) || (empty = caps_empty()) < 0 ||
+	    (empty == 0 && syscall(SYS_capset, &h, none) != 0)) {
 		log_errno("sandbox: cannot drop capabilities");
 		return -1;
 	}
-	for (int i = 0; i < 2; i++)
-		if (d[i].effective | d[i].permitted | d[i].inheritable) {
-			log_error("sandbox: capabilities left after capset");
-			return -1;
-		}
+	if (caps_empty() != 1) {
+		log_error("sandbox: capabilities left after capset");
+		return -1;
+	}
 	r->applied |= SANDBOX_BIT(SANDBOX_CAPS);
 	return 0;
 }
@@ -246,6 +271,7 @@ landlock_probe(struct sandbox_report *r)
 		return r->landlock_abi = abi;
 	r->missing[SANDBOX_LANDLOCK] = errno == EOPNOTSUPP ?
 	    "disabled in this kernel (not in its lsm= list)" :
+	    errno == EPERM ? "refused by a system call filter (the unit's?)" :
 	    "not supported by this kernel";
 	return 0;
 }

@@ -540,6 +540,35 @@ pretend_old_kernel(void)
 	return rc;
 }
 
+/*
+ * As under deploy/oniondropd.service: an unprivileged user, and systemd's
+ * filter refusing (EPERM) @privileged (capset, set*id), namespaces
+ * (RestrictNamespaces=yes) and what @system-service lacks (Landlock, the
+ * seccomp call: libseccomp falls back to prctl).
+ */
+static int
+pretend_unit(void)
+{
+	static const int refused[] = {
+		SCMP_SYS(capset), SCMP_SYS(setresuid), SCMP_SYS(setresgid),
+		SCMP_SYS(setgroups), SCMP_SYS(unshare),
+		SCMP_SYS(landlock_create_ruleset), SCMP_SYS(landlock_add_rule),
+		SCMP_SYS(landlock_restrict_self), SCMP_SYS(seccomp),
+	};
+	scmp_filter_ctx ctx;
+	int rc = become_nobody();
+
+	if (rc != 0 || (ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
+		return -1;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), refused[i],
+		    0);
+	rc |= seccomp_load(ctx);
+	seccomp_release(ctx);
+	seccomp_reset(NULL, 0);	/* libseccomp asks the kernel anew */
+	return rc;
+}
+
 /* --- the cases -------------------------------------------------------- */
 
 static void
@@ -801,6 +830,27 @@ test_old_kernel(void)
 }
 
 static void
+test_unit(void)
+{
+	struct spec s = { SANDBOX_NETWORK, 0, NOBODY, pretend_unit,
+	    try_open_passwd, NULL };
+	struct result r;
+	unsigned want = SANDBOX_BIT(SANDBOX_NNP) | SANDBOX_BIT(SANDBOX_CAPS) |
+	    SANDBOX_BIT(SANDBOX_SECCOMP);
+
+	if (!root) {
+		skip("not root: cannot become nobody to play the unit");
+		return;
+	}
+	run(&s, &r);
+	ok(r.entered == 0 && r.rep.applied == want, "under the unit's "
+	    "filter: entered with nnp, caps and seccomp (applied %u, want %u; "
+	    "landlock: %s)", r.rep.applied, want,
+	    r.rep.missing[SANDBOX_LANDLOCK]);
+	ok(killed(&r), "... and open(/etc/passwd) kills (%s)", how(&r));
+}
+
+static void
 test_root_without_user(void)
 {
 	struct spec s = { SANDBOX_STORE, 0, 0, NULL, NULL, NULL };
@@ -888,6 +938,7 @@ main(void)
 	test_netns_alone();
 	test_unprivileged();
 	test_old_kernel();
+	test_unit();
 	test_root_without_user();
 	teardown();
 	return tap_done();
