@@ -99,7 +99,8 @@ static int
 load_filter(int fd)
 {
 	const struct sysfilter_rule allow[] = {
-		SYSFILTER_ALLOW_IF(read, 0, fd), SYSFILTER_ALLOW_IF(write, 0, fd),
+		SYSFILTER_ALLOW_IF(read, 0, fd),
+		SYSFILTER_ALLOW_IF(write, 0, fd),
 		SYSFILTER_ALLOW_MASKED(mmap, 2, PROT_EXEC, 0),
 		SYSFILTER_ALLOW_MASKED(mprotect, 2, PROT_EXEC, 0),
 		SYSFILTER_ALLOW(munmap), SYSFILTER_ALLOW(mremap),
