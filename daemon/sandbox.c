@@ -114,6 +114,9 @@ enter_netns(struct sandbox_report *r)
 		r->applied |= SANDBOX_BIT(SANDBOX_NETNS);
 	else if (errno == EINVAL || errno == ENOSYS)
 		r->missing[SANDBOX_NETNS] = "not supported by this kernel";
+	else if (root)
+		r->missing[SANDBOX_NETNS] = "refused by a system call filter "
+		    "or container around the daemon";
 	else
 		r->missing[SANDBOX_NETNS] = "needs root or user namespaces";
 }
@@ -271,7 +274,8 @@ landlock_probe(struct sandbox_report *r)
 		return r->landlock_abi = abi;
 	r->missing[SANDBOX_LANDLOCK] = errno == EOPNOTSUPP ?
 	    "disabled in this kernel (not in its lsm= list)" :
-	    errno == EPERM ? "refused by a system call filter (the unit's?)" :
+	    errno == EPERM ? "refused by a system call filter around the "
+	    "daemon" :
 	    "not supported by this kernel";
 	return 0;
 }
@@ -428,16 +432,41 @@ enter_seccomp(const struct sandbox_conf *c, struct sandbox_report *r)
 }
 
 /* The layers, in order (applied only when asked: want()). */
+/*
+ * The kernel forgets a parent-death signal when the credentials change (a
+ * new uid, a new user namespace): set it again, and act on it at once if
+ * the parent died in between.
+ */
+static int
+keep_pdeathsig(int sig, pid_t parent)
+{
+	if (sig == 0)
+		return 0;
+	if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) != 0) {
+		log_errno("sandbox: cannot keep the parent-death signal");
+		return -1;
+	}
+	if (getppid() != parent)
+		raise(sig);
+	return 0;
+}
+
 static int
 enter_layers(const struct sandbox_conf *c, struct sandbox_report *r)
 {
 #define want(l) (r->wanted & SANDBOX_BIT(l))
+	pid_t parent = getppid();
+	int sig = 0;
+
+	if (prctl(PR_GET_PDEATHSIG, &sig, 0, 0, 0) != 0)
+		sig = 0;
 	if (want(SANDBOX_NETNS))
 		enter_netns(r);
 	if (want(SANDBOX_CAPS))
 		drop_bounding_set();
 	if ((want(SANDBOX_UID) && drop_uid(c, r) != 0) ||
 	    (want(SANDBOX_CAPS) && drop_caps(r) != 0) ||
+	    keep_pdeathsig(sig, parent) != 0 ||
 	    (want(SANDBOX_NNP) && set_nnp(r) != 0) ||
 	    (want(SANDBOX_LANDLOCK) && enter_landlock(c, r) != 0) ||
 	    (want(SANDBOX_SECCOMP) && enter_seccomp(c, r) != 0))

@@ -27,8 +27,10 @@
  * use (data_dir, LMDB, the listening socket, its socketpairs), made its
  * event base (libevent's epoll, eventfd and signal pipe are made there)
  * and added its signal events. sandbox_enter itself loads the time zone
- * (tzset: gmtime_r would open /etc/localtime on first use) and initialises
- * libsodium (which may open /dev/urandom once).
+ * (tzset: gmtime_r would open /etc/localtime on first use), initialises
+ * libsodium (which may open /dev/urandom once), and keeps a parent-death
+ * signal set before (PR_SET_PDEATHSIG, which the kernel forgets when the
+ * uid changes, and which the filter would then forbid to set again).
  */
 #ifndef SANDBOX_H
 #define SANDBOX_H

@@ -19,7 +19,10 @@
  *   started unprivileged: no uid layer (said by sandbox_log), the network
  *     namespace through a user namespace, still no capability.
  *   an older kernel (a filter in the child makes Landlock's and unshare's
- *     calls fail as they would there): both said missing, the rest on.
+ *     calls fail as they would there): both said missing, the rest on;
+ *     as under the systemd unit (its filter refusing capset, set*id,
+ *     namespaces, Landlock and seccomp()): nnp, caps and seccomp on.
+ *   a parent-death signal set before still kills the sandboxed process.
  * Run as root (CI), the uid is dropped to 65534; as another user the cases
  * that need root are skipped with the reason. Under a sanitizer the filter
  * allows what is not on its never-list (sysfilter.h): the cases that prove
@@ -37,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -526,14 +530,14 @@ become_nobody(void)
 	    setresuid(NOBODY, NOBODY, NOBODY);
 }
 
-/* An older kernel, as the sandbox sees it: no Landlock, no namespaces. */
+/* A kernel built without Landlock or network namespaces. */
 static int
 pretend_old_kernel(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int rc = ctx == NULL || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 	    SCMP_SYS(landlock_create_ruleset), 0) != 0 ||
-	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare),
+	    seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(unshare),
 	    0) != 0 || seccomp_load(ctx) != 0;
 
 	seccomp_release(ctx);
@@ -825,8 +829,8 @@ test_old_kernel(void)
 	sandbox_log(&r.rep, "network process");
 	log = tap_stderr_end();
 	ok(strstr(log, "network process: landlock: not supported by this "
-	    "kernel") != NULL && strstr(log, "network process: netns: needs "
-	    "root or user namespaces") != NULL, "sandbox_log: %s", log);
+	    "kernel") != NULL && strstr(log, "network process: netns: not "
+	    "supported by this kernel") != NULL, "sandbox_log: %s", log);
 }
 
 static void
@@ -848,6 +852,69 @@ test_unit(void)
 	    "landlock: %s)", r.rep.applied, want,
 	    r.rep.missing[SANDBOX_LANDLOCK]);
 	ok(killed(&r), "... and open(/etc/passwd) kills (%s)", how(&r));
+}
+
+/* The grandchild of test_parent_death: sandboxed, then waits forever. */
+static void __attribute__((noreturn))
+orphan(int ready, int hold)
+{
+	struct sandbox_conf conf = { SANDBOX_NETWORK, NOBODY, NOBODY, data_fd,
+	    unix_fd, 0 };
+	struct sandbox_report rep;
+	pid_t me = getpid();
+	char c;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 ||
+	    sandbox_enter(&conf, &rep) != 0)
+		_exit(91);
+	if (write(ready, &me, sizeof(me)) != (ssize_t)sizeof(me) ||
+	    write(ready, &me, sizeof(me)) != (ssize_t)sizeof(me))
+		_exit(92);	/* once for its parent, once for the test */
+	if (read(hold, &c, 1) < 0)	/* it holds the other end: never */
+		_exit(93);
+	_exit(0);
+}
+
+/*
+ * A parent-death signal set before the sandbox works after it, though the
+ * uid drop (or the user namespace) made the kernel forget it: the test,
+ * a subreaper, sees its grandchild killed when the child between exits.
+ */
+static void
+test_parent_death(void)
+{
+	int ready[2], hold[2], status = 0;
+	pid_t mid, orphan_pid = 0, gone = 0;
+
+	if (pipe(ready) != 0 || pipe(hold) != 0 ||
+	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+		abort();
+	fflush(NULL);
+	if ((mid = fork()) == 0) {
+		if (fork() == 0)
+			orphan(ready[1], hold[0]);
+		_exit(read(ready[0], &orphan_pid, sizeof(orphan_pid)) > 0 ?
+		    0 : 1);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	waitpid(mid, &status, 0);
+	if (read(ready[0], &orphan_pid, sizeof(orphan_pid)) !=
+	    (ssize_t)sizeof(orphan_pid))
+		orphan_pid = 0;
+	for (int i = 0; i < 500 && gone == 0; i++)
+		if ((gone = waitpid(-1, &status, WNOHANG)) == 0)
+			usleep(10000);
+	ok(gone > 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "the parent-death signal outlives the sandbox: the grandchild "
+	    "is killed when its parent exits");
+	if (gone == 0 && orphan_pid > 0) {
+		kill(orphan_pid, SIGKILL);
+		waitpid(orphan_pid, NULL, 0);
+	}
+	close(ready[0]);
+	close(hold[1]);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
 }
 
 static void
@@ -939,6 +1006,7 @@ main(void)
 	test_unprivileged();
 	test_old_kernel();
 	test_unit();
+	test_parent_death();
 	test_root_without_user();
 	teardown();
 	return tap_done();
