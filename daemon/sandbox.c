@@ -3,9 +3,10 @@
  * made while the process still has the privilege to (root, or the full
  * capabilities a new user namespace gives its first process); the
  * bounding set is emptied while CAP_SETPCAP is still held; the uid is
- * dropped, which as root also empties the other capability sets; Landlock
- * needs no_new_privs; seccomp comes last, since it forbids every call
- * used before it.
+ * dropped, which as root also empties the other capability sets; the
+ * parent-death signal is set again after the last change of credentials;
+ * Landlock needs no_new_privs; seccomp comes last, since it forbids every
+ * call used before it.
  *
  * Started unprivileged, the network namespace comes with a new user
  * namespace (CLONE_NEWUSER | CLONE_NEWNET). No uid is mapped into it, on
@@ -431,7 +432,6 @@ enter_seccomp(const struct sandbox_conf *c, struct sandbox_report *r)
 	return 0;
 }
 
-/* The layers, in order (applied only when asked: want()). */
 /*
  * The kernel forgets a parent-death signal when the credentials change (a
  * new uid, a new user namespace): set it again, and act on it at once if
@@ -451,6 +451,7 @@ keep_pdeathsig(int sig, pid_t parent)
 	return 0;
 }
 
+/* The layers, in order (those wanted only). */
 static int
 enter_layers(const struct sandbox_conf *c, struct sandbox_report *r)
 {
