@@ -3,7 +3,9 @@
  * request head, body (to a handler, or discarded), waiting for the answer,
  * writing it; then the next request on the same connection, or close.
  * Input is only parsed while no answer is pending, so pipelined requests
- * wait their turn in the bufferevent's input.
+ * wait their turn in the bufferevent's input. Whatever the answer, it
+ * comes from above through the pool's handlers (spiped's dispatch turns
+ * its upward call into a callback the same way).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,10 +20,8 @@
 
 #include "conn.h"
 #include "log.h"
-#include "pages.h"
 #include "proxy.h"
-#include "router.h"
-#include "server.h"
+#include "secmem.h"
 
 /* How much a read may pull in at once: bounds memory per connection. */
 #define READ_HIGH_WATERMARK (256 * 1024)
@@ -58,8 +58,19 @@ static const char security_headers[] =
 
 enum conn_phase { PHASE_PROXY, PHASE_HEAD, PHASE_REQUEST, PHASE_LINGER };
 
+struct conn_pool {
+	struct event_base *base;
+	struct conn_limits lim;
+	const struct conn_handlers *h;
+	void *arg;
+	struct conn *conns;		/* every open connection */
+	size_t n;			/* in conns */
+	int closing;			/* shutdown: keep none alive */
+	uint8_t *body_buf;		/* CONN_BODY_BUF, locked */
+};
+
 struct conn {
-	struct server *srv;
+	struct conn_pool *pool;
 	struct bufferevent *bev;
 	struct conn *prev, *next;
 	enum conn_phase phase;
@@ -138,19 +149,20 @@ handler_release(struct conn *c)
 static void
 conn_free(struct conn *c)
 {
-	struct server *srv = c->srv;
+	struct conn_pool *p = c->pool;
 
 	handler_release(c);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		srv->conns = c->next;
+		p->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	p->n--;
 	bufferevent_free(c->bev);
 	explicit_bzero(c, sizeof(*c));
 	free(c);
-	server_conn_closed(srv);
+	p->h->closed(p->arg);
 }
 
 /*
@@ -185,7 +197,7 @@ static void
 request_done(struct conn *c)
 {
 	handler_release(c);
-	if (!c->keep_alive || c->eof || c->srv->shutting_down) {
+	if (!c->keep_alive || c->eof || c->pool->closing) {
 		linger(c);
 		return;
 	}
@@ -196,7 +208,7 @@ request_done(struct conn *c)
 	c->discarded = 0;
 	c->head_since = 0;
 	c->waiting_since = monotonic_now();
-	server_conn_waiting(c->srv);
+	c->pool->h->waiting(c->pool->arg);
 	process_input(c);
 }
 
@@ -276,7 +288,7 @@ conn_respond(struct conn *c, int status, const char *content_type,
 	if (c->responded)
 		return;
 	c->responded = 1;
-	if (c->body_left > 0 || c->srv->shutting_down)
+	if (c->body_left > 0 || c->pool->closing)
 		c->keep_alive = 0;	/* the rest of the body is discarded */
 	send_head(c, status, content_type, len, extra_headers);
 	if (body != NULL && req != NULL && req->method == HTTP_METHOD_HEAD)
@@ -292,21 +304,6 @@ void
 conn_respond_html(struct conn *c, int status, struct evbuffer *html)
 {
 	conn_respond(c, status, "text/html; charset=utf-8", html, NULL);
-}
-
-void
-conn_error_page(struct conn *c, int status, enum lang lang)
-{
-	struct evbuffer *html = evbuffer_new();
-	const char *extra = status == 405 ? "Allow: GET, HEAD, POST\r\n" : NULL;
-
-	if (html == NULL) {
-		conn_respond(c, 500, NULL, NULL, NULL);
-		return;
-	}
-	pages_error(html, &c->srv->site, lang, status);
-	conn_respond(c, status, "text/html; charset=utf-8", html, extra);
-	evbuffer_free(html);
 }
 
 void
@@ -351,12 +348,6 @@ conn_request(const struct conn *c)
 	return c->phase == PHASE_REQUEST ? http_parser_request(&c->http) : NULL;
 }
 
-struct server *
-conn_server(const struct conn *c)
-{
-	return c->srv;
-}
-
 int
 conn_circuit(const struct conn *c, uint32_t *id)
 {
@@ -381,7 +372,7 @@ feed_proxy(struct conn *c, const uint8_t *p, size_t n)
 		c->has_circuit = info->has_circuit_id;
 		c->circuit = info->circuit_id;
 		c->phase = PHASE_HEAD;
-		if (circuit_count(c, 0) >= c->srv->cfg.connections_per_circuit)
+		if (circuit_count(c, 0) >= c->pool->lim.connections_per_circuit)
 			return -1;	/* this circuit has its share */
 	}
 	return (ssize_t)used;
@@ -398,7 +389,7 @@ start_request(struct conn *c)
 	c->window_bytes = 0;
 	c->keep_alive = req->keep_alive;
 	c->body_left = req->has_content_length ? req->content_length : 0;
-	router_dispatch(c, req);
+	c->pool->h->request(c->pool->arg, c, req);
 	if (c->bh != NULL && c->body_left == 0 && !c->responded) {
 		c->body_ended = 1;
 		c->bh->end(c->bh_state);
@@ -418,8 +409,8 @@ feed_head(struct conn *c, const uint8_t *p, size_t n)
 		c->phase = PHASE_REQUEST;
 		c->keep_alive = 0;
 		c->body_left = 0;
-		conn_error_page(c, http_parser_error(&c->http, NULL),
-		    c->srv->default_lang);
+		c->pool->h->refused(c->pool->arg, c,
+		    http_parser_error(&c->http, NULL));
 	}
 	return used;
 }
@@ -528,7 +519,7 @@ process_input(struct conn *c)
 static int
 read_more_body(struct conn *c)
 {
-	uint8_t *buf = c->srv->body_buf;	/* locked; the loop is one thread */
+	uint8_t *buf = c->pool->body_buf;	/* the loop is one thread */
 	evutil_socket_t fd = bufferevent_getfd(c->bev);
 
 	for (int i = 0; i < BODY_READS_PER_EVENT; i++) {
@@ -581,39 +572,69 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	conn_free(c);	/* error, timeout, or EOF with nothing pending */
 }
 
-void
-conn_accept(struct server *srv, evutil_socket_t fd)
+struct conn_pool *
+conn_pool_new(struct event_base *base, const struct conn_limits *limits,
+    const struct conn_handlers *h, void *arg)
+{
+	struct conn_pool *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		log_errno("connections");
+		return NULL;
+	}
+	if ((p->body_buf = secmem_get(CONN_BODY_BUF)) == NULL) {
+		log_error("cannot lock %d KiB of memory for request bodies "
+		    "(mlock; see LimitMEMLOCK in oniondropd(8))",
+		    CONN_BODY_BUF / 1024);
+		free(p);
+		return NULL;
+	}
+	p->base = base;
+	p->lim = *limits;
+	p->h = h;
+	p->arg = arg;
+	return p;
+}
+
+int
+conn_accept(struct conn_pool *p, evutil_socket_t fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
-	struct timeval idle = { (time_t)srv->cfg.idle_timeout, 0 };
+	struct timeval idle = { (time_t)p->lim.idle_timeout, 0 };
 	/* Bodies over max_report_size are the router's to refuse: it answers
 	 * 413 and reads the body away, so the browser can show the page. */
 	struct http_limits limits = HTTP_LIMITS_DEFAULT;
 
 	if (c == NULL ||
-	    (c->bev = bufferevent_socket_new(srv->base, fd,
+	    (c->bev = bufferevent_socket_new(p->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		srv->failed_connections++;	/* logged as a count */
 		evutil_closesocket(fd);
 		free(c);
-		server_conn_closed(srv);
-		return;
+		return -1;
 	}
 	limits.body_max = UINT64_MAX;
-	c->srv = srv;
-	c->phase = srv->cfg.proxy_protocol ? PHASE_PROXY : PHASE_HEAD;
+	c->pool = p;
+	c->phase = p->lim.proxy_protocol ? PHASE_PROXY : PHASE_HEAD;
 	c->waiting_since = c->head_since = monotonic_now();
 	proxy_init(&c->proxy);
 	http_parser_init(&c->http, &limits);
-	if ((c->next = srv->conns) != NULL)
+	if ((c->next = p->conns) != NULL)
 		c->next->prev = c;
-	srv->conns = c;
+	p->conns = c;
+	p->n++;
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
 	bufferevent_set_timeouts(c->bev, &idle, &idle);
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	/* A new bufferevent watches for writability: not before flush_output. */
 	bufferevent_disable(c->bev, EV_WRITE);
 	bufferevent_enable(c->bev, EV_READ);
+	return 0;
+}
+
+size_t
+conn_count(const struct conn_pool *p)
+{
+	return p->n;
 }
 
 /* Is c in the middle of something that must finish (a commit)? */
@@ -624,10 +645,11 @@ busy(const struct conn *c)
 }
 
 void
-conn_close_idle(struct server *srv)
+conn_close_idle(struct conn_pool *p)
 {
-	struct conn *c = srv->conns, *next;
+	struct conn *c = p->conns, *next;
 
+	p->closing = 1;
 	for (; c != NULL; c = next) {
 		next = c->next;
 		if (!busy(c) && !c->responded)
@@ -636,10 +658,15 @@ conn_close_idle(struct server *srv)
 }
 
 void
-conn_close_all(struct server *srv)
+conn_pool_free(struct conn_pool *p)
 {
-	while (srv->conns != NULL)
-		conn_free(srv->conns);
+	if (p == NULL)
+		return;
+	p->closing = 1;
+	while (p->conns != NULL)
+		conn_free(p->conns);
+	secmem_put(p->body_buf, CONN_BODY_BUF);
+	free(p);
 }
 
 void
@@ -656,7 +683,7 @@ circuit_count(const struct conn *c, int uploads_only)
 
 	if (!c->has_circuit)
 		return 0;
-	for (const struct conn *o = c->srv->conns; o != NULL; o = o->next)
+	for (const struct conn *o = c->pool->conns; o != NULL; o = o->next)
 		if (o != c && o->has_circuit && o->circuit == c->circuit &&
 		    (!uploads_only || o->uploading))
 			n++;
@@ -673,16 +700,16 @@ conn_circuit_uploads(const struct conn *c)
 static int
 too_slow(struct conn *c, time_t now)
 {
-	const struct config *cfg = &c->srv->cfg;
+	const struct conn_limits *lim = &c->pool->lim;
 	time_t span = now - c->window_start;
 
 	if (c->phase == PHASE_PROXY || c->phase == PHASE_HEAD)
 		return c->head_since != 0 &&
-		    now - c->head_since >= (time_t)cfg->head_timeout;
+		    now - c->head_since >= (time_t)lim->head_timeout;
 	if (c->phase != PHASE_REQUEST || c->body_left == 0 || c->paused ||
 	    span < RATE_WINDOW)
 		return 0;
-	if (c->window_bytes < cfg->min_upload_rate * (uint64_t)span)
+	if (c->window_bytes < lim->min_upload_rate * (uint64_t)span)
 		return 1;
 	c->window_start = now;
 	c->window_bytes = 0;
@@ -690,12 +717,12 @@ too_slow(struct conn *c, time_t now)
 }
 
 void
-conn_sweep(struct server *srv)
+conn_sweep(struct conn_pool *p)
 {
 	time_t now = monotonic_now();
 	struct conn *c, *next;
 
-	for (c = srv->conns; c != NULL; c = next) {
+	for (c = p->conns; c != NULL; c = next) {
 		next = c->next;
 		if (too_slow(c, now))
 			conn_free(c);
@@ -703,11 +730,11 @@ conn_sweep(struct server *srv)
 }
 
 int
-conn_evict_waiting(struct server *srv)
+conn_evict_waiting(struct conn_pool *p)
 {
 	struct conn *c, *oldest = NULL;
 
-	for (c = srv->conns; c != NULL; c = c->next)
+	for (c = p->conns; c != NULL; c = c->next)
 		if (c->waiting_since != 0 && (oldest == NULL ||
 		    c->waiting_since < oldest->waiting_since))
 			oldest = c;
@@ -718,9 +745,9 @@ conn_evict_waiting(struct server *srv)
 }
 
 int
-conn_any_waiting(const struct server *srv)
+conn_any_waiting(const struct conn_pool *p)
 {
-	for (const struct conn *c = srv->conns; c != NULL; c = c->next)
+	for (const struct conn *c = p->conns; c != NULL; c = c->next)
 		if (c->waiting_since != 0)
 			return 1;
 	return 0;

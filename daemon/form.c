@@ -28,7 +28,6 @@
 #include "receipt.h"
 #include "seal.h"
 #include "secmem.h"
-#include "server.h"
 #include "utf8.h"
 
 /* Above this much ciphertext waiting for the store, stop reading. */
@@ -54,7 +53,7 @@ enum target {
 
 struct submission {
 	struct conn *c;			/* NULL once the connection is gone */
-	struct server *srv;
+	struct web *web;
 	enum lang lang;
 	enum form_kind kind;
 	int has_circuit;
@@ -65,7 +64,7 @@ struct submission {
 	struct evbuffer *held;		/* ciphertext until the token is seen */
 	int held_over;			/* more than HOLD_MAX came first */
 	struct store_upload *upload;	/* NULL until the token is seen */
-	int is_upload;			/* counted in srv->nuploads */
+	int is_upload;			/* counted in web->nuploads */
 	/* The limit's count stands: stored, or (a follow-up) refused. */
 	int keep_count;
 	uint8_t *plain;			/* secmem (locked): every textbuf */
@@ -154,9 +153,9 @@ submission_free(struct submission *s)
 	if (s->held != NULL)
 		evbuffer_free(s->held);
 	if (s->is_upload)
-		s->srv->nuploads--;
+		s->web->nuploads--;
 	if (s->has_circuit && !s->keep_count)
-		ratelimit_refund(s->srv->report_limit, s->circuit, time(NULL));
+		ratelimit_refund(s->web->report_limit, s->circuit, time(NULL));
 	wipe_plain(s);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
@@ -168,7 +167,7 @@ static void
 answer_error(struct submission *s, int status)
 {
 	if (s->c != NULL)
-		conn_error_page(s->c, status, s->lang);
+		web_error_page(s->c, s->web, status, s->lang);
 }
 
 /* Stop everything for this report: nothing of it is kept. */
@@ -204,8 +203,8 @@ answer_form_again(struct submission *s, unsigned errors, unsigned bad_line)
 		answer_error(s, 500);
 		return;
 	}
-	token_make(token, s->srv->secrets.server, time(NULL));
-	pages_form(b, &s->srv->site, s->lang, &v);
+	token_make(token, s->web->secrets.server, time(NULL));
+	pages_form(b, &s->web->site, s->lang, &v);
 	conn_respond_html(s->c, 400, b);
 	evbuffer_free(b);
 }
@@ -270,7 +269,7 @@ open_upload(struct submission *s)
 
 	if (s->upload != NULL)
 		return 0;
-	if ((s->upload = store_upload_begin(s->srv->store, s->id)) == NULL)
+	if ((s->upload = store_upload_begin(s->web->store, s->id)) == NULL)
 		return -1;
 	while ((n = evbuffer_peek(s->held, -1, NULL, v, 8)) > 0) {
 		size_t len = 0;
@@ -290,7 +289,7 @@ open_upload(struct submission *s)
 static int
 token_ok(const struct submission *s)
 {
-	return token_check(s->srv->secrets.server, s->token.p,
+	return token_check(s->web->secrets.server, s->token.p,
 	    s->token.len, time(NULL));
 }
 
@@ -308,7 +307,7 @@ target_for(const struct submission *s, const char *name, const char *filename)
 	};
 
 	if (strcmp(name, FIELD_ATTACHMENT) == 0)
-		return (filename != NULL && s->srv->cfg.attachments) ?
+		return (filename != NULL && s->web->site.attachments) ?
 		    T_ATTACHMENT : T_NONE;
 	if (strcmp(name, FIELD_RECEIPT) == 0)
 		return s->kind == FORM_FOLLOW_UP ? T_RECEIPT : T_NONE;
@@ -364,7 +363,7 @@ attachment_data(struct submission *s, const uint8_t *buf, size_t len)
 		s->attachment_open = 1;
 	}
 	s->attachment_bytes += len;
-	if (s->attachment_bytes > s->srv->cfg.max_attachment_size) {
+	if (s->attachment_bytes > s->web->site.max_attachment_size) {
 		fail(s, 413);
 		return -1;
 	}
@@ -588,7 +587,7 @@ seal_reply(struct submission *s)
 
 	if (!follow_up)
 		receipt_new(s->receipt);
-	receipt_reply_keypair(pk, s->reply_sk, s->srv->secrets.server,
+	receipt_reply_keypair(pk, s->reply_sk, s->web->secrets.server,
 	    follow_up ? s->receipt_typed.p : s->receipt, follow_up ?
 	    s->receipt_typed.len : strlen(s->receipt));
 	sodium_memzero(s->reply_sk, RECEIPT_REPLY_KEY_BYTES);
@@ -642,9 +641,9 @@ answer_done(struct submission *s, int refused)
 		return;
 	}
 	if (s->kind == FORM_REPORT)
-		pages_receipt(b, &s->srv->site, s->lang, s->receipt);
+		pages_receipt(b, &s->web->site, s->lang, s->receipt);
 	else
-		pages_follow_up(b, &s->srv->site, s->lang, !refused);
+		pages_follow_up(b, &s->web->site, s->lang, !refused);
 	conn_respond_html(s->c, refused ? 400 : 200, b);
 	evbuffer_free(b);
 }
@@ -694,7 +693,7 @@ commit(struct submission *s)
 		store_upload_commit_follow_up(u, s->first_id, on_committed, s);
 		return;
 	}
-	receipt_hash(hash, s->srv->secrets.server, s->receipt,
+	receipt_hash(hash, s->web->secrets.server, s->receipt,
 	    strlen(s->receipt));
 	store_upload_commit(u, hash, on_committed, s);
 }
@@ -743,7 +742,7 @@ on_case(void *arg, struct store_case *c)
 	struct submission *s = arg;
 	int found = c != NULL;
 	int offered = found &&
-	    lookup_follow_up_offered(s->srv->cfg.follow_ups, c);
+	    lookup_follow_up_offered(s->web->follow_ups, c);
 
 	s->looking_up = 0;
 	if (offered)
@@ -764,10 +763,10 @@ look_up_receipt(struct submission *s)
 {
 	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
 
-	receipt_hash(hash, s->srv->secrets.server, s->receipt_typed.p,
+	receipt_hash(hash, s->web->secrets.server, s->receipt_typed.p,
 	    s->receipt_typed.len);
 	s->looking_up = 1;
-	store_lookup(s->srv->store, hash, on_case, s);
+	store_lookup(s->web->store, hash, on_case, s);
 }
 
 /* ---- the body handler ---- */
@@ -823,13 +822,13 @@ static const struct body_handler form_handler = { body_data, body_end, body_free
 static int
 start_sealing(struct submission *s)
 {
-	struct server *srv = s->srv;
+	struct web *w = s->web;
 	struct seal_slots slots;
 	int rc = -1;
 
-	if (keypool_take(srv->keypool, &slots) != 0) {
+	if (keypool_take(w->keypool, &slots) != 0) {
 		randombytes_buf(s->id, sizeof(s->id));
-		if (seal_slots_make(&slots, srv->keys, srv->nkeys, s->id) != 0)
+		if (seal_slots_make(&slots, w->keys, w->nkeys, s->id) != 0)
 			return -1;
 	}
 	memcpy(s->id, seal_slots_id(&slots), sizeof(s->id));
@@ -848,40 +847,39 @@ start_sealing(struct submission *s)
 static int
 upload_refusal(struct submission *s, const struct http_request *req)
 {
-	struct server *srv = s->srv;
+	struct web *w = s->web;
 
 	if (req->content_length <= UPLOAD_MIN)
 		return 0;
-	if (srv->nuploads >= srv->cfg.max_uploads)
+	if (w->nuploads >= w->max_uploads)
 		return 503;
 	if (s->has_circuit && conn_circuit_uploads(s->c) >=
-	    srv->cfg.uploads_per_circuit)
+	    w->uploads_per_circuit)
 		return 429;
-	srv->nuploads++;
+	w->nuploads++;
 	s->is_upload = 1;
 	conn_mark_upload(s->c);
 	return 0;
 }
 
 void
-form_begin(struct conn *c, const struct http_request *req, enum lang lang,
-    enum form_kind kind)
+form_begin(struct conn *c, struct web *w, const struct http_request *req,
+    enum lang lang, enum form_kind kind)
 {
-	struct server *srv = conn_server(c);
 	struct submission *s = calloc(1, sizeof(*s));
 	int status;
 
 	if (s == NULL) {
-		conn_error_page(c, 503, lang);
+		web_error_page(c, w, 503, lang);
 		return;
 	}
 	s->c = c;
-	s->srv = srv;
+	s->web = w;
 	s->lang = lang;
 	s->kind = kind;
 	s->has_circuit = conn_circuit(c, &s->circuit);
 	if (alloc_plain(s) != 0) {
-		srv->refused_locked_memory++;	/* see server.h */
+		w->refused_locked_memory++;	/* see web.h */
 		status = 503;
 	} else if ((s->body = formbody_new(req->content_type, &body_cb,
 	    s)) == NULL)
@@ -891,7 +889,7 @@ form_begin(struct conn *c, const struct http_request *req, enum lang lang,
 		status = 503;
 	if (status != 0) {
 		submission_free(s);
-		conn_error_page(c, status, lang);
+		web_error_page(c, w, status, lang);
 		return;
 	}
 	conn_set_body_handler(c, &form_handler, s);

@@ -20,6 +20,7 @@
 #include "conn.h"
 #include "http_parser.h"
 #include "i18n.h"
+#include "web.h"
 
 /* What is being submitted. */
 enum form_kind {
@@ -28,11 +29,11 @@ enum form_kind {
 };
 
 /*
- * form_begin(c, req, lang, kind):
+ * form_begin(c, w, req, lang, kind):
  * Take over the body of a submission on c (or answer 400 at once if the
- * body is not a form).
+ * body is not a form). w outlives every submission.
  */
-void form_begin(struct conn *c, const struct http_request *req,
+void form_begin(struct conn *c, struct web *w, const struct http_request *req,
     enum lang lang, enum form_kind kind);
 
 /*

@@ -16,14 +16,13 @@
 #include "outcome.h"
 #include "receipt.h"
 #include "secmem.h"
-#include "server.h"
 
 /* A status form is tiny; anything bigger is not one. */
 #define LOOKUP_BODY_MAX 8192
 
 struct lookup {
 	struct conn *c;			/* NULL once the connection is gone */
-	struct server *srv;
+	struct web *web;
 	enum lang lang;
 	struct formbody *body;
 	int in_receipt, asking;
@@ -141,20 +140,20 @@ static const struct formbody_callbacks lookup_cb = { on_begin, on_data, on_end }
 static void
 answer(struct lookup *l, const struct store_case *c)
 {
-	struct server *srv = l->srv;
+	struct web *w = l->web;
 	char token[TOKEN_TEXT_LEN + 1];
-	struct lookup_query q = { srv->secrets.server, l->receipt,
-	    l->receipt_len, srv->cfg.follow_ups, token };
+	struct lookup_query q = { w->secrets.server, l->receipt,
+	    l->receipt_len, w->follow_ups, token };
 	struct evbuffer *b = evbuffer_new();
 
 	token_make(token, q.secret, time(NULL));
 	if (b == NULL) {
-		conn_error_page(l->c, 500, l->lang);
+		web_error_page(l->c, w, 500, l->lang);
 		return;
 	}
-	if (lookup_page(b, &srv->site, l->lang, &q, c) != 0) {
-		srv->refused_locked_memory++;	/* see server.h */
-		conn_error_page(l->c, 503, l->lang);
+	if (lookup_page(b, &w->site, l->lang, &q, c) != 0) {
+		w->refused_locked_memory++;	/* see web.h */
+		web_error_page(l->c, w, 503, l->lang);
 	} else {
 		conn_respond_html(l->c, 200, b);
 	}
@@ -173,7 +172,7 @@ on_case(void *arg, struct store_case *c)
 	}
 	l->asking = 0;
 	if (c == NULL)
-		conn_error_page(l->c, 503, l->lang);
+		web_error_page(l->c, l->web, 503, l->lang);
 	else
 		answer(l, c);
 	store_case_free(c);
@@ -194,13 +193,13 @@ body_end(void *arg)
 	uint8_t hash[STORE_RECEIPT_HASH_BYTES];
 
 	if (formbody_finish(l->body) != 0) {
-		conn_error_page(l->c, 400, l->lang);
+		web_error_page(l->c, l->web, 400, l->lang);
 		return;
 	}
-	receipt_hash(hash, l->srv->secrets.server, l->receipt,
+	receipt_hash(hash, l->web->secrets.server, l->receipt,
 	    l->receipt_len);
 	l->asking = 1;
-	store_lookup(l->srv->store, hash, on_case, l);
+	store_lookup(l->web->store, hash, on_case, l);
 }
 
 static void
@@ -218,26 +217,26 @@ body_free(void *arg)
 static const struct body_handler lookup_handler = { body_data, body_end, body_free };
 
 void
-lookup_begin(struct conn *c, const struct http_request *req, enum lang lang)
+lookup_begin(struct conn *c, struct web *w, const struct http_request *req,
+    enum lang lang)
 {
 	struct lookup *l;
 
 	if (req->content_length > LOOKUP_BODY_MAX) {
-		conn_error_page(c, 413, lang);
+		web_error_page(c, w, 413, lang);
 		return;
 	}
 	if ((l = secmem_get(sizeof(*l))) == NULL) {
-		/* counted, see server.h */
-		conn_server(c)->refused_locked_memory++;
-		conn_error_page(c, 503, lang);
+		w->refused_locked_memory++;	/* see web.h */
+		web_error_page(c, w, 503, lang);
 		return;
 	}
 	l->c = c;
-	l->srv = conn_server(c);
+	l->web = w;
 	l->lang = lang;
 	if ((l->body = formbody_new(req->content_type, &lookup_cb, l)) == NULL) {
 		lookup_free(l);
-		conn_error_page(c, 400, lang);
+		web_error_page(c, w, 400, lang);
 		return;
 	}
 	conn_set_body_handler(c, &lookup_handler, l);

@@ -21,10 +21,14 @@
 #include "i18n.h"
 #include "pages.h"
 #include "store.h"
+#include "web.h"
 
-/* lookup_begin(c, req, lang): take over the body of a status request. */
-void lookup_begin(struct conn *c, const struct http_request *req,
-    enum lang lang);
+/*
+ * lookup_begin(c, w, req, lang):
+ * Take over the body of a status request on c. w outlives every request.
+ */
+void lookup_begin(struct conn *c, struct web *w,
+    const struct http_request *req, enum lang lang);
 
 /*
  * lookup_follow_up_offered(mode, c):

@@ -12,7 +12,6 @@
 #include "pages.h"
 #include "receipt.h"
 #include "router.h"
-#include "server.h"
 
 enum route {
 	ROUTE_NONE, ROUTE_LANDING, ROUTE_REPORT, ROUTE_STATUS, ROUTE_FOLLOW_UP,
@@ -32,27 +31,27 @@ static const struct {
 };
 
 static int
-offered(const struct server *srv, enum lang lang)
+offered(const struct web *w, enum lang lang)
 {
-	for (size_t i = 0; i < srv->site.n_offered; i++)
-		if (srv->site.offered[i] == lang)
+	for (size_t i = 0; i < w->site.n_offered; i++)
+		if (w->site.offered[i] == lang)
 			return 1;
 	return 0;
 }
 
 /* Split "/{lang}/rest" into lang and rest; no prefix means the default. */
 static enum route
-parse_path(const struct server *srv, const char *path, size_t len,
+parse_path(const struct web *w, const char *path, size_t len,
     enum lang *lang)
 {
-	*lang = srv->default_lang;
+	*lang = w->default_lang;
 	if (len == 10 && memcmp(path, "/style.css", 10) == 0)
 		return ROUTE_STYLE;
 	if (len == 13 && memcmp(path, "/noscript.css", 13) == 0)
 		return ROUTE_NOSCRIPT_STYLE;
 	if (len >= 3 && (len == 3 || path[3] == '/') &&
 	    i18n_lang(path + 1, 2, lang) == 0) {
-		if (!offered(srv, *lang))
+		if (!offered(w, *lang))
 			return ROUTE_NONE;
 		path += 3;
 		len -= 3;
@@ -92,7 +91,7 @@ static struct {
 } form_cache[LANG_COUNT];
 
 static int
-draw_form(struct server *srv, enum lang lang, time_t hour)
+draw_form(const struct web *w, enum lang lang, time_t hour)
 {
 	struct evbuffer *b = evbuffer_new();
 	char token[TOKEN_TEXT_LEN + 1];
@@ -102,8 +101,8 @@ draw_form(struct server *srv, enum lang lang, time_t hour)
 
 	if (b == NULL)
 		return -1;
-	token_make(token, srv->secrets.server, hour * 3600);
-	pages_form(b, &srv->site, lang, &view);
+	token_make(token, w->secrets.server, hour * 3600);
+	pages_form(b, &w->site, lang, &view);
 	len = evbuffer_get_length(b);
 	if ((html = malloc(len)) != NULL)
 		evbuffer_remove(b, html, len);
@@ -118,13 +117,13 @@ draw_form(struct server *srv, enum lang lang, time_t hour)
 }
 
 static void
-serve_form(struct conn *c, enum lang lang)
+serve_form(struct conn *c, const struct web *w, enum lang lang)
 {
 	struct evbuffer *b;
 	time_t hour = time(NULL) / 3600;
 
 	if ((form_cache[lang].html == NULL || form_cache[lang].hour != hour) &&
-	    draw_form(conn_server(c), lang, hour) != 0) {
+	    draw_form(w, lang, hour) != 0) {
 		conn_respond(c, 500, NULL, NULL, NULL);
 		return;
 	}
@@ -139,9 +138,9 @@ serve_form(struct conn *c, enum lang lang)
 
 /* A page that needs nothing but the language. */
 static void
-serve_page(struct conn *c, enum route route, enum lang lang)
+serve_page(struct conn *c, const struct web *w, enum route route,
+    enum lang lang)
 {
-	struct server *srv = conn_server(c);
 	struct evbuffer *b = evbuffer_new();
 
 	if (b == NULL) {
@@ -149,11 +148,11 @@ serve_page(struct conn *c, enum route route, enum lang lang)
 		return;
 	}
 	if (route == ROUTE_LANDING)
-		pages_landing(b, &srv->site, lang);
+		pages_landing(b, &w->site, lang);
 	else if (route == ROUTE_SAFETY)
-		pages_safety(b, &srv->site, lang);
+		pages_safety(b, &w->site, lang);
 	else
-		pages_status(b, &srv->site, lang, NULL);
+		pages_status(b, &w->site, lang, NULL);
 	conn_respond_html(c, 200, b);
 	evbuffer_free(b);
 }
@@ -169,7 +168,8 @@ redirect_slash(struct conn *c, enum lang lang)
 }
 
 static void
-serve_get(struct conn *c, enum route route, enum lang lang)
+serve_get(struct conn *c, const struct web *w, enum route route,
+    enum lang lang)
 {
 	size_t len;
 	const char *css;
@@ -187,10 +187,10 @@ serve_get(struct conn *c, enum route route, enum lang lang)
 		redirect_slash(c, lang);
 		break;
 	case ROUTE_REPORT:
-		serve_form(c, lang);
+		serve_form(c, w, lang);
 		break;
 	default:
-		serve_page(c, route, lang);
+		serve_page(c, w, route, lang);
 		break;
 	}
 }
@@ -203,11 +203,10 @@ serve_get(struct conn *c, enum route route, enum lang lang)
  * follow-up is a report: it counts against the same limit.
  */
 static int
-within_limit(struct conn *c, enum route route)
+within_limit(struct conn *c, const struct web *w, enum route route)
 {
-	struct server *srv = conn_server(c);
-	struct ratelimit *limit = route == ROUTE_STATUS ? srv->status_limit :
-	    srv->report_limit;
+	struct ratelimit *limit = route == ROUTE_STATUS ? w->status_limit :
+	    w->report_limit;
 	uint32_t circuit;
 	time_t now = time(NULL);
 
@@ -220,54 +219,51 @@ within_limit(struct conn *c, enum route route)
 }
 
 static void
-serve_post(struct conn *c, const struct http_request *req, enum route route,
-    enum lang lang)
+serve_post(struct conn *c, struct web *w, const struct http_request *req,
+    enum route route, enum lang lang)
 {
-	struct server *srv = conn_server(c);
-
 	if (route != ROUTE_REPORT && route != ROUTE_STATUS &&
 	    route != ROUTE_FOLLOW_UP) {
-		conn_error_page(c, 405, lang);
+		web_error_page(c, w, 405, lang);
 		return;
 	}
-	if (req->content_length > srv->cfg.max_report_size) {
-		conn_error_page(c, 413, lang);
+	if (req->content_length > w->site.max_report_size) {
+		web_error_page(c, w, 413, lang);
 		return;
 	}
-	if (!within_limit(c, route)) {
-		conn_error_page(c, 429, lang);
+	if (!within_limit(c, w, route)) {
+		web_error_page(c, w, 429, lang);
 		return;
 	}
 	if (route == ROUTE_STATUS)
-		lookup_begin(c, req, lang);
+		lookup_begin(c, w, req, lang);
 	else
-		form_begin(c, req, lang, route == ROUTE_REPORT ? FORM_REPORT :
-		    FORM_FOLLOW_UP);
+		form_begin(c, w, req, lang, route == ROUTE_REPORT ?
+		    FORM_REPORT : FORM_FOLLOW_UP);
 }
 
 void
-router_dispatch(struct conn *c, const struct http_request *req)
+router_dispatch(struct conn *c, struct web *w, const struct http_request *req)
 {
-	struct server *srv = conn_server(c);
 	const char *q = memchr(req->target, '?', req->target_len);
 	size_t len = q ? (size_t)(q - req->target) : req->target_len;
 	enum lang lang;
-	enum route route = parse_path(srv, req->target, len, &lang);
+	enum route route = parse_path(w, req->target, len, &lang);
 
 	if (route == ROUTE_NONE) {
-		conn_error_page(c, 404, lang);
+		web_error_page(c, w, 404, lang);
 		return;
 	}
 	switch (req->method) {
 	case HTTP_METHOD_GET:
 	case HTTP_METHOD_HEAD:
-		serve_get(c, route, lang);
+		serve_get(c, w, route, lang);
 		break;
 	case HTTP_METHOD_POST:
-		serve_post(c, req, route, lang);
+		serve_post(c, w, req, route, lang);
 		break;
 	default:
-		conn_error_page(c, 405, lang);
+		web_error_page(c, w, 405, lang);
 		break;
 	}
 }

@@ -10,8 +10,10 @@
 
 #include "conn.h"
 #include "http_parser.h"
+#include "web.h"
 
-/* router_dispatch(c, req): answer req, or attach a body handler to c. */
-void router_dispatch(struct conn *c, const struct http_request *req);
+/* router_dispatch(c, w, req): answer req, or attach a body handler to c. */
+void router_dispatch(struct conn *c, struct web *w,
+    const struct http_request *req);
 
 #endif

@@ -21,8 +21,9 @@
 #include "listener.h"
 #include "log.h"
 #include "onion.h"
-#include "secmem.h"
+#include "router.h"
 #include "server.h"
+#include "web.h"
 
 #define KEY_FILE_MAX 1024
 #define RATELIMIT_SLOTS 65536
@@ -30,6 +31,22 @@
 /* Counts of refusals are logged at most this often (never one by one:
  * the journal would date each refused visitor). */
 #define COUNTS_EVERY 3600
+
+struct server {
+	struct event_base *base;
+	const char *config_path;
+	struct config cfg;
+	struct web web;			/* what the handlers see */
+	struct conn_pool *conns;	/* every open connection */
+	struct evconnlistener *listener;
+	unsigned long failed_connections;	/* no memory to take one */
+	int shutting_down;
+	int accept_paused;		/* out of descriptors: until the tick */
+	int socket_bound;		/* ours to remove at exit */
+	struct event *sigterm, *sigint, *sighup, *shutdown_timer;
+	struct event *tick;		/* every second: conn_sweep */
+	unsigned long ticks;
+};
 
 static int
 load_key_file(struct keys_public *key, const char *path)
@@ -85,24 +102,26 @@ show_onion_address(const char *hs_dir)
 	return 0;
 }
 
+/* What the handlers need of the configuration (the keys: load_everything). */
 static void
-set_site(struct server *srv)
+set_web(struct web *w, const struct config *cfg)
 {
-	const struct config *cfg = &srv->cfg;
-
 	for (size_t i = 0; i < cfg->n_languages; i++)
-		i18n_lang(cfg->languages[i], 2, &srv->site.offered[i]);
-	srv->site.n_offered = cfg->n_languages;
-	i18n_lang(cfg->default_language, 2, &srv->default_lang);
-	srv->site.attachments = cfg->attachments;
-	srv->site.max_attachment_size = cfg->max_attachment_size;
-	srv->site.max_report_size = cfg->max_report_size;
+		i18n_lang(cfg->languages[i], 2, &w->site.offered[i]);
+	w->site.n_offered = cfg->n_languages;
+	i18n_lang(cfg->default_language, 2, &w->default_lang);
+	w->site.attachments = cfg->attachments;
+	w->site.max_attachment_size = cfg->max_attachment_size;
+	w->site.max_report_size = cfg->max_report_size;
 	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX; i++) {
 		enum lang l;
 
 		if (i18n_lang(config_language_code(i), 2, &l) == 0)
-			srv->site.help_contacts[l] = cfg->help_contacts[i];
+			w->site.help_contacts[l] = cfg->help_contacts[i];
 	}
+	w->follow_ups = cfg->follow_ups;
+	w->max_uploads = cfg->max_uploads;
+	w->uploads_per_circuit = cfg->uploads_per_circuit;
 }
 
 /* systemd Type=notify: say READY=1 on $NOTIFY_SOCKET (a Unix socket). */
@@ -126,24 +145,55 @@ notify_ready(void)
 	close(fd);
 }
 
-void
-server_conn_closed(struct server *srv)
+/* ---- the connections' handlers ---- */
+
+static void
+on_request(void *arg, struct conn *c, const struct http_request *req)
 {
-	srv->nconns--;
-	if (srv->shutting_down && srv->conns == NULL)
+	struct server *srv = arg;
+
+	router_dispatch(c, &srv->web, req);
+}
+
+static void
+on_refused(void *arg, struct conn *c, int status)
+{
+	struct server *srv = arg;
+
+	web_error_page(c, &srv->web, status, srv->web.default_lang);
+}
+
+/* A connection is gone: for the slots, and the end of a shutdown. */
+static void
+on_closed(void *arg)
+{
+	struct server *srv = arg;
+	size_t n = conn_count(srv->conns);
+
+	if (srv->shutting_down && n == 0)
 		event_base_loopexit(srv->base, NULL);
 	else if (!srv->shutting_down && srv->listener != NULL &&
-	    srv->nconns + 1 == srv->cfg.max_connections)
+	    n + 1 == srv->cfg.max_connections)
 		evconnlistener_enable(srv->listener);
 }
 
-void
-server_conn_waiting(struct server *srv)
+/*
+ * A connection has finished a request and waits for the next: it may be
+ * evicted now, so a paused listener (every slot busy) may accept again.
+ */
+static void
+on_waiting(void *arg)
 {
+	struct server *srv = arg;
+
 	if (!srv->shutting_down && srv->listener != NULL &&
-	    srv->nconns >= srv->cfg.max_connections)
+	    conn_count(srv->conns) >= srv->cfg.max_connections)
 		evconnlistener_enable(srv->listener);
 }
+
+static const struct conn_handlers handlers = {
+	on_request, on_refused, on_closed, on_waiting,
+};
 
 /*
  * Every slot taken: a new connection takes the place of the one that has
@@ -156,16 +206,17 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     int socklen, void *arg)
 {
 	struct server *srv = arg;
+	unsigned max = srv->cfg.max_connections;
 
-	if (srv->nconns >= srv->cfg.max_connections &&
-	    conn_evict_waiting(srv) != 0) {
+	if (conn_count(srv->conns) >= max &&
+	    conn_evict_waiting(srv->conns) != 0) {
 		evutil_closesocket(fd);
 		evconnlistener_disable(l);
 		return;
 	}
-	srv->nconns++;
-	conn_accept(srv, fd);
-	if (srv->nconns >= srv->cfg.max_connections && !conn_any_waiting(srv))
+	if (conn_accept(srv->conns, fd) != 0)
+		srv->failed_connections++;	/* logged as a count */
+	if (conn_count(srv->conns) >= max && !conn_any_waiting(srv->conns))
 		evconnlistener_disable(l);	/* until one closes or waits */
 }
 
@@ -193,8 +244,9 @@ static void
 resume_accepting(struct server *srv)
 {
 	srv->accept_paused = 0;
-	if (srv->listener != NULL && (srv->nconns < srv->cfg.max_connections ||
-	    conn_any_waiting(srv)))
+	if (srv->listener != NULL &&
+	    (conn_count(srv->conns) < srv->cfg.max_connections ||
+	    conn_any_waiting(srv->conns)))
 		evconnlistener_enable(srv->listener);
 }
 
@@ -202,16 +254,17 @@ resume_accepting(struct server *srv)
 static void
 log_counts(struct server *srv)
 {
-	if (srv->refused_locked_memory > 0)
+	unsigned long locked = srv->web.refused_locked_memory;
+
+	if (locked > 0)
 		log_error("%lu report%s refused in the last hour: locked memory "
 		    "is short (raise LimitMEMLOCK, see oniondropd(8))",
-		    srv->refused_locked_memory,
-		    srv->refused_locked_memory == 1 ? "" : "s");
+		    locked, locked == 1 ? "" : "s");
 	if (srv->failed_connections > 0)
 		log_error("%lu connection%s dropped in the last hour: out of "
 		    "memory", srv->failed_connections,
 		    srv->failed_connections == 1 ? "" : "s");
-	srv->refused_locked_memory = 0;
+	srv->web.refused_locked_memory = 0;
 	srv->failed_connections = 0;
 }
 
@@ -221,7 +274,7 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *srv = arg;
 
-	conn_sweep(srv);
+	conn_sweep(srv->conns);
 	if (srv->accept_paused)
 		resume_accepting(srv);
 	if (++srv->ticks % COUNTS_EVERY == 0)
@@ -249,8 +302,8 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 	srv->shutting_down = 1;
 	evconnlistener_free(srv->listener);
 	srv->listener = NULL;
-	conn_close_idle(srv);
-	if (srv->conns == NULL) {
+	conn_close_idle(srv->conns);
+	if (conn_count(srv->conns) == 0) {
 		event_base_loopexit(srv->base, NULL);
 		return;
 	}
@@ -281,9 +334,9 @@ on_reload(evutil_socket_t sig, short what, void *arg)
 		config_free(&cfg);
 		return;
 	}
-	memcpy(srv->keys, keys, sizeof(keys));
-	srv->nkeys = n;
-	keypool_set_keys(srv->keypool, keys, n);
+	memcpy(srv->web.keys, keys, sizeof(keys));
+	srv->web.nkeys = n;
+	keypool_set_keys(srv->web.keypool, keys, n);
 	config_free(&cfg);
 	log_info("reload: %zu analyst key%s", n, n == 1 ? "" : "s");
 }
@@ -312,11 +365,38 @@ load_everything(struct server *srv, const char *config_path)
 		config_print_problems(stderr, config_path, &problems);
 		return -1;
 	}
-	if (server_load_keys(srv->keys, &srv->nkeys, &srv->cfg) != 0)
+	if (server_load_keys(srv->web.keys, &srv->web.nkeys, &srv->cfg) != 0)
 		return -1;
 	if (srv->cfg.tor_hs_dir != NULL && show_onion_address(srv->cfg.tor_hs_dir) != 0)
 		return -1;
-	set_site(srv);
+	set_web(&srv->web, &srv->cfg);
+	return 0;
+}
+
+/* What the handlers use besides the configuration: the per-circuit limits,
+ * the store (and its secrets), the key pool. */
+static int
+start_web(struct server *srv)
+{
+	const struct config *cfg = &srv->cfg;
+	struct web *w = &srv->web;
+
+	w->report_limit = ratelimit_new(cfg->reports_per_circuit_per_hour,
+	    RATELIMIT_SLOTS);
+	w->status_limit = ratelimit_new(cfg->status_lookups_per_circuit_per_hour,
+	    RATELIMIT_SLOTS);
+	if (w->report_limit == NULL || w->status_limit == NULL) {
+		log_error("out of memory");
+		return -1;
+	}
+	if ((w->store = store_open(cfg->data_dir, cfg->max_store_size,
+	    srv->base, &w->secrets)) == NULL)
+		return -1;
+	if ((w->keypool = keypool_new(w->keys, w->nkeys)) == NULL) {
+		log_error("cannot start the key pool (locked memory: see "
+		    "LimitMEMLOCK in oniondropd(8))");
+		return -1;
+	}
 	return 0;
 }
 
@@ -324,9 +404,15 @@ static int
 start(struct server *srv)
 {
 	const struct config *cfg = &srv->cfg;
-	int fd;
-
+	const struct conn_limits limits = {
+		.proxy_protocol = cfg->proxy_protocol,
+		.idle_timeout = cfg->idle_timeout,
+		.head_timeout = cfg->head_timeout,
+		.connections_per_circuit = cfg->connections_per_circuit,
+		.min_upload_rate = cfg->min_upload_rate,
+	};
 	struct timeval second = { 1, 0 };
+	int fd;
 
 	log_libevent();
 	evmem_install();
@@ -334,34 +420,17 @@ start(struct server *srv)
 		log_error("cannot start the event loop");
 		return -1;
 	}
-	if ((srv->body_buf = secmem_get(CONN_BODY_BUF)) == NULL) {
-		log_error("cannot lock %d KiB of memory for request bodies "
-		    "(mlock; see LimitMEMLOCK in oniondropd(8))",
-		    CONN_BODY_BUF / 1024);
+	if ((srv->conns = conn_pool_new(srv->base, &limits, &handlers,
+	    srv)) == NULL)
 		return -1;
-	}
 	if ((srv->tick = event_new(srv->base, -1, EV_PERSIST, on_tick,
-	    srv)) == NULL || event_add(srv->tick, &second) != 0) {
-		log_error("out of memory");
-		return -1;
-	}
-	srv->report_limit = ratelimit_new(cfg->reports_per_circuit_per_hour,
-	    RATELIMIT_SLOTS);
-	srv->status_limit = ratelimit_new(cfg->status_lookups_per_circuit_per_hour,
-	    RATELIMIT_SLOTS);
-	if (srv->report_limit == NULL || srv->status_limit == NULL ||
+	    srv)) == NULL || event_add(srv->tick, &second) != 0 ||
 	    add_signals(srv) != 0) {
 		log_error("out of memory");
 		return -1;
 	}
-	if ((srv->store = store_open(cfg->data_dir, cfg->max_store_size,
-	    srv->base, &srv->secrets)) == NULL)
+	if (start_web(srv) != 0)
 		return -1;
-	if ((srv->keypool = keypool_new(srv->keys, srv->nkeys)) == NULL) {
-		log_error("cannot start the key pool (locked memory: see "
-		    "LimitMEMLOCK in oniondropd(8))");
-		return -1;
-	}
 	srv->cfg.max_connections = listener_max_connections(cfg->max_connections);
 	if ((fd = listener_open(cfg->socket, cfg->socket_mode,
 	    cfg->socket_group)) < 0)
@@ -384,20 +453,19 @@ stop(struct server *srv)
 	srv->shutting_down = 1;
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
-	conn_close_all(srv);
+	conn_pool_free(srv->conns);
 	log_counts(srv);
-	keypool_free(srv->keypool);
-	store_close(srv->store);
-	sodium_memzero(&srv->secrets, sizeof(srv->secrets));
+	keypool_free(srv->web.keypool);
+	store_close(srv->web.store);
+	sodium_memzero(&srv->web.secrets, sizeof(srv->web.secrets));
 	if (srv->socket_bound)
 		unlink(srv->cfg.socket);
-	ratelimit_free(srv->report_limit);
-	ratelimit_free(srv->status_limit);
+	ratelimit_free(srv->web.report_limit);
+	ratelimit_free(srv->web.status_limit);
 	if (srv->shutdown_timer != NULL)
 		event_free(srv->shutdown_timer);
 	if (srv->tick != NULL)
 		event_free(srv->tick);
-	secmem_put(srv->body_buf, CONN_BODY_BUF);
 	if (srv->sigterm != NULL)
 		event_free(srv->sigterm);
 	if (srv->sigint != NULL)
@@ -419,7 +487,7 @@ server_run(const char *config_path)
 	if (load_everything(&srv, config_path) != 0 || start(&srv) != 0)
 		goto out;
 	log_info("listening on %s with %zu analyst key%s", srv.cfg.socket,
-	    srv.nkeys, srv.nkeys == 1 ? "" : "s");
+	    srv.web.nkeys, srv.web.nkeys == 1 ? "" : "s");
 	notify_ready();
 	if (event_base_dispatch(srv.base) == 0)
 		rc = 0;
