@@ -1,10 +1,13 @@
 /*
- * imgchild: see imgchild.h. Before it reads the request the child:
+ * imgchild: see imgchild.h. The parent's side is imgchild_start: the
+ * argv and environment made before fork, then only async-signal-safe
+ * calls until the exec. The exec'd child starts with nothing of the
+ * caller but its socket, 0-2 and argv; before it reads the request it:
  *   - closes every descriptor but its socket and 0-2 (which the filter
  *     then keeps it from writing);
  *   - sets rlimits: CPU IMGDECODE_CPU_SECONDS (SIGXCPU, SIGKILL one second
- *     later), address space what it inherited plus IMGDECODE_MEMORY, no
- *     file bytes written, no new descriptors, no core file;
+ *     later), address space what it has after exec plus IMGDECODE_MEMORY,
+ *     no file bytes written, no new descriptors, no core file;
  *   - asks to die with its parent, is made undumpable, takes no new
  *     privileges;
  *   - loads a seccomp filter that kills the process on any system call
@@ -20,11 +23,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "encode.h"
@@ -63,7 +69,7 @@ inherited_bytes(uint64_t *bytes)
 	return *bytes > 0 ? 0 : -1;
 }
 
-/* RLIMIT_AS: IMGDECODE_MEMORY over what the child inherited. */
+/* RLIMIT_AS: IMGDECODE_MEMORY over what the child has after exec. */
 static int
 limit_memory(void)
 {
@@ -82,10 +88,13 @@ limit_memory(void)
 }
 #endif
 
+/* limit_memory first: it opens a file, which RLIMIT_NOFILE 0 forbids. */
 static int
 set_limits(void)
 {
-	return limit_memory() | limit(RLIMIT_CPU, IMGDECODE_CPU_SECONDS,
+	if (limit_memory() != 0)
+		return -1;
+	return limit(RLIMIT_CPU, IMGDECODE_CPU_SECONDS,
 	    IMGDECODE_CPU_SECONDS + 1) | limit(RLIMIT_FSIZE, 0, 0) |
 	    limit(RLIMIT_NOFILE, 0, 0) | limit(RLIMIT_CORE, 0, 0);
 }
@@ -243,6 +252,8 @@ answer(int fd, const struct imgcodec_image *img)
 static enum imgchild_test test_what;
 static uint8_t test_reply[IMGCHILD_HEADER + THUMB_BYTES + 64];
 static size_t test_len;
+static int test_found;		/* IMGCHILD_TEST_MEMORY: what the scan saw */
+static unsigned long test_scanned;
 
 void
 imgchild_test_set(enum imgchild_test what, const void *reply_bytes,
@@ -252,6 +263,112 @@ imgchild_test_set(enum imgchild_test what, const void *reply_bytes,
 	test_len = len < sizeof(test_reply) ? len : sizeof(test_reply);
 	if (test_len > 0)
 		memcpy(test_reply, reply_bytes, test_len);
+}
+
+/* The parent: the test's choice as argv[2], and the reply's hex as [3]. */
+static void
+hook_argv(char **argv)
+{
+	static char what[12], hex[ENCODE_HEX_LEN(sizeof(test_reply)) + 1];
+
+	if (test_what == IMGCHILD_TEST_OFF)
+		return;
+	snprintf(what, sizeof(what), "%d", (int)test_what);
+	argv[0] = what;
+	if (test_what == IMGCHILD_TEST_REPLY) {
+		encode_hex(hex, test_reply, test_len);
+		argv[1] = hex;
+	}
+}
+
+/* The exec'd child: take them back; -1 if they are not hook_argv's. */
+static int
+hook_args(int argc, char **argv)
+{
+	char *end;
+	long what;
+	size_t n;
+
+	if (argc == 2)
+		return 0;
+	what = strtol(argv[2], &end, 10);
+	if (*end != '\0' || what <= IMGCHILD_TEST_OFF ||
+	    what > IMGCHILD_TEST_MEMORY ||
+	    argc != (what == IMGCHILD_TEST_REPLY ? 4 : 3))
+		return -1;
+	test_what = (enum imgchild_test)what;
+	if (argc == 3)
+		return 0;
+	n = strlen(argv[3]) / 2;
+	if (n > sizeof(test_reply) ||
+	    decode_hex(test_reply, n, argv[3], strlen(argv[3])) != 0)
+		return -1;
+	test_len = n;
+	return 0;
+}
+
+/* murmur3's 64-bit finaliser. */
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	return h ^ (h >> 33);
+}
+
+/* A marker's last word from its first three (not 0 for zeros). */
+static uint64_t
+check_word(uint64_t a, uint64_t b, uint64_t c)
+{
+	return mix(a ^ mix(b ^ mix(c ^ 0x9e3779b97f4a7c15u)));
+}
+
+void
+imgchild_test_marker(uint8_t m[IMGCHILD_TEST_MARKER])
+{
+	uint64_t w[4];
+
+	if (getrandom(w, 3 * sizeof(w[0]), 0) != 3 * sizeof(w[0]))
+		abort();
+	w[3] = check_word(w[0], w[1], w[2]);
+	memcpy(m, w, sizeof(w));
+	explicit_bzero(w, sizeof(w));
+}
+
+typedef uint64_t __attribute__((may_alias)) word;
+
+/* Whether [lo, hi) holds a marker at a word boundary: read past ASan. */
+static int __attribute__((no_sanitize_address))
+holds_marker(uintptr_t lo, uintptr_t hi)
+{
+	for (const word *p = (const word *)lo; (uintptr_t)(p + 4) <= hi; p++)
+		if (p[3] == check_word(p[0], p[1], p[2]))
+			return 1;
+	return 0;
+}
+
+/* IMGCHILD_TEST_MEMORY, before the filter: look through our memory. */
+static void
+test_scan(void)
+{
+	char line[512], perm[5];
+	unsigned long lo, hi;
+	FILE *f;
+
+	if (test_what != IMGCHILD_TEST_MEMORY ||
+	    (f = fopen("/proc/self/maps", "re")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perm) == 3 &&
+		    perm[0] == 'r' && hi - lo <= (64ul << 20) &&
+		    strstr(line, "[vvar") == NULL &&
+		    strstr(line, "[vsyscall]") == NULL) {
+			test_found |= holds_marker(lo, hi);
+			test_scanned += hi - lo;
+		}
+	fclose(f);
 }
 
 static void
@@ -272,14 +389,36 @@ test_hook(int fd)
 			read_exact(fd, more, sizeof(more));
 }
 
-/* After the request was read: the reply the test gave. */
+/* After the request was read: the reply the test gave, or the scan's. */
 static void
 test_answer(int fd)
 {
+	char why[IMGDECODE_REASON_MAX + 1];
+
 	if (test_what == IMGCHILD_TEST_REPLY) {
 		write_all(fd, test_reply, test_len);
 		_exit(0);
 	}
+	if (test_what == IMGCHILD_TEST_MEMORY) {
+		snprintf(why, sizeof(why), "%s in the child's memory (%lu KiB "
+		    "looked at)", test_found ? "a marker" : "no marker",
+		    test_scanned >> 10);
+		refuse(fd, why);
+	}
+}
+#else
+static void
+hook_argv(char **argv)
+{
+	(void)argv;
+}
+
+/* A release build's child takes no argument but IMGCHILD_ARGV. */
+static int
+hook_args(int argc, char **argv)
+{
+	(void)argv;
+	return argc == 2 ? 0 : -1;
 }
 #endif
 
@@ -292,6 +431,9 @@ imgchild_run(int fd)
 	uint8_t *data;
 	size_t len;
 
+#ifdef IMGCHILD_TEST_HOOKS
+	test_scan();
+#endif
 	if (sandbox(fd) != 0)
 		refuse(fd, "the decoder's sandbox could not be set up");
 #ifdef IMGCHILD_TEST_HOOKS
@@ -305,4 +447,81 @@ imgchild_run(int fd)
 	    why) != 0)
 		refuse(fd, why);
 	answer(fd, &img);
+}
+
+static int hooked;	/* imgchild_main was called: a child can be exec'd */
+
+/* The child's environment: empty but for a sanitizer's options. */
+static void
+child_env(char **envp)
+{
+	size_t n = 0;
+#ifdef IMGCHILD_SANITIZER
+	static const char *const keep[] = { "ASAN_OPTIONS=", "UBSAN_OPTIONS=",
+	    "LSAN_OPTIONS=" };
+
+	for (char **e = environ; *e != NULL; e++)
+		for (size_t i = 0; i < 3 && n < 3; i++)
+			if (strncmp(*e, keep[i], strlen(keep[i])) == 0)
+				envp[n++] = *e;
+#endif
+	envp[n] = NULL;
+}
+
+/*
+ * The forked child, async-signal-safe calls only: fd as IMGCHILD_FD (no
+ * longer close-on-exec), nothing else above 2, killed with the parent
+ * (and gone if the parent already is), no signal blocked, then this
+ * same program again.
+ */
+static void __attribute__((noreturn))
+exec_child(int fd, pid_t parent, char *const argv[], char *const envp[])
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	if ((fd == IMGCHILD_FD ? fcntl(fd, F_SETFD, 0) :
+	    dup2(fd, IMGCHILD_FD)) < 0 ||
+	    close_range(IMGCHILD_FD + 1, ~0u, 0) != 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent ||
+	    sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+		_exit(IMGCHILD_EXEC_FAILED);
+	execve("/proc/self/exe", argv, envp);
+	_exit(IMGCHILD_EXEC_FAILED);
+}
+
+pid_t
+imgchild_start(int fd)
+{
+	static char name[] = "oniondrop-image-decoder", flag[] = IMGCHILD_ARGV;
+	char *argv[5] = { name, flag, NULL, NULL, NULL }, *envp[4];
+	pid_t parent = getpid(), pid;
+
+	if (!hooked) {
+		errno = ENOEXEC;
+		return -1;
+	}
+	child_env(envp);
+	hook_argv(argv + 2);
+	if ((pid = fork()) == 0)
+		exec_child(fd, parent, argv, envp);
+	return pid;
+}
+
+void
+imgchild_main(int argc, char **argv)
+{
+	struct stat st;
+
+	if (argc < 2 || strcmp(argv[1], IMGCHILD_ARGV) != 0) {
+		hooked = 1;
+		return;
+	}
+	if (fstat(IMGCHILD_FD, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+	    hook_args(argc, argv) != 0) {
+		fprintf(stderr, "%s: only for the program's own image decoder\n",
+		    IMGCHILD_ARGV);
+		exit(2);
+	}
+	imgchild_run(IMGCHILD_FD);
 }

@@ -271,6 +271,9 @@ verdict(struct imgdecode_result *res, int io, int killed, int status)
 	if (sig != 0)
 		return refuse(res, "the decoder was killed by SIG%s",
 		    sig < NSIG && sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == IMGCHILD_EXEC_FAILED)
+		return refuse(res, "the decoder could not be started: no "
+		    "/proc/self/exe to execute (is /proc mounted?)");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return refuse(res, "the decoder exited with status %d",
 		    WEXITSTATUS(status));
@@ -279,7 +282,7 @@ verdict(struct imgdecode_result *res, int io, int killed, int status)
 	return res->decoded ? 0 : -1;
 }
 
-/* Fork the child and talk to it. */
+/* Start the child (imgchild_start) and talk to it. */
 static int
 run_child(struct exchange *x, enum sniff_image kind, const uint8_t *data,
     size_t len)
@@ -290,17 +293,14 @@ run_child(struct exchange *x, enum sniff_image kind, const uint8_t *data,
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return refuse(x->res, "cannot start the decoder: %s",
 		    strerror(errno));
-	if ((pid = fork()) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return refuse(x->res, "cannot start the decoder: %s",
-		    strerror(errno));
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		imgchild_run(sv[1]);
-	}
+	pid = imgchild_start(sv[1]);
 	close(sv[1]);
+	if (pid < 0) {
+		close(sv[0]);
+		return refuse(x->res, "cannot start the decoder: %s",
+		    errno == ENOEXEC ? "the program does not call imgchild_main"
+		    : strerror(errno));
+	}
 	x->fd = sv[0];
 	x->deadline = now_ms() + IMGDECODE_WALL_MS;
 	io = fcntl(x->fd, F_SETFL, O_NONBLOCK) == 0 ?

@@ -10,10 +10,12 @@
  * refusal with a reason: a crash, a kill, a timeout or a malformed reply
  * of the child is a refusal, never an error of the caller.
  *
- * The child is a fork: it starts with a copy of the caller's memory (keys
- * included), which its filter keeps from leaving except as the reply the
- * parent checks field by field. The caller must be single-threaded (the
- * child allocates after fork) and must not set SIGCHLD to SIG_IGN.
+ * The child is exec'd (imgchild_start): the same program run again from
+ * /proc/self/exe with nothing of the caller's memory, so no key or
+ * plaintext of the caller is there for an exploited decoder to put in its
+ * reply; without /proc the image is refused. The program must call
+ * imgchild_main first thing in main, be single-threaded and not set
+ * SIGCHLD to SIG_IGN.
  */
 #ifndef IMGDECODE_H
 #define IMGDECODE_H
@@ -30,9 +32,9 @@
 #define IMGDECODE_PIXELS_MAX 100000000u
 /* The child's CPU time (SIGXCPU, then SIGKILL a second later). */
 #define IMGDECODE_CPU_SECONDS 4
-/* The whole exchange, from fork to the child reaped (then SIGKILL). */
+/* The whole exchange, from the child started to reaped (then SIGKILL). */
 #define IMGDECODE_WALL_MS 10000
-/* Address space the child may add to what it inherits (RLIMIT_AS). */
+/* Address space the child may add to its own after exec (RLIMIT_AS). */
 #define IMGDECODE_MEMORY ((uint64_t)768 << 20)
 /* The longest reason, in bytes of printable ASCII. */
 #define IMGDECODE_REASON_MAX 159

@@ -12,7 +12,10 @@
 #  - a 30,000 x 30,000 PNG (the issue's bomb, 112 MB of pixel data) is
 #    refused from its header, timed; a 10,000 x 10,000 one (the 100
 #    megapixel limit) still decodes within the child's rlimits;
-#  - the child installs a seccomp filter (strace sees it);
+#  - the child is od-img exec'd again (/proc/self/exe, the reserved
+#    argument, none of the caller's environment) and installs a seccomp
+#    filter (strace sees both); without /proc the image is refused with
+#    that reason; the child's argument takes no test hook in this build;
 #  - thumbnails are one grey channel, 160 pixels on their longest side, and
 #    blurred: their high-frequency energy well below that of the original
 #    made grey and small without blurring.
@@ -147,14 +150,44 @@ check "10001x10000 is refused" test "$(decode over.png)" -eq 1
 # --- the sandbox is on ------------------------------------------------------
 if command -v strace > /dev/null; then
 	# (LeakSanitizer cannot run under ptrace, in a sanitizer build)
-	ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=seccomp,prctl -o trace.txt \
-		"$IMG" a.png > /dev/null
+	ASAN_OPTIONS=detect_leaks=0 ODTEST_MARK=parent strace -f -v \
+		-e trace=execve,seccomp,prctl -o trace.txt "$IMG" a.png > /dev/null
+	grep '"/proc/self/exe"' trace.txt > exec.txt || true
+	check "the decoder is od-img exec'd again: $(cut -c1-110 exec.txt)" \
+		grep -q '\["oniondrop-image-decoder", "--oniondrop-image-decoder"\].* = 0' exec.txt
+	check "... with none of the caller's environment" \
+		test -s exec.txt -a -z "$(grep ODTEST_MARK exec.txt)"
 	check "the decoder loads a seccomp filter" \
 		grep -q 'seccomp(SECCOMP_SET_MODE_FILTER, 0, .*) = 0' trace.txt
 	check "... after PR_SET_NO_NEW_PRIVS" grep -q 'PR_SET_NO_NEW_PRIVS, 1.*= 0' trace.txt
 else
 	fail "strace is installed (TEST_PACKAGES)"
 fi
+if grep -qa __asan_init "$IMG"; then
+	pass "# SKIP without /proc: ASan reads its options and ends in /proc itself"
+elif unshare -r -m true 2> /dev/null; then
+	run_status rc unshare -r -m \
+		sh -c 'mount -t tmpfs none /proc && "$0" a.png' "$IMG" > out.txt
+	check "without /proc the image is refused, no plain fork: $(cat out.txt)" \
+		test "$rc" -eq 1 -a -n "$(grep 'could not be started: no /proc/self/exe' out.txt)"
+else
+	pass "# SKIP unshare -r -m is not allowed here (no /proc cannot be tried)"
+fi
+# child ARGS...: od-img as a child, a socket as descriptor 3; its status
+child() {
+	python3 - "$IMG" "$@" <<'PY'
+import os, socket, subprocess, sys
+a, b = socket.socketpair()
+os.dup2(b.fileno(), 3)
+sys.exit(subprocess.run(sys.argv[1:], pass_fds=[3],
+    stderr=subprocess.DEVNULL).returncode)
+PY
+}
+run_status rc child --oniondrop-image-decoder 5
+check "a child's argument is refused in a build without test hooks (exit $rc)" \
+	test "$rc" -eq 2
+run_status rc "$IMG" --oniondrop-image-decoder 3< a.png 2> /dev/null
+check "... and a child without a socket on descriptor 3 (exit $rc)" test "$rc" -eq 2
 
 # --- thumbnails -------------------------------------------------------------
 # energy THUMB.pgm PLAIN.raw: the thumbnail's high-frequency energy (mean

@@ -3,7 +3,8 @@
  * imgdecode, digests), so that scenarios and benches can run it on files
  * ImageMagick made.
  *
- *   od-img [--repeat N] FILE [THUMB]  decode FILE in the sandboxed child:
+ *   od-img [--repeat N] FILE [THUMB]  decode FILE in the sandboxed child
+ *                                     (od-img exec'd again, imgchild.h):
  *                                     print "MIME W H HEX QUALITY" and
  *                                     exit 0, or "refused: REASON" and
  *                                     exit 1; THUMB gets the thumbnail
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #include "digests.h"
+#include "imgchild.h"
 #include "imgdecode.h"
 #include "sniff.h"
 
@@ -139,6 +141,7 @@ main(int argc, char **argv)
 	size_t len;
 	int rc;
 
+	imgchild_main(argc, argv);
 	if (argc == 3 && (strcmp(argv[1], "--sniff") == 0 ||
 	    strcmp(argv[1], "--digests") == 0)) {
 		mode = argv[1];

@@ -6,18 +6,27 @@
  * and a bomb whose header is past sniff's reach are refused with a
  * reason; a child that opens a file dies of SIGSYS, and one that
  * crashes, spins, stalls or answers anything but a well-formed reply is
- * a refusal. Also thumb: sizes, grey, and blurred (measured). The other
- * formats, against ImageMagick, are the desk-images scenario's.
+ * a refusal. The child is this program exec'd again: a marker in the
+ * parent's locked memory is nowhere in the child's, where a plain fork
+ * (the old way, run here for contrast) has it. Also thumb: sizes, grey,
+ * and blurred (measured). The other formats, against ImageMagick, are the
+ * desk-images scenario's.
  */
 #include <math.h>
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "encode.h"
 #include "imgchild.h"
 #include "imgdecode.h"
+#include "sniff.h"
 #include "tap.h"
 #include "thumb.h"
 
@@ -325,6 +334,64 @@ test_children(const uint8_t *png, size_t plen)
 	ok(imgdecode(png, plen, &res) == 0, "and the next child decodes");
 }
 
+/*
+ * The old way, for contrast: imgchild_run in a plain fork of this process
+ * (no exec). Send it png, put the reason it refuses with in why.
+ */
+static void
+forked_reason(const uint8_t *png, size_t plen, char *why)
+{
+	uint8_t b[IMGCHILD_HEADER + IMGDECODE_REASON_MAX];
+	size_t got = 0, len;
+	ssize_t n;
+	pid_t pid;
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0 || (pid = fork()) < 0)
+		abort();
+	if (pid == 0) {
+		close(sv[0]);
+		imgchild_run(sv[1]);
+	}
+	close(sv[1]);
+	encode_be32(b, SNIFF_PNG);
+	encode_be64(b + 4, plen);
+	if (write(sv[0], b, IMGCHILD_REQUEST) != IMGCHILD_REQUEST ||
+	    write(sv[0], png, plen) != (ssize_t)plen)
+		abort();
+	while ((n = read(sv[0], b + got, sizeof(b) - got)) > 0)
+		got += (size_t)n;
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	len = got >= IMGCHILD_HEADER ? decode_be32(b + 32) : 0;
+	if (len > got - IMGCHILD_HEADER || len > IMGDECODE_REASON_MAX)
+		len = 0;
+	memcpy(why, b + IMGCHILD_HEADER, len);
+	why[len] = '\0';
+}
+
+/* The marker in sodium_malloc'd memory: the exec'd child has none of it. */
+static void
+test_memory(const uint8_t *png, size_t plen)
+{
+	uint8_t *secret = sodium_malloc(IMGCHILD_TEST_MARKER);
+	char why[IMGDECODE_REASON_MAX + 1];
+	unsigned long kib = 0;
+
+	imgchild_test_marker(secret);
+	imgchild_test_set(IMGCHILD_TEST_MEMORY, NULL, 0);
+	ok(imgdecode(png, plen, &res) == -1 &&
+	    sscanf(res.reason, "no marker in the child's memory (%lu KiB", &kib)
+	    == 1 && kib >= 1024, "the child holds nothing of the parent's "
+	    "memory: %s", res.reason);
+	forked_reason(png, plen, why);
+	ok(strncmp(why, "a marker in the child's memory", 30) == 0,
+	    "where a plain fork holds the marker: %s", why);
+	sodium_free(secret);
+	imgchild_test_set(IMGCHILD_TEST_OFF, NULL, 0);
+	ok(imgdecode(png, plen, &res) == 0, "and the next child decodes");
+}
+
 /* Mean squared difference of neighbours: the high frequencies. */
 static double
 energy(const uint8_t *g, uint32_t w, uint32_t h)
@@ -379,11 +446,14 @@ test_thumb(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	uint8_t *png;
 	size_t len;
 
+	imgchild_main(argc, argv);
+	if (sodium_init() < 0)
+		abort();
 	make_pixels();
 	png = make_png(pixels, W, H, &len);
 	test_thumb();
@@ -394,6 +464,7 @@ main(void)
 	test_replies(png, len);
 	test_refusal_replies(png, len);
 	test_children(png, len);
+	test_memory(png, len);
 	free(png);
 	return tap_done();
 }
