@@ -19,8 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <event2/event.h>
-
 #include "envelope.h"
 
 #define STORE_SECRET_BYTES 32
@@ -41,6 +39,7 @@ enum store_status {
 	STORE_STATUS_PURGED = 3,	/* exported, then removed from the server */
 };
 
+struct event_base;
 struct store;
 struct store_upload;
 

@@ -20,10 +20,10 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <event2/event.h>
-
 #include "envelope.h"
 #include "store.h"
+
+struct event_base;	/* the loop side's only: the writer never sees it */
 
 /* What a message asks of the writer. */
 enum storeq_type {
