@@ -163,7 +163,7 @@ static void
 warn_value(struct scan *s, enum warn w, const uint8_t *v, size_t len,
     enum enc enc)
 {
-	char value[METADATA_VALUE_MAX + sizeof(CUT)];
+	char value[METADATA_VALUE_MAX + sizeof(CUT)] = "";
 	char text[METADATA_TEXT_MAX + 1];
 
 	s->emitted++;

@@ -248,7 +248,7 @@ static const char *
 scan(const struct membuf *b)
 {
 	static char out[METADATA_MAX * (METADATA_TEXT_MAX + 3) + 1];
-	struct metadata m;
+	struct metadata m = { 0 };
 	size_t o = 0;
 
 	metadata_scan(b->p, b->len, &m);
@@ -688,7 +688,7 @@ static void
 test_full(void)
 {
 	struct membuf b = { 0 };
-	struct metadata m;
+	struct metadata m = { 0 };
 	char kw[16];
 
 	png_start(&b);
