@@ -9,9 +9,11 @@ BUILD_PACKAGES="gcc libc6-dev pkg-config meson ninja-build libsodium-dev libssl-
 # imagemagick makes the PDQ test images (tests/scenarios/desk-pdq.sh);
 # fonts-urw-base35 is its default font (Helvetica), the one the reference
 # hash of the text image was made with (only recommended by imagemagick).
+# libimage-exiftool-perl tags images for test_metadata and desk-referral;
+# mat2 is what referral runs to clean attachments (oniondrop-keys(1)).
 TEST_PACKAGES="clang libclang-rt-14-dev tor curl socat procps iproute2 xxd python3
   lmdb-utils bsdutils cppcheck valgrind systemd strace util-linux sqlite3 faketime
-  imagemagick fonts-urw-base35"
+  imagemagick fonts-urw-base35 libimage-exiftool-perl mat2"
 # The Debian packages' suite (tests/packaging): build them, lint them, and a
 # chroot for their maintainer scripts.
 PACKAGING_PACKAGES="debhelper dpkg-dev lintian debootstrap faketime"
