@@ -150,22 +150,65 @@ pdqindex_build(struct pdqindex *ix)
 	return 0;
 }
 
+/*
+ * A query's state. The candidates' hashes are prefetched as they are
+ * found and compared by batches: the cache misses on a million hashes
+ * (32 MB, a line each) then overlap instead of following one another.
+ */
+#define BATCH 64
+#define PROBES (NCHUNKS * (CHUNK_BITS + 1))
+
 struct best {
 	const uint64_t *q;
 	int distance;		/* the nearest so far; maxdist + 1: none */
 	uint32_t payload;
 	int found;
+	uint32_t batch[BATCH];
+	size_t n;
 };
 
-/* Check the entries of value v in table c against the best so far. */
-static void
-probe(const struct pdqindex *ix, unsigned c, unsigned v, struct best *b)
-{
-	const uint32_t *off = ix->off + (size_t)c * (NVALUES + 1);
-	const uint32_t *ent = ix->ent + (size_t)c * ix->n;
+/* The entries of one table for one chunk value. */
+struct bucket {
+	const uint32_t *begin, *end;
+};
 
-	for (uint32_t i = off[v]; i < off[v + 1]; i++) {
-		uint32_t e = ent[i];
+/*
+ * The PROBES buckets a query looks in: in each table, its own chunk value
+ * and the 16 one bit away. The offsets are all prefetched, then read and
+ * the buckets' first entries prefetched, for the same reason as above.
+ */
+static void
+find_buckets(const struct pdqindex *ix, const uint64_t q[WORDS],
+    struct bucket bk[PROBES])
+{
+	const uint32_t *at[PROBES];
+	unsigned p = 0;
+
+	for (unsigned c = 0; c < NCHUNKS; c++) {
+		unsigned v = chunk(q, c);
+
+		for (unsigned k = 0; k <= CHUNK_BITS; k++, p++) {
+			at[p] = ix->off + (size_t)c * (NVALUES + 1) +
+			    (k < CHUNK_BITS ? v ^ (1u << k) : v);
+			__builtin_prefetch(at[p]);
+		}
+	}
+	for (p = 0; p < PROBES; p++) {
+		const uint32_t *ent = ix->ent +
+		    (size_t)(p / (CHUNK_BITS + 1)) * ix->n;
+
+		bk[p].begin = ent + at[p][0];
+		bk[p].end = ent + at[p][1];
+		__builtin_prefetch(bk[p].begin);
+	}
+}
+
+/* Compare the batch's candidates with the query; empty the batch. */
+static void
+flush(const struct pdqindex *ix, struct best *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		uint32_t e = b->batch[i];
 		int d = distance(b->q, ix->hash[e]);
 
 		if (d < b->distance || (d == b->distance && b->found &&
@@ -175,6 +218,19 @@ probe(const struct pdqindex *ix, unsigned c, unsigned v, struct best *b)
 			b->found = 1;
 		}
 	}
+	b->n = 0;
+}
+
+/* The bucket's entries as candidates. */
+static void
+probe(const struct pdqindex *ix, const struct bucket *bk, struct best *b)
+{
+	for (const uint32_t *e = bk->begin; e < bk->end; e++) {
+		__builtin_prefetch(ix->hash[*e]);
+		b->batch[b->n++] = *e;
+		if (b->n == BATCH)
+			flush(ix, b);
+	}
 }
 
 int
@@ -182,18 +238,16 @@ pdqindex_match(const struct pdqindex *ix, const struct pdq_hash *hash,
     int maxdist, uint32_t *payload, int *distance_out)
 {
 	uint64_t q[WORDS];
-	struct best b = { q, maxdist + 1, 0, 0 };
+	struct best b = { .q = q, .distance = maxdist + 1 };
+	struct bucket bk[PROBES];
 
 	if (!ix->built || maxdist < 0 || maxdist > PDQINDEX_DISTANCE_MAX)
 		return 0;
 	words(q, hash);
-	for (unsigned c = 0; c < NCHUNKS; c++) {
-		unsigned v = chunk(q, c);
-
-		probe(ix, c, v, &b);
-		for (unsigned k = 0; k < CHUNK_BITS; k++)
-			probe(ix, c, v ^ (1u << k), &b);
-	}
+	find_buckets(ix, q, bk);
+	for (unsigned p = 0; p < PROBES; p++)
+		probe(ix, &bk[p], &b);
+	flush(ix, &b);
 	if (b.found) {
 		*payload = b.payload;
 		*distance_out = b.distance;
