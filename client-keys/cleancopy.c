@@ -354,7 +354,7 @@ cleancopy_make(int attfd, const char *name, const char *sha256,
     int workfd, const char *stem, struct cleancopy *c)
 {
 	struct blob b = { 0 };
-	char file[256] = "", hex[65];
+	char file[256], hex[65];
 	enum sniff_image kind;
 	int rc;
 
@@ -369,16 +369,15 @@ cleancopy_make(int attfd, const char *name, const char *sha256,
 		rc = 1;
 	} else if ((rc = check_original(&b, &kind, c)) == 0) {
 		snprintf(file, sizeof(file), "%s.%s", stem, c->ext);
-		if ((rc = blob_write(workfd, file, &b)) == 0 &&
-		    (rc = mat2_run(workfd, file, c)) == 0)
-			rc = check_copy(workfd, file, kind, c);
+		if ((rc = blob_write(workfd, file, &b)) == 0) {
+			if ((rc = mat2_run(workfd, file, c)) == 0)
+				rc = check_copy(workfd, file, kind, c);
+			if (unchanged(attfd, name, sha256) != 0)
+				rc = -1;	/* whatever mat2 did */
+		}
 		if (rc != 0)
 			unlinkat(workfd, file, 0);
 	}
 	blob_free(&b);
-	if (rc == 0 && unchanged(attfd, name, sha256) != 0) {
-		unlinkat(workfd, file, 0);
-		return -1;
-	}
 	return rc == 0 ? 1 : rc < 0 ? -1 : 0;
 }

@@ -11,10 +11,10 @@
  * process in the work directory: its own process group, no new
  * privileges, HOME and TMPDIR there, rlimits, stdin and stdout on
  * /dev/null, killed after CLEANCOPY_SECONDS. The result must be of the
- * same type and metadata_scan must find nothing in it; the original is
- * then read again and must not have changed. Any other outcome leaves the
- * attachment out, with a reason; nothing of it stays in the work
- * directory.
+ * same type and metadata_scan must find nothing in it. Once mat2 has run,
+ * whatever it did, the original is read again and must not have changed.
+ * Any other outcome leaves the attachment out, with a reason; nothing of
+ * it stays in the work directory.
  */
 #ifndef CLEANCOPY_H
 #define CLEANCOPY_H

@@ -20,7 +20,8 @@
 #    the same clean files, byte for byte;
 #  - an unknown id (alone or with known ones) and an existing DIR2 are
 #    refused, nothing written; a mat2 that fails, crashes, is missing or
-#    cleans nothing (ONIONDROP_MAT2) leaves every image out, named; an
+#    cleans nothing (ONIONDROP_MAT2) leaves every image out, named; one
+#    that writes to the original fails the command and DIR2 is removed; an
 #    attachment that is a symbolic link or whose bytes changed since
 #    decrypt is left out, the link not followed.
 . "$(dirname "$0")/lib.sh"
@@ -240,6 +241,17 @@ done
 check "the JSON says what remained by its labels, no value from the file" sh -c \
 	"grep -qF '\"left_out\": \"$left\"' m-noop/referral.json &&
 	 ! grep -q 'Jane' m-noop/referral.json"
+
+# --- a mat2 that writes to the original: the command fails, DIR2 removed ---
+cp -a cases cases3
+printf '#!/bin/sh\nmat2 "$@" && printf x >> "%s"\n' \
+	"$T/cases3/$R1/attachments/photo.jpg" > mat2-tamper
+chmod +x mat2-tamper
+run_status rc env ONIONDROP_MAT2="$T/mat2-tamper" "$KEYS" referral cases3 \
+	--to police --out m-tamper "$R1" > /dev/null 2> err
+check "an original changed while mat2 ran fails the referral (exit $rc), DIR2 removed" sh -c \
+	"test $rc = 1 && grep -q 'photo.jpg changed while its copy was made' err &&
+	 test ! -e m-tamper"
 
 # --- a link, changed bytes --------------------------------------------------
 cp -a cases cases2
