@@ -21,7 +21,8 @@
 #  - an unknown id (alone or with known ones) and an existing DIR2 are
 #    refused, nothing written; a mat2 that fails, crashes, is missing or
 #    cleans nothing (ONIONDROP_MAT2) leaves every image out, named; one
-#    that writes to the original fails the command and DIR2 is removed; an
+#    that writes to the original (and fails) fails the command and DIR2 is
+#    removed; an
 #    attachment that is a symbolic link or whose bytes changed since
 #    decrypt is left out, the link not followed.
 . "$(dirname "$0")/lib.sh"
@@ -244,8 +245,8 @@ check "the JSON says what remained by its labels, no value from the file" sh -c 
 
 # --- a mat2 that writes to the original: the command fails, DIR2 removed ---
 cp -a cases cases3
-printf '#!/bin/sh\nmat2 "$@" && printf x >> "%s"\n' \
-	"$T/cases3/$R1/attachments/photo.jpg" > mat2-tamper
+printf '#!/bin/sh\nprintf x >> "%s"\nexit 1\n' \
+	"$T/cases3/$R1/attachments/photo.jpg" > mat2-tamper	# and fails
 chmod +x mat2-tamper
 run_status rc env ONIONDROP_MAT2="$T/mat2-tamper" "$KEYS" referral cases3 \
 	--to police --out m-tamper "$R1" > /dev/null 2> err
