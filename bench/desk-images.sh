@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/desk-images: an image decoded and hashed the way decrypt will do it
-# (client-keys/imgdecode through tests/od-img): a child forked, sandboxed
-# (rlimits, seccomp), sent the file over a socket, decoding it, hashing it
-# (PDQ) and making its thumbnail, its reply checked and the child reaped.
+# (client-keys/imgdecode through tests/od-img): a child started (fork and
+# exec of od-img itself), sandboxed (rlimits, seccomp), sent the file over a
+# socket, decoding it, hashing it (PDQ) and making its thumbnail, its reply
+# checked and the child reaped.
 # For a 12-megapixel JPEG (4000x3000, an ImageMagick plasma at quality 90,
 # as a camera writes), the same as PNG and WebP, and a 1024x768 JPEG.
 # Prints the fastest of RUNS in milliseconds (the issue asks for under 100
