@@ -215,16 +215,18 @@ drop_file(struct storewriter *w, struct wupload *u)
 	u->tail_len = 0;
 }
 
-/* The writer gives up on u because of error rc: mark it, remove its file. */
+/* The writer gives up on u because of error rc: mark it (the first
+ * failure is the one its answers give), remove its file. */
 static void
 fail(struct storewriter *w, struct wupload *u, int rc)
 {
 	enum store_result result = storedb_full(rc) ? STORE_FULL : STORE_ERROR;
 
-	if (u->failed == STORE_OK)
+	if (u->failed == STORE_OK) {
 		count_failure(w, result == STORE_FULL ? &w->failures.full :
 		    &w->failures.refused, rc);
-	u->failed = result;
+		u->failed = result;
+	}
 	drop_file(w, u);
 }
 
@@ -245,7 +247,8 @@ take_last(struct storewriter *w, struct wupload *u,
 			count_failure(w, &w->failures.refused, m->err);
 		u->failed = m->failed;
 	}
-	if (u->batch_op == OP_COMMIT && u->received != m->total)
+	if (u->batch_op == OP_COMMIT && u->failed == STORE_OK &&
+	    u->received != m->total)
 		fail(w, u, BYTES_LOST);
 }
 
@@ -268,6 +271,24 @@ take_upload(struct storewriter *w, struct wupload *u, struct storeq_msg *m)
 		take_last(w, u, m);
 }
 
+/*
+ * No memory for m's upload: m is answered STORE_ERROR, its bytes dropped.
+ * A DATA lost so fails its upload's commit (BYTES_LOST), and the report is
+ * counted then; a last message's report is counted now.
+ */
+static void
+lose(struct storewriter *w, struct batch *b, struct storeq_msg *m)
+{
+
+	count_failure(w, m->type == STOREQ_DATA ? &w->failures.other :
+	    &w->failures.refused, ENOMEM);
+	free_bytes(m->bytes);
+	m->bytes = NULL;
+	m->result = STORE_ERROR;
+	*b->lost_tailp = m;
+	b->lost_tailp = &m->next;
+}
+
 /* Take the messages m into b. */
 static void
 take(struct storewriter *w, struct storeq_msg *m, struct batch *b)
@@ -284,12 +305,7 @@ take(struct storewriter *w, struct storeq_msg *m, struct batch *b)
 		} else if ((u = upload_for(w, b, m->id)) != NULL) {
 			take_upload(w, u, m);
 		} else {
-			count_failure(w, &w->failures.refused, ENOMEM);
-			free_bytes(m->bytes);
-			m->bytes = NULL;
-			m->result = STORE_ERROR;
-			*b->lost_tailp = m;
-			b->lost_tailp = &m->next;
+			lose(w, b, m);
 		}
 	}
 }

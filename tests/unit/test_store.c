@@ -828,6 +828,12 @@ test_messages(void)
 	exchange(q, &m[5], &a, 6);
 	is_int(m[5].result, STORE_ERROR, "a COMMIT the loop side failed: "
 	    "refused");
+	message(&m[6], STOREQ_COMMIT, id[3], 0, 70000);
+	randombytes_buf(m[6].id, sizeof(m[6].id));
+	m[6].failed = STORE_FULL;
+	exchange(q, &m[6], &a, 7);
+	is_int(m[6].result, STORE_FULL, "the first failure is the answer "
+	    "(full, though its bytes are missing too)");
 	is_int(lookup_msg(q, &a, receipt[0]), 1, "LOOKUP finds the report");
 	is_int(lookup_msg(q, &a, receipt[1]), 0, "and not the refused one");
 	storeq_close(q);
