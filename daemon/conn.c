@@ -601,8 +601,9 @@ conn_accept(struct conn_pool *p, evutil_socket_t fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	struct timeval idle = { (time_t)p->lim.idle_timeout, 0 };
-	/* Bodies over max_report_size are the router's to refuse: it answers
-	 * 413 and reads the body away, so the browser can show the page. */
+	/* A body of any length is the request handler's to refuse: an answer
+	 * before its end has the rest read away, so the browser can show the
+	 * page (the router's 413). */
 	struct http_limits limits = HTTP_LIMITS_DEFAULT;
 
 	if (c == NULL ||
