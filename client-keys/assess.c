@@ -1,7 +1,8 @@
 /*
  * assess: `oniondrop-keys assess`, recording a verdict for URLs of a case
  * file, and `oniondrop-keys verify`, re-checking the verdict log. Owns the
- * commands' arguments and messages; the log itself is verdicts.c's.
+ * commands' arguments and messages; the log itself is verdicts.c's, the
+ * local hash list known.c's.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 #include "cases.h"
 #include "cli.h"
 #include "commands.h"
+#include "known.h"
 #include "verdicts.h"
 
 static const char assess_usage[] =
@@ -233,24 +235,35 @@ check_ids(struct cases *c, char **ids, int n)
 	return missing ? -1 : 0;
 }
 
+/*
+ * The verdicts and, in the same transaction, the local hash list brought
+ * in line with them (known.h): an actioned verdict adds its reports'
+ * attachments, a later other one takes them off.
+ */
 static int
 record(struct cases *c, struct assess_args *a)
 {
+	const char *const *ids = (const char *const *)a->ids;
 	int64_t first;
+	long added = 0, removed = 0;
 	char at[CASES_TIME_LEN + 1];
 
 	cases_now(at);
 	if (cases_begin(c) != 0)
 		return -1;
 	if (check_ids(c, a->ids, a->nids) != 0 ||
-	    verdicts_append(c, (const char *const *)a->ids, (size_t)a->nids,
-	    &a->row, at, &first) != 0 || cases_commit(c) != 0) {
+	    verdicts_append(c, ids, (size_t)a->nids, &a->row, at, &first) !=
+	    0 || known_local_update(c, ids, (size_t)a->nids, &added,
+	    &removed) != 0 || cases_commit(c) != 0) {
 		cases_rollback(c);
 		return -1;
 	}
 	for (int i = 0; i < a->nids; i++)
 		printf("%s: %s (verdict %" PRId64 ")\n", a->ids[i],
 		    a->row.verdict, first + i);
+	if (added > 0 || removed > 0)
+		printf("hash list %s: %ld added, %ld removed\n", KNOWN_LOCAL,
+		    added, removed);
 	return 0;
 }
 

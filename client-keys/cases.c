@@ -78,6 +78,31 @@ static const char *const migrations[CASES_SCHEMA_VERSION] = {
 	"  sent_sequence INTEGER);"
 	"CREATE INDEX outcomes_report ON outcomes(report_id, id);"
 	"INSERT INTO meta VALUES ('outcome_sequence', '0');",
+	/* 3: media (issue 15): what decrypt learns of each attachment, the
+	 * hash lists and the built-in list 'local' */
+	"ALTER TABLE attachments ADD COLUMN md5 TEXT;"
+	"ALTER TABLE attachments ADD COLUMN sha1 TEXT;"
+	"ALTER TABLE attachments ADD COLUMN type TEXT;"
+	"ALTER TABLE attachments ADD COLUMN width INTEGER;"
+	"ALTER TABLE attachments ADD COLUMN height INTEGER;"
+	"ALTER TABLE attachments ADD COLUMN pdq TEXT;"
+	"ALTER TABLE attachments ADD COLUMN pdq_quality INTEGER;"
+	"ALTER TABLE attachments ADD COLUMN known_list TEXT;"
+	"ALTER TABLE attachments ADD COLUMN known_grade TEXT;"
+	"ALTER TABLE attachments ADD COLUMN metadata_warnings TEXT;"
+	"CREATE INDEX attachments_sha256 ON attachments(sha256);"
+	"CREATE INDEX attachments_pdq ON attachments(pdq) WHERE pdq IS NOT NULL;"
+	"CREATE TABLE hashlists ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	"  format TEXT NOT NULL, imported_at TEXT NOT NULL,"
+	"  source_file_sha256 TEXT, count INTEGER NOT NULL);"
+	"CREATE TABLE hashes ("
+	"  list_id INTEGER NOT NULL REFERENCES hashlists(id),"
+	"  kind TEXT NOT NULL, value BLOB NOT NULL, grade TEXT,"
+	"  PRIMARY KEY (kind, value, list_id)) WITHOUT ROWID;"
+	"CREATE INDEX hashes_list ON hashes(list_id);"
+	"INSERT INTO hashlists (name, format, imported_at, count) VALUES"
+	"  ('local', 'sha256+pdq', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 0);",
 };
 
 /* Statements used for every report, prepared once per connection. */

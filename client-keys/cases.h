@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 
 #define CASES_FILE "cases.db"
-#define CASES_SCHEMA_VERSION 2	/* the version this tool writes */
+#define CASES_SCHEMA_VERSION 3	/* the version this tool writes */
 
 /* A time as the case file writes it: YYYY-MM-DDTHH:MM:SSZ (UTC). */
 #define CASES_TIME_LEN 20

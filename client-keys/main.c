@@ -30,6 +30,7 @@ static const struct {
 	{ "show", show_main, "one report, or one URL, of a case directory" },
 	{ "outcome", outcome_main, "queue what a reporter is told of a report" },
 	{ "outcomes", outcomes_main, "write the queued outcomes into a signed file" },
+	{ "hashlist", hashlist_main, "import a list of known media's hashes; list them" },
 };
 
 static void

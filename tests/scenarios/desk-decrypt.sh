@@ -48,8 +48,8 @@ export_day d3.bundle
 run_status rc "$KEYS" decrypt --key alice.sec --out desk d1.bundle d2.bundle > out1
 run_status rc3 "$KEYS" decrypt --key alice.sec --out desk d3.bundle > out3
 check "two days' bundles, then the third: decrypted (exit $rc, $rc3)" test "$rc" = 0 -a "$rc3" = 0
-check "... cases.db made, mode 0600, schema version 2" \
-	test "$(stat -c %a "$db")" = 600 -a "$(q 'PRAGMA user_version')" = 2
+check "... cases.db made, mode 0600, schema version 3" \
+	test "$(stat -c %a "$db")" = 600 -a "$(q 'PRAGMA user_version')" = 3
 check "... 4 reports, received on the server's days" \
 	test "$(q "SELECT group_concat(received, ' ') FROM (SELECT received FROM reports ORDER BY received)")" = \
 	"2026-11-01 2026-11-01 2026-11-02 2026-11-03"

@@ -58,7 +58,7 @@ check "decrypt --key desk.sec: refused as a signing key, before any passphrase (
 "$KEYS" decrypt --key alice.sec --out desk b1.bundle > /dev/null
 run_status rc "$KEYS" decrypt --key alice.sec --out desk b2.bundle > /dev/null 2> err
 q() { sqlite3 desk/cases.db "$@"; }
-check "cases.db is schema version 2" test "$(q 'PRAGMA user_version')" = 2
+check "cases.db is schema version 3" test "$(q 'PRAGMA user_version')" = 3
 check "report.json and cases.db: reply_key of a report" \
 	test "$(q "SELECT reply_key FROM reports WHERE id = '$ra'")" = "$k1" -a \
 	-n "$(grep -x "  \"reply_key\": \"$k1\"," "desk/$ra/report.json")"

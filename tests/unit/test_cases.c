@@ -1,9 +1,10 @@
 /*
  * test_cases: the case file on disk. A new file gets the current schema
  * version with its pragmas and mode 0600; it opens again as it is; a
- * version 1 file (tests/vectors/cases/v1.sql) is migrated with every row
- * intact and its verdict log still verifying, and a migration that fails
- * leaves it at version 1, whole; a newer, foreign,
+ * version 1 file (tests/vectors/cases/v1.sql) is migrated through versions
+ * 2 and 3 with every row intact (its attachment's new columns NULL, the
+ * hash list local made) and its verdict log still verifying, and a
+ * migration that fails leaves it at version 1, whole; a newer, foreign,
  * corrupt or linked file is refused with its reason and left byte for byte
  * as it was; URL ids match values computed outside this code (Python's
  * hashlib) and follow the collision rule of docs/cases.md. A recorded report
@@ -163,8 +164,12 @@ test_new_file(void)
 	is_int(query_int(c, "SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('reports','urls','report_lines','attachments','verdicts','meta',"
 	    "'search','report_lines_url','verdicts_url','reports_received',"
-	    "'outcomes','outcomes_report','reports_follow_up')"),
-	    13, "every table and index of versions 1 and 2");
+	    "'outcomes','outcomes_report','reports_follow_up','hashlists',"
+	    "'hashes','hashes_list','attachments_sha256','attachments_pdq')"),
+	    18, "every table and index of versions 1 to 3");
+	ok(strcmp(query_text(c, "SELECT name || ' ' || format || ' ' || count "
+	    "FROM hashlists"), "local sha256+pdq 0") == 0,
+	    "the hash list local, empty");
 	ok(strcmp(query_text(c, "SELECT value FROM meta WHERE key = "
 	    "'verdicts_count'"), "0") == 0, "meta: verdicts_count 0");
 	ok(strcmp(query_text(c, "SELECT value FROM meta WHERE key = "
@@ -276,6 +281,14 @@ test_migrate_v1(void)
 	    "older reports have no reply key and follow nothing up");
 	ok(strcmp(query_text(c, "SELECT value FROM meta WHERE key = "
 	    "'outcome_sequence'"), "0") == 0, "meta: outcome_sequence 0");
+	is_int(query_int(c, "SELECT count(*) FROM attachments WHERE md5 IS "
+	    "NULL AND sha1 IS NULL AND type IS NULL AND width IS NULL AND "
+	    "height IS NULL AND pdq IS NULL AND pdq_quality IS NULL AND "
+	    "known_list IS NULL AND known_grade IS NULL AND metadata_warnings "
+	    "IS NULL"), 1, "the older attachment has the version 3 columns, "
+	    "NULL");
+	is_int(query_int(c, "SELECT count(*) FROM hashlists WHERE name = "
+	    "'local' AND count = 0"), 1, "and the empty hash list local");
 	ok(sqlite3_exec(cases_db(c), "INSERT INTO outcomes (report_id, status, "
 	    "queued_at, source, verdicts_seen) VALUES ("
 	    "'11111111111111111111111111111111', 'in-review', "
