@@ -1,9 +1,10 @@
 /*
- * html: escaping of untrusted and translated text on its way into a page.
- * One escaping serves both contexts the pages use, element text and
- * double-quoted attribute values: it escapes & < > " and ', so nothing
- * escaped can open a tag, end an attribute or start an entity. Pages never
- * put untrusted text in unquoted attributes, URLs, style or script.
+ * html: escaping of untrusted and translated text on its way into a page
+ * held in an evbuffer: lib/htmlesc's escaping, which serves both contexts
+ * the pages use, element text and double-quoted attribute values (& < >
+ * " and ' escaped, so nothing escaped can open a tag, end an attribute or
+ * start an entity). Pages never put untrusted text in unquoted
+ * attributes, URLs, style or script.
  */
 #ifndef HTML_H
 #define HTML_H
