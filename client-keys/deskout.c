@@ -2,9 +2,11 @@
  * deskout: see deskout.h. Every writer decodes its input with lib/utf8 and
  * decides per code point; nothing is copied through unexamined.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "deskout.h"
+#include "htmlesc.h"
 #include "json.h"
 #include "utf8.h"
 
@@ -54,6 +56,34 @@ deskout_text(FILE *f, const void *s, size_t len, size_t max)
 		text_char(f, p + i, n, cp);
 		i += n ? n : 1;
 	}
+}
+
+/* A bytes_sink writing to a FILE. */
+static int
+to_file(void *ctx, const uint8_t *buf, size_t len)
+{
+	return fwrite(buf, 1, len, ctx) == len ? 0 : -1;
+}
+
+/* The text is made first, then escaped: each step is the one tested. */
+int
+deskout_html(FILE *f, const void *s, size_t len, size_t max)
+{
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *m = open_memstream(&text, &tlen);
+	int rc;
+
+	if (m == NULL)
+		return -1;
+	deskout_text(m, s, len, max);
+	if (fclose(m) != 0) {
+		free(text);
+		return -1;
+	}
+	rc = htmlesc(to_file, f, text, tlen);
+	free(text);
+	return rc;
 }
 
 /* 1 if s needs quotes in a CSV cell (RFC 4180, section 2, rule 6). */

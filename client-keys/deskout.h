@@ -2,9 +2,10 @@
  * deskout: how the desk commands write what came out of a bundle (any
  * bytes, chosen by a reporter or a compromised server) so that it cannot
  * act on whoever reads it: in a terminal (text: controls, direction
- * overrides and invalid UTF-8 shown escaped), in a spreadsheet (CSV cells
- * per RFC 4180 with formula-looking cells neutralised) or in a program
- * (JSON lines, through json.c). One table writer serves every command that
+ * overrides and invalid UTF-8 shown escaped), in a browser (the same text,
+ * HTML-escaped by lib/htmlesc), in a spreadsheet (CSV cells per RFC 4180
+ * with formula-looking cells neutralised) or in a program (JSON lines,
+ * through json.c). One table writer serves every command that
  * offers --format csv|json.
  */
 #ifndef DESKOUT_H
@@ -27,6 +28,16 @@
  * is marked with U+2026.
  */
 void deskout_text(FILE *f, const void *s, size_t len, size_t max);
+
+/*
+ * deskout_html(f, s, len, max):
+ * Write s[0..len) for an HTML page, as element text or a double-quoted
+ * attribute value: deskout_text's text of it (hidden characters and
+ * invalid bytes as visible escapes, so a direction override cannot turn
+ * the page's text around), escaped by lib/htmlesc. Return 0, or -1 if
+ * memory was short or writing to f failed (nothing printed).
+ */
+int deskout_html(FILE *f, const void *s, size_t len, size_t max);
 
 /*
  * deskout_csv_cell(f, s, len):

@@ -100,6 +100,30 @@ test_text_cut(void)
 }
 
 static void
+test_html(void)
+{
+	static const struct vec v[] = {
+		V("<img src=x onerror=alert(1)>.png",
+		    "&lt;img src=x onerror=alert(1)&gt;.png"),
+		V("a&b \"q\" 'r'", "a&amp;b &quot;q&quot; &#39;r&#39;"),
+		V("rlo \xe2\x80\xae gnp.exe", "rlo \\u{202E} gnp.exe"),
+		V("</title><script>\n", "&lt;/title&gt;&lt;script&gt;\\x0A"),
+		V("nul\0 \xff \xc3\xa9", "nul\\x00 \\xFF \xc3\xa9"),
+		V("", ""),
+	};
+	struct capture c;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		cap_open(&c);
+		ok(deskout_html(c.f, v[i].in, v[i].len, DESKOUT_ALL) == 0 &&
+		    cap_is(&c, v[i].out), "html %zu: %s", i, v[i].out);
+	}
+	cap_open(&c);
+	ok(deskout_html(c.f, "<<<<", 4, 2) == 0 &&
+	    cap_is(&c, "&lt;&lt;\xe2\x80\xa6"), "html cut at 2 bytes, marked");
+}
+
+static void
 test_csv(void)
 {
 	static const struct vec v[] = {
@@ -187,6 +211,7 @@ main(void)
 {
 	test_text();
 	test_text_cut();
+	test_html();
 	test_csv();
 	test_table();
 	return tap_done();
