@@ -20,6 +20,7 @@ int queue_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int outcome_main(int argc, char *argv[]);
 int outcomes_main(int argc, char *argv[]);
+int referral_main(int argc, char *argv[]);
 int hashlist_main(int argc, char *argv[]);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "imgchild.h"
 
 static const struct {
 	const char *name;
@@ -30,6 +31,7 @@ static const struct {
 	{ "show", show_main, "one report, or one URL, of a case directory" },
 	{ "outcome", outcome_main, "queue what a reporter is told of a report" },
 	{ "outcomes", outcomes_main, "write the queued outcomes into a signed file" },
+	{ "referral", referral_main, "a packet for the police, a host or a hotline" },
 	{ "hashlist", hashlist_main, "import a list of known media's hashes; list them" },
 };
 
@@ -45,6 +47,7 @@ usage(FILE *out)
 int
 main(int argc, char *argv[])
 {
+	imgchild_main(argc, argv);
 	cli_no_core_dumps();
 	if (sodium_init() < 0) {
 		cli_error("libsodium failed to initialise");
