@@ -286,13 +286,10 @@ become_owner(const struct datadir *d)
 }
 
 /*
- * Run fn(d, ctx), which works on the store, with the rights of data_dir's
- * owner and no more: if this process is root and the owner is not, in a
- * child that becomes the owner first (see the top of this file). Return
- * fn's exit status, or 1 after logging why there is none.
+ * admin_as_owner(d, fn, ctx): see admin.h and the top of this file.
  */
-static int
-as_owner(const struct datadir *d,
+int
+admin_as_owner(const struct datadir *d,
     int (*fn)(const struct datadir *d, void *ctx), void *ctx)
 {
 	pid_t pid;
@@ -340,7 +337,7 @@ run(const char *data_dir, int (*fn)(const struct datadir *d, void *ctx),
 
 	if (datadir_open(&d, data_dir, 0) != 0)
 		return 1;
-	rc = as_owner(&d, fn, ctx);
+	rc = admin_as_owner(&d, fn, ctx);
 	datadir_close(&d);
 	return rc;
 }
@@ -430,7 +427,8 @@ admin_export(const char *data_dir, const char *bundle_path, int all)
 
 	if (datadir_open(&d, data_dir, 0) != 0)
 		return 1;
-	if (open_bundle(&e) == 0 && (rc = as_owner(&d, export_store, &e)) != 0)
+	if (open_bundle(&e) == 0 &&
+	    (rc = admin_as_owner(&d, export_store, &e)) != 0)
 		remove_bundle(&e);
 	if (e.fd >= 0)
 		close(e.fd);

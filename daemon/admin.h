@@ -12,6 +12,7 @@
 #ifndef ADMIN_H
 #define ADMIN_H
 
+#include "datadir.h"
 #include "keys.h"
 
 /*
@@ -67,5 +68,15 @@ int admin_desk_key(const char *path, struct keys_public *pub);
  */
 int admin_import_outcomes(const char *data_dir, const char *desk_key,
     const char *path);
+
+/*
+ * admin_as_owner(d, fn, ctx):
+ * Run fn(d, ctx), which works on the store, with the rights of data_dir's
+ * owner and no more: if this process is root and the owner is not, in a
+ * child that becomes the owner first (for good, undumpable). Return fn's
+ * exit status, or 1 after logging why there is none.
+ */
+int admin_as_owner(const struct datadir *d,
+    int (*fn)(const struct datadir *d, void *ctx), void *ctx);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "admin.h"
+#include "backup.h"
 #include "config.h"
 #include "keys.h"
 #include "server.h"
@@ -27,6 +28,8 @@ static const char usage_text[] =
     "       oniondropd stats --config FILE\n"
     "       oniondropd purge --config FILE --exported-older-than DAYS\n"
     "       oniondropd import-outcomes --config FILE OUTCOME-FILE\n"
+    "       oniondropd backup --config FILE --out DIR\n"
+    "       oniondropd restore --config FILE --from DIR\n"
     "\n"
     "oniondropd listens only on the Unix socket of its configuration, behind\n"
     "a Tor onion service, and stores each report sealed to the analysts'\n"
@@ -36,6 +39,7 @@ struct args {
 	const char *command;
 	const char *config;
 	const char *out;
+	const char *from;		/* restore's backup directory */
 	const char *older_than;
 	const char *file;		/* import-outcomes' OUTCOME-FILE */
 	int all;
@@ -55,6 +59,7 @@ parse_args(int argc, char *argv[], struct args *a)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "from", required_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "exported-older-than", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -72,6 +77,7 @@ parse_args(int argc, char *argv[], struct args *a)
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'o': a->out = optarg; break;
+		case 'f': a->from = optarg; break;
 		case 'a': a->all = 1; break;
 		case 'd': a->older_than = optarg; break;
 		case 'h': return -1;
@@ -165,6 +171,14 @@ admin_command(const struct args *a)
 		fprintf(stderr, "oniondropd: export needs --out BUNDLE\n");
 		return 2;
 	}
+	if (strcmp(a->command, "backup") == 0 && a->out == NULL) {
+		fprintf(stderr, "oniondropd: backup needs --out DIR\n");
+		return 2;
+	}
+	if (strcmp(a->command, "restore") == 0 && a->from == NULL) {
+		fprintf(stderr, "oniondropd: restore needs --from DIR\n");
+		return 2;
+	}
 	if (strcmp(a->command, "import-outcomes") == 0 && a->file == NULL) {
 		fprintf(stderr, "oniondropd: import-outcomes needs OUTCOME-FILE\n");
 		return 2;
@@ -177,6 +191,10 @@ admin_command(const struct args *a)
 		rc = admin_stats(cfg.data_dir);
 	else if (strcmp(a->command, "import-outcomes") == 0)
 		rc = admin_import_outcomes(cfg.data_dir, cfg.desk_key, a->file);
+	else if (strcmp(a->command, "backup") == 0)
+		rc = backup_make(cfg.data_dir, a->out);
+	else if (strcmp(a->command, "restore") == 0)
+		rc = backup_restore(cfg.data_dir, a->from);
 	else
 		rc = admin_purge(cfg.data_dir, days);
 	config_free(&cfg);
@@ -220,7 +238,8 @@ main(int argc, char *argv[])
 		return check_config(a.config);
 	if (strcmp(a.command, "export") == 0 || strcmp(a.command, "stats") == 0 ||
 	    strcmp(a.command, "purge") == 0 ||
-	    strcmp(a.command, "import-outcomes") == 0)
+	    strcmp(a.command, "import-outcomes") == 0 ||
+	    strcmp(a.command, "backup") == 0 || strcmp(a.command, "restore") == 0)
 		return admin_command(&a);
 	fprintf(stderr, "oniondropd: unknown command '%s'\n", a.command);
 	return usage(stderr, 2);

@@ -19,7 +19,7 @@
 #include "log.h"
 #include "storedb.h"
 
-#define FORMAT_VERSION 3
+#define FORMAT_VERSION STOREDB_FORMAT
 #define FORMAT_UPGRADABLE 2	/* upgraded in place to FORMAT_VERSION */
 #define NEEDS_UPGRADE (-1)	/* init_dbs in a read transaction: format 2 */
 #define NDBS 6

@@ -47,6 +47,7 @@
 #define STOREDB_RECEIPT_BYTES 32
 #define STOREDB_CHUNK_KEY_BYTES (ENVELOPE_ID_BYTES + 4)
 #define STOREDB_FOLLOWUP_KEY_BYTES (ENVELOPE_ID_BYTES + 4)
+#define STOREDB_FORMAT 3		/* meta "version" of this layout */
 #define STOREDB_MAP_START (UINT64_C(16) << 20)	/* first map size */
 
 struct storedb {
