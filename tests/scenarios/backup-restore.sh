@@ -26,7 +26,7 @@ done
 check "large reports are kept in envelope files" test "$(count s.conf envelope_files)" -ge 1
 
 # A flood writes while the backup runs.
-python3 "$CLIENT" "$sock" flood 400 4 floodmark > flood.out 2>&1 &
+python3 "$CLIENT" "$sock" flood 3000 4 floodmark > flood.out 2>&1 &
 flood=$!
 sleep 1
 before=$(count s.conf reports)
@@ -38,7 +38,9 @@ check "backup while the flood writes succeeds (exit $rc)" test "$rc" = 0
 sed 's/^/# /' bk.out bk.err
 echo "# backup: $(( (t1 - t0) / 1000000 )) ms, $(du -sb bk | cut -f1) bytes, $(sed -n 's/^reports //p' bk/MANIFEST) reports"
 backed=$(sed -n 's/^reports //p' bk/MANIFEST)
+after=$(count s.conf reports)
 check "the backup holds every report acknowledged before it began ($before <= $backed)" test "$backed" -ge "$before"
+check "... and the flood went on writing around it ($backed < $after)" test "$backed" -lt "$after"
 check "backup directory is 0700, its files 0600" test "$(stat -c %a bk)" = 700 -a "$(stat -c %a bk/data.mdb bk/MANIFEST | sort -u)" = 600
 check "the MANIFEST names every envelope file" test "$(grep -c '^file envelopes/' bk/MANIFEST)" = "$(ls bk/envelopes | wc -l)" -a "$(ls bk/envelopes | wc -l)" -ge 1
 check "an existing --out is refused" bash -c "! '$DAEMON' backup --config s.conf --out bk 2> /dev/null"
