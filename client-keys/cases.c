@@ -134,7 +134,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LINE_ADD] = "INSERT INTO report_lines (report_id, pos, as_typed, "
 	    "url_id) VALUES (?1, ?2, ?3, ?4)",
 	[ST_ATT_ADD] = "INSERT INTO attachments (report_id, pos, name, size, "
-	    "sha256) VALUES (?1, ?2, ?3, ?4, ?5)",
+	    "sha256, md5, sha1, type, width, height, pdq, pdq_quality, "
+	    "known_list, known_grade, metadata_warnings) VALUES (?1, ?2, ?3, "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[ST_SEARCH_ADD] = "INSERT INTO search (report_id, description, urls) "
 	    "VALUES (?1, ?2, ?3)",
 	[ST_FORGET_SEARCH] = "DELETE FROM search WHERE report_id = ?1",
@@ -625,6 +627,26 @@ lines_add(struct cases *c, const struct cases_report *r)
 	return 0;
 }
 
+/* Bind what decrypt learnt of a (from ?6 on); NULL where it learnt nothing. */
+static void
+bind_media(sqlite3_stmt *st, const struct cases_attachment *a)
+{
+	sqlite3_bind_text(st, 6, a->md5, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->sha1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, a->type, -1, SQLITE_STATIC);
+	if (a->width != 0 && a->height != 0) {
+		sqlite3_bind_int64(st, 9, a->width);
+		sqlite3_bind_int64(st, 10, a->height);
+	}
+	if (a->pdq != NULL) {
+		sqlite3_bind_text(st, 11, a->pdq, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 12, a->pdq_quality);
+	}
+	sqlite3_bind_text(st, 13, a->known_list, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, a->known_grade, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, a->metadata_warnings, -1, SQLITE_STATIC);
+}
+
 static int
 attachments_add(struct cases *c, const struct cases_report *r)
 {
@@ -638,6 +660,7 @@ attachments_add(struct cases *c, const struct cases_report *r)
 		sqlite3_bind_text(st, 3, r->att[i].name, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)r->att[i].size);
 		sqlite3_bind_text(st, 5, r->att[i].sha256, -1, SQLITE_STATIC);
+		bind_media(st, &r->att[i]);
 		if (step_done(c, st, "cannot record an attachment") != 0)
 			return -1;
 	}

@@ -104,6 +104,16 @@ struct cases_attachment {
 	const char *name;	/* the file's name under attachments/ */
 	uint64_t size;
 	const char *sha256;	/* 64 lower-case hex digits */
+	/* What decrypt learnt of it (schema 3); NULL or 0: not known. */
+	const char *md5;	/* 32 lower-case hex digits */
+	const char *sha1;	/* 40 lower-case hex digits */
+	const char *type;	/* sniffed from its bytes, e.g. image/jpeg */
+	uint32_t width, height;	/* a decoded image's (0: none) */
+	const char *pdq;	/* its PDQ hash, 64 lower-case hex digits */
+	int pdq_quality;	/* 0..100, with pdq */
+	const char *known_list;	/* the hash list that has it */
+	const char *known_grade;	/* that list's grade for it */
+	const char *metadata_warnings;	/* a JSON array of strings */
 };
 
 /* A decrypted report, as decrypt hands it to the case file. */

@@ -10,6 +10,9 @@
  * BATCH_REPORTS: one syncfs, one rename each, one transaction; the
  * folders go in place before the transaction commits, so a crash leaves
  * at worst folders that the next run over the same bundles records.
+ * The case file's hash lists are loaded once; each attachment known to
+ * them is named on standard output by its report and position, never by
+ * its file name.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +32,7 @@
 #include "commands.h"
 #include "encode.h"
 #include "keys.h"
+#include "known.h"
 #include "reportdir.h"
 #include "unseal.h"
 
@@ -38,7 +42,7 @@
 
 static const char decrypt_usage[] =
     "usage: oniondrop-keys decrypt --key PREFIX.sec [--passphrase-file FILE]\n"
-    "                              --out DIR BUNDLE...\n"
+    "                              --out DIR [--withhold-known] BUNDLE...\n"
     "\n"
     "Decrypts every report in the bundles into DIR/<report-id>/report.json and\n"
     "DIR/<report-id>/attachments/, and records it in the case file\n"
@@ -47,12 +51,18 @@ static const char decrypt_usage[] =
     "and never overwrites; a report that fails authentication is named on\n"
     "stderr and skipped, the others are still written. Exit status 0 only if\n"
     "every report decrypted (or was already there) and every bundle was\n"
-    "intact.\n";
+    "intact.\n"
+    "\n"
+    "Each attachment gets its MD5, SHA-1, SHA-256 and type, an image its size,\n"
+    "PDQ hash and metadata warnings; one on a hash list of the case file is\n"
+    "named (\"known: ID attachment N: list NAME grade G\"). With\n"
+    "--withhold-known, the bytes of such an attachment are not written.\n";
 
 struct decrypt_args {
 	const char *key;
 	const char *passfile;
 	const char *out;
+	int withhold;
 	char **bundles;
 	int nbundles;
 };
@@ -62,6 +72,7 @@ struct decrypt_run {
 	const char *out;
 	int outfd;
 	struct cases *cases;
+	struct known *known;
 	struct reportdir_batch *batch;
 	int in_transaction;
 	int broken;		/* the case file failed: stop */
@@ -182,6 +193,29 @@ on_record_data(void *ctx, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* "known: ID attachment N: ..." for each attachment a hash list has. */
+static void
+print_known(const struct decrypt_run *run)
+{
+	const struct attscan_result *s;
+	int withheld;
+
+	for (size_t i = 0; (s = reportdir_scan(run->dir, i, &withheld)) != NULL;
+	    i++) {
+		if (!s->known)
+			continue;
+		printf("known: %s attachment %zu: list %s", run->id, i + 1,
+		    s->list);
+		if (s->grade[0] != '\0')
+			printf(" grade %s", s->grade);
+		if (s->match == HASHLIST_PDQ)
+			printf(" (pdq, %d bits)", s->distance);
+		else
+			printf(" (%s)", hashlist_format_name(s->match));
+		puts(withheld ? "; withheld: not written" : "");
+	}
+}
+
 static int
 record_report(struct decrypt_run *run)
 {
@@ -280,6 +314,7 @@ on_record_end(void *ctx)
 	warn_dropped(run);
 	if (run->record && record_report(run) != 0)
 		return case_file_broken(run);
+	print_known(run);
 	if (run->scratch) {
 		reportdir_abort(run->dir);
 		run->dir = NULL;
@@ -389,6 +424,7 @@ parse_args(int argc, char *argv[], struct decrypt_args *a)
 		{ "key", required_argument, NULL, 'k' },
 		{ "passphrase-file", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "withhold-known", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -400,6 +436,7 @@ parse_args(int argc, char *argv[], struct decrypt_args *a)
 		case 'k': a->key = optarg; break;
 		case 'p': a->passfile = optarg; break;
 		case 'o': a->out = optarg; break;
+		case 'w': a->withhold = 1; break;
 		case 'h': return -1;
 		default: return 1;
 		}
@@ -497,15 +534,18 @@ decrypt_main(int argc, char *argv[])
 	rc = -1;
 	if ((run.outfd = open_out_dir(a.out)) < 0)
 		goto out;
-	if ((run.cases = cases_open(a.out, CASES_CREATE)) == NULL)
+	if ((run.cases = cases_open(a.out, CASES_CREATE)) == NULL ||
+	    (run.known = known_load(run.cases)) == NULL)
 		goto out;
-	if ((run.batch = reportdir_batch_new(run.outfd)) == NULL) {
+	if ((run.batch = reportdir_batch_new(run.outfd, run.known,
+	    a.withhold)) == NULL) {
 		cli_error("out of memory");
 		goto out;
 	}
 	rc = decrypt_all(&run, &a);
 out:
 	reportdir_batch_free(run.batch);
+	known_free(run.known);
 	cases_close(run.cases);
 	if (run.outfd >= 0)
 		close(run.outfd);

@@ -5,6 +5,9 @@
  * Files are 0600 and directories 0700: they hold the material itself.
  * Nothing is fsync'd report by report: reportdir_batch_flush makes a
  * batch durable with one syncfs before any of it is renamed into place.
+ * An attachment is named when its file is made: as it begins, or,
+ * withholding, once it is known not to be listed; a withheld attachment's
+ * name is taken by no other attachment of its report.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 #include <sodium.h>
 
+#include "attscan.h"
 #include "cli.h"
 #include "encode.h"
 #include "json.h"
@@ -44,7 +47,8 @@ struct attachment {
 	uint8_t *submitted;	/* the name as submitted */
 	size_t submitted_len;
 	uint64_t size;
-	char sha256[ENCODE_HEX_LEN(crypto_hash_sha256_BYTES) + 1];
+	int withheld;		/* known, withholding: no file written */
+	struct attscan_result scan;
 };
 
 /* A finished report waiting in its hidden directory. */
@@ -55,6 +59,8 @@ struct waiting {
 
 struct reportdir_batch {
 	int outfd;
+	struct attscan *scan;	/* every attachment goes through it */
+	int withhold;		/* write no byte of a known attachment */
 	struct waiting *w;
 	size_t n, cap;
 };
@@ -69,7 +75,7 @@ struct reportdir {
 	size_t held;		/* bytes kept for report.json: at most HELD_MAX */
 	struct attachment *att;		/* grown as they come, ATTACHMENTS_MAX */
 	size_t natt, attcap;
-	EVP_MD_CTX *sha;	/* OpenSSL's SHA-256 uses the CPU's SHA extensions */
+	size_t nwithheld;	/* attachments withheld */
 	const char *why;
 	unsigned dropped;	/* bit i: hex_fields[i] came malformed */
 	struct cases_text *lines;	/* reportdir_summary's, FIELDS_MAX */
@@ -199,24 +205,76 @@ on_field(void *ctx, const char *name, const uint8_t *value, size_t len)
 	return 0;
 }
 
-/* Create a new file for the attachment under a unique safe name. */
+/* Does an earlier attachment of the report, withheld, have that name? */
 static int
-create_unique(struct reportdir *d, struct attachment *a, const char *safe)
+withheld_name(const struct reportdir *d, const char *name)
 {
-	for (int i = 1; i <= UNIQUE_TRIES; i++) {
+	for (size_t i = 0; d->nwithheld > 0 && i + 1 < d->natt; i++)
+		if (d->att[i].withheld && strcmp(d->att[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Ways to take a name in attachments/ for the current attachment: 0 if
+ * taken, 1 if the name is another file's, -1 on any other error.
+ */
+typedef int take_fn(struct reportdir *d, const char *name);
+
+/* A new file (filefd). */
+static int
+take_create(struct reportdir *d, const char *name)
+{
+	d->filefd = openat(d->attfd, name,
+	    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (d->filefd >= 0)
+		return 0;
+	return errno == EEXIST ? 1 : -1;
+}
+
+/* The unnamed file filefd linked in (O_TMPFILE's way, through /proc). */
+static int
+take_link(struct reportdir *d, const char *name)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", d->filefd);
+	if (linkat(AT_FDCWD, path, d->attfd, name, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	return errno == EEXIST ? 1 : -1;
+}
+
+/* A name only (a withheld attachment): one no file has. */
+static int
+take_reserve(struct reportdir *d, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(d->attfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+/* Give the attachment the first free one of "safe", "2-safe", ... */
+static int
+place(struct reportdir *d, struct attachment *a, take_fn *take)
+{
+	char safe[SAFENAME_MAX + 1];
+	int rc = 1;
+
+	safename_make(safe, a->submitted, a->submitted_len);
+	for (int i = 1; i <= UNIQUE_TRIES && rc > 0; i++) {
 		if (i == 1)
 			snprintf(a->name, sizeof(a->name), "%s", safe);
 		else
 			snprintf(a->name, sizeof(a->name), "%d-%s", i, safe);
-		d->filefd = openat(d->attfd, a->name,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (d->filefd >= 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
+		rc = withheld_name(d, a->name) ? 1 : take(d, a->name);
 	}
-	d->why = "cannot create an attachment file";
-	return -1;
+	if (rc != 0)
+		d->why = take == take_link ?
+		    "cannot link a large attachment into place (is /proc "
+		    "mounted?)" : "cannot create an attachment file";
+	return rc != 0 ? -1 : 0;
 }
 
 /* attachments/ is made with the first attachment: most reports have none. */
@@ -257,7 +315,6 @@ on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 {
 	struct reportdir *d = ctx;
 	struct attachment *a;
-	char safe[SAFENAME_MAX + 1];
 
 	if (d->natt == ATTACHMENTS_MAX || len > HELD_MAX - d->held) {
 		d->why = "report has too many attachments or too long names";
@@ -277,12 +334,38 @@ on_attachment_begin(void *ctx, const uint8_t *name, size_t len)
 	d->natt++;
 	if (d->attfd < 0 && open_attachments(d) != 0)
 		return -1;
-	safename_make(safe, name, len);
-	if (EVP_DigestInit_ex(d->sha, EVP_sha256(), NULL) != 1) {
-		d->why = "SHA-256 is not available";
+	attscan_reset(d->batch->scan);
+	if (d->batch->withhold)
+		return 0;	/* named at its end, if it is written */
+	return place(d, a, take_create);
+}
+
+/*
+ * Withholding, an attachment larger than what is held in memory goes on
+ * into an unnamed file in attachments/ (O_TMPFILE): all that was held,
+ * then the rest of buf, which was not.
+ */
+static int
+spill(struct reportdir *d, const uint8_t *buf, size_t len)
+{
+	const uint8_t *p;
+	size_t held = attscan_held(d->batch->scan, &p);
+	size_t rest = (size_t)(attscan_size(d->batch->scan) - held);
+
+	d->filefd = openat(d->attfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC,
+	    0600);
+	if (d->filefd < 0) {
+		d->why = "cannot make an unnamed file (O_TMPFILE) for an "
+		    "attachment too large to hold in memory: decrypt without "
+		    "--withhold-known";
 		return -1;
 	}
-	return create_unique(d, a, safe);
+	if (cli_write_all(d->filefd, p, held) != 0 ||
+	    cli_write_all(d->filefd, buf + len - rest, rest) != 0) {
+		d->why = "cannot write an attachment (disk full?)";
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -290,8 +373,41 @@ on_attachment_data(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct reportdir *d = ctx;
 
-	EVP_DigestUpdate(d->sha, buf, len);
-	if (cli_write_all(d->filefd, buf, len) != 0) {
+	if (attscan_data(d->batch->scan, buf, len) != 0) {
+		d->why = "cannot hash an attachment (out of memory?)";
+		return -1;
+	}
+	if (d->filefd < 0 && !attscan_holds_all(d->batch->scan))
+		return spill(d, buf, len);
+	if (d->filefd >= 0 && cli_write_all(d->filefd, buf, len) != 0) {
+		d->why = "cannot write an attachment (disk full?)";
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Withholding, the attachment has ended and it is known whether a list
+ * has it: if so no file is made, else its file is made from the bytes
+ * held in memory, or its unnamed file is linked in.
+ */
+static int
+settle(struct reportdir *d, struct attachment *a)
+{
+	const uint8_t *p;
+	size_t held;
+
+	if (a->scan.known) {
+		a->withheld = 1;
+		d->nwithheld++;
+		return place(d, a, take_reserve);
+	}
+	if (d->filefd >= 0)
+		return place(d, a, take_link);
+	if (place(d, a, take_create) != 0)
+		return -1;
+	held = attscan_held(d->batch->scan, &p);
+	if (cli_write_all(d->filefd, p, held) != 0) {
 		d->why = "cannot write an attachment (disk full?)";
 		return -1;
 	}
@@ -303,18 +419,22 @@ on_attachment_end(void *ctx, uint64_t size)
 {
 	struct reportdir *d = ctx;
 	struct attachment *a = &d->att[d->natt - 1];
-	uint8_t hash[crypto_hash_sha256_BYTES];
-	int rc = close(d->filefd);
+	int rc;
 
-	d->filefd = -1;
-	if (rc != 0) {
-		d->why = "cannot write an attachment (disk full?)";
-		return -1;
-	}
-	EVP_DigestFinal_ex(d->sha, hash, NULL);
-	encode_hex(a->sha256, hash, sizeof(hash));
 	a->size = size;
-	return 0;
+	if ((rc = attscan_end(d->batch->scan, &a->scan)) != 0)
+		d->why = "cannot hash an attachment or match it against the "
+		    "hash lists";
+	else if (d->batch->withhold)
+		rc = settle(d, a);
+	attscan_reset(d->batch->scan);
+	if (d->filefd >= 0 && close(d->filefd) != 0 && rc == 0 &&
+	    !a->withheld) {
+		d->why = "cannot write an attachment (disk full?)";
+		rc = -1;
+	}
+	d->filefd = -1;
+	return rc;
 }
 
 const struct payload_callbacks reportdir_callbacks = {
@@ -328,10 +448,6 @@ reportdir_alloc(struct reportdir_batch *b)
 
 	if (d == NULL)
 		return NULL;
-	if ((d->sha = EVP_MD_CTX_new()) == NULL) {
-		free(d);
-		return NULL;
-	}
 	d->batch = b;
 	d->outfd = b->outfd;
 	d->dirfd = d->attfd = d->filefd = -1;
@@ -444,13 +560,23 @@ reportdir_free(struct reportdir *d)
 	close_files(d);
 	for (size_t i = 0; i < d->nfields; i++)
 		secmem_put(d->fields[i].value, d->fields[i].cap);
-	for (size_t i = 0; i < d->natt; i++)
+	for (size_t i = 0; i < d->natt; i++) {
 		free(d->att[i].submitted);
+		attscan_result_clear(&d->att[i].scan);
+	}
 	free(d->att);
 	free(d->lines);
 	free(d->catt);
-	EVP_MD_CTX_free(d->sha);
 	free(d);
+}
+
+const struct attscan_result *
+reportdir_scan(const struct reportdir *d, size_t i, int *withheld)
+{
+	if (i >= d->natt)
+		return NULL;
+	*withheld = d->att[i].withheld;
+	return &d->att[i].scan;
 }
 
 const char *
@@ -464,6 +590,7 @@ reportdir_abort(struct reportdir *d)
 {
 	if (d == NULL)
 		return;
+	attscan_reset(d->batch->scan);	/* an attachment cut short */
 	close_files(d);
 	if (d->tmpname[0] != '\0')
 		remove_partial(d->outfd, d->tmpname);
@@ -536,6 +663,48 @@ json_extra(FILE *f, const struct reportdir *d)
 	fputs(sep[0] == ',' ? "\n  },\n" : "},\n", f);
 }
 
+/* "known": the list, its grade (null: none), the hash that matched. */
+static void
+json_known(FILE *f, const struct attscan_result *s)
+{
+	fputs(",\n      \"known\": { \"list\": ", f);
+	json_string(f, (const uint8_t *)s->list, strlen(s->list));
+	fputs(", \"grade\": ", f);
+	if (s->grade[0] != '\0')
+		json_string(f, (const uint8_t *)s->grade, strlen(s->grade));
+	else
+		fputs("null", f);
+	fprintf(f, ", \"match\": \"%s\"", hashlist_format_name(s->match));
+	if (s->match == HASHLIST_PDQ)
+		fprintf(f, ", \"distance\": %d", s->distance);
+	fputs(" }", f);
+}
+
+/*
+ * What attscan learnt of an attachment, after its size: its SHA-256 on
+ * the same line, as before there was more (scripts grep for the pair).
+ */
+static void
+json_scan(FILE *f, const struct attscan_result *s)
+{
+	fprintf(f, ", \"sha256\": \"%s\",\n      \"md5\": \"%s\", "
+	    "\"sha1\": \"%s\",\n      \"type\": \"%s\"", s->dg.sha256_hex,
+	    s->dg.md5_hex, s->dg.sha1_hex, s->type);
+	if (s->decoded)
+		fprintf(f, ", \"width\": %lu, \"height\": %lu, "
+		    "\"pdq_quality\": %d,\n      \"pdq\": \"%s\"",
+		    (unsigned long)s->width, (unsigned long)s->height,
+		    s->quality, s->pdq);
+	else if (s->image) {
+		fputs(",\n      \"image_error\": ", f);
+		json_string(f, (const uint8_t *)s->image_error,
+		    strlen(s->image_error));
+	}
+	if (s->known)
+		json_known(f, s);
+	fprintf(f, ",\n      \"metadata_warnings\": %s", s->warnings);
+}
+
 static void
 json_attachments(FILE *f, const struct reportdir *d)
 {
@@ -547,8 +716,9 @@ json_attachments(FILE *f, const struct reportdir *d)
 		json_string(f, (const uint8_t *)a->name, strlen(a->name));
 		fputs(", \"submitted_name\": ", f);
 		json_string(f, a->submitted, a->submitted_len);
-		fprintf(f, ", \"size\": %llu, \"sha256\": \"%s\" }",
-		    (unsigned long long)a->size, a->sha256);
+		fprintf(f, ", \"size\": %llu", (unsigned long long)a->size);
+		json_scan(f, &a->scan);
+		fputs(a->withheld ? ",\n      \"withheld\": true }" : " }", f);
 	}
 	fputs(d->natt ? "\n  ]\n" : "]\n", f);
 }
@@ -584,6 +754,22 @@ write_json(struct reportdir *d)
 	return (fclose(f) != 0 || rc) ? -1 : 0;
 }
 
+/* What the case file records of attachment a. */
+static void
+summary_attachment(struct cases_attachment *c, const struct attachment *a)
+{
+	const struct attscan_result *s = &a->scan;
+
+	*c = (struct cases_attachment){ .name = a->name, .size = a->size,
+		.sha256 = s->dg.sha256_hex, .md5 = s->dg.md5_hex,
+		.sha1 = s->dg.sha1_hex, .type = s->type,
+		.width = s->width, .height = s->height,
+		.pdq = s->decoded ? s->pdq : NULL, .pdq_quality = s->quality,
+		.known_list = s->known ? s->list : NULL,
+		.known_grade = s->known && s->grade[0] != '\0' ? s->grade : NULL,
+		.metadata_warnings = s->warnings };
+}
+
 int
 reportdir_summary(struct reportdir *d, struct cases_report *r)
 {
@@ -612,8 +798,7 @@ reportdir_summary(struct reportdir *d, struct cases_report *r)
 			    (const char *)f->value, f->len };
 	}
 	for (size_t i = 0; i < d->natt; i++)
-		d->catt[i] = (struct cases_attachment){ d->att[i].name,
-		    d->att[i].size, d->att[i].sha256 };
+		summary_attachment(&d->catt[i], &d->att[i]);
 	r->lines = d->lines;
 	r->att = d->catt;
 	r->natt = d->natt;
@@ -659,12 +844,19 @@ err:
 }
 
 struct reportdir_batch *
-reportdir_batch_new(int outfd)
+reportdir_batch_new(int outfd, struct known *k, int withhold)
 {
 	struct reportdir_batch *b = calloc(1, sizeof(*b));
 
-	if (b != NULL)
-		b->outfd = outfd;
+	if (b == NULL)
+		return NULL;
+	if ((b->scan = attscan_new(k, withhold ? REPORTDIR_WITHHOLD_MEMORY :
+	    0)) == NULL) {
+		free(b);
+		return NULL;
+	}
+	b->outfd = outfd;
+	b->withhold = withhold;
 	return b;
 }
 
@@ -725,6 +917,7 @@ reportdir_batch_free(struct reportdir_batch *b)
 		return;
 	for (size_t i = 0; i < b->n; i++)
 		remove_partial(b->outfd, b->w[i].tmpname);
+	attscan_free(b->scan);
 	free(b->w);
 	free(b);
 }

@@ -8,15 +8,29 @@
  * Finished reports wait in a batch and are made durable together: one
  * syncfs for many reports instead of two fsyncs each (small reports:
  * the fsyncs were most of decrypt's time).
+ *
+ * Each attachment goes through the batch's attscan as it streams (its
+ * hashes, type, image size, PDQ hash, metadata warnings and whether a hash
+ * list knows it, all in report.json and the case file). Withholding known
+ * media, an attachment's bytes are held back until that is known: in
+ * memory up to REPORTDIR_WITHHOLD_MEMORY (an image up to
+ * IMGDECODE_INPUT_MAX), past it in an unnamed file (O_TMPFILE) in the
+ * report's hidden directory; a known one is then dropped (its name kept in
+ * report.json, no file), any other written under its name.
  */
 #ifndef REPORTDIR_H
 #define REPORTDIR_H
 
 #include <stdint.h>
 
+#include "attscan.h"
 #include "cases.h"
 #include "envelope.h"
+#include "known.h"
 #include "payload.h"
+
+/* Withholding, what is held in memory: the daemon's max_attachment_size. */
+#define REPORTDIR_WITHHOLD_MEMORY ((size_t)64 << 20)
 
 struct reportdir;
 struct reportdir_batch;
@@ -25,11 +39,14 @@ struct reportdir_batch;
 extern const struct payload_callbacks reportdir_callbacks;
 
 /*
- * reportdir_batch_new(outfd):
+ * reportdir_batch_new(outfd, k, withhold):
  * An empty batch of reports for the output directory outfd (which the
- * caller keeps open and locked), or NULL if memory is short.
+ * caller keeps open and locked), matching attachments against k's hash
+ * lists (NULL: none) and, if withhold, writing no byte of an attachment
+ * they know. NULL if memory is short.
  */
-struct reportdir_batch *reportdir_batch_new(int outfd);
+struct reportdir_batch *reportdir_batch_new(int outfd, struct known *k,
+    int withhold);
 
 /*
  * reportdir_exists(b, id):
@@ -71,7 +88,8 @@ struct reportdir *reportdir_begin(struct reportdir_batch *b,
  * reportdir_summary(d, r):
  * Fill r with what the case file records of the report decrypted so far
  * (the first of each top-level field, every url line, the attachments'
- * names, sizes and hashes, reply_key and follow_up_of if well formed). r
+ * names, sizes and what attscan learnt of them, reply_key and follow_up_of
+ * if well formed). r
  * points into d: it is valid until d is committed or aborted. Return 0,
  * or -1 if memory is short.
  */
@@ -93,6 +111,15 @@ int reportdir_commit(struct reportdir *d, const char **why);
  * only, never at its top nor in the case file. NULL after the last.
  */
 const char *reportdir_dropped(const struct reportdir *d, size_t i);
+
+/*
+ * reportdir_scan(d, i, withheld):
+ * What was learnt of the i-th attachment (0, 1, ...) of the report, with
+ * *withheld 1 if its bytes were not written; NULL after the last. Valid
+ * until d is committed or aborted.
+ */
+const struct attscan_result *reportdir_scan(const struct reportdir *d,
+    size_t i, int *withheld);
 
 /*
  * reportdir_error(d):

@@ -10,7 +10,9 @@
  * hashlib) and follow the collision rule of docs/cases.md. A recorded report
  * has its row (with its reply key and the report it follows up, or NULL),
  * a line per non-blank line (bytes as typed, URL ids shared between
- * spellings of one address), its attachments and its search row;
+ * spellings of one address), its attachments (with what decrypt learnt
+ * of each: hashes, type, image size, PDQ, list, warnings; or NULL) and
+ * its search row;
  * forgetting it removes them and the URLs only it named.
  */
 #include <fcntl.h>
@@ -457,8 +459,21 @@ test_record(void)
 		TEXT("example.com/b"), TEXT("https://only-two.example/"),
 	};
 	static const struct cases_attachment att[] = {
-		{ "photo.jpg", 1234, "ab" "0123456789abcdef0123456789abcdef"
+		{ .name = "photo.jpg", .size = 1234, .sha256 = "ab"
+		    "0123456789abcdef0123456789abcdef"
 		    "0123456789abcdef0123456789abcd" },
+	};
+	static const struct cases_attachment att2[] = {
+		{ .name = "a.png", .size = 10, .sha256 = "cd" /* 64 digits */
+		    "0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef0123456789abcd",
+		    .md5 = "0123456789abcdef0123456789abcdef",
+		    .sha1 = "0123456789abcdef0123456789abcdef01234567",
+		    .type = "image/png", .width = 64, .height = 48,
+		    .pdq = "ef0123456789abcdef0123456789abcd"
+		    "ef0123456789abcdef0123456789abcd", .pdq_quality = 90,
+		    .known_list = "iwf", .known_grade = "A",
+		    .metadata_warnings = "[\"GPS position\"]" },
 	};
 	struct cases_report r1 = { .id = "11111111111111111111111111111111",
 		.received = TEXT("2026-11-01"), .language = TEXT("fr"),
@@ -466,7 +481,7 @@ test_record(void)
 		.lines = lines1, .nlines = 5, .att = att, .natt = 1 };
 	struct cases_report r2 = { .id = "22222222222222222222222222222222",
 		.received = TEXT("2026-11-02"), .description = TEXT("second"),
-		.lines = lines2, .nlines = 2,
+		.lines = lines2, .nlines = 2, .att = att2, .natt = 1,
 		.reply_key = "00112233445566778899aabbccddeeff"
 		    "00112233445566778899aabbccddeeff",
 		.follow_up_of = "11111111111111111111111111111111" };
@@ -504,8 +519,22 @@ test_record(void)
 	    "a line of odd bytes is kept byte for byte");
 	sqlite3_finalize(st);
 	ok(strcmp(query_text(c, "SELECT sha256 || ' ' || size || ' ' || name "
-	    "FROM attachments"), "ab0123456789abcdef0123456789abcdef0123456789"
+	    "FROM attachments WHERE report_id = '1111111111111111111111111111"
+	    "1111'"), "ab0123456789abcdef0123456789abcdef0123456789"
 	    "abcdef0123456789abcd 1234 photo.jpg") == 0, "the attachment");
+	is_int(query_int(c, "SELECT count(*) FROM attachments WHERE name = "
+	    "'photo.jpg' AND coalesce(md5, sha1, type, width, height, pdq, "
+	    "pdq_quality, known_list, known_grade, metadata_warnings) IS "
+	    "NULL"), 1, "an attachment given no media fields: NULL columns");
+	ok(strcmp(query_text(c, "SELECT md5 || ' ' || sha1 || ' ' || type || "
+	    "' ' || width || ' ' || height || ' ' || pdq || ' ' || pdq_quality "
+	    "|| ' ' || known_list || ' ' || known_grade || ' ' || "
+	    "metadata_warnings FROM attachments WHERE name = 'a.png'"),
+	    "0123456789abcdef0123456789abcdef "
+	    "0123456789abcdef0123456789abcdef01234567 image/png 64 48 "
+	    "ef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
+	    " 90 iwf A [\"GPS position\"]") == 0,
+	    "an image's media fields are recorded");
 	is_int(query_int(c, "SELECT count(*) FROM reports WHERE id = "
 	    "'11111111111111111111111111111111' AND reply_key IS NULL AND "
 	    "follow_up_of IS NULL"), 1, "no reply key given: NULL columns");

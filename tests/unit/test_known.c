@@ -253,9 +253,12 @@ static void
 local_setup(struct cases *c)
 {
 	static const struct cases_attachment a1[] = {
-		{ "a.jpg", 10, SHA256A }, { "b.png", 20, SHA256B },
+		{ .name = "a.jpg", .size = 10, .sha256 = SHA256A },
+		{ .name = "b.png", .size = 20, .sha256 = SHA256B },
 	};
-	static const struct cases_attachment a2[] = { { "c.jpg", 10, SHA256A } };
+	static const struct cases_attachment a2[] = {
+		{ .name = "c.jpg", .size = 10, .sha256 = SHA256A },
+	};
 
 	record(c, "11111111111111111111111111111111", "http://a.example/", a1,
 	    2);
