@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,7 +39,7 @@ struct key {
 
 static setter_fn set_socket, set_mode, set_group, set_path, set_analyst,
     set_bool, set_size, set_uint, set_languages, set_default_language,
-    set_text, set_follow_ups;
+    set_text, set_follow_ups, set_metrics_file;
 
 enum {
 	K_SOCKET, K_SOCKET_MODE, K_SOCKET_GROUP, K_DATA_DIR, K_ANALYST_KEY,
@@ -48,7 +49,8 @@ enum {
 	K_IDLE_TIMEOUT, K_MAX_CONNECTIONS, K_CONNECTIONS_PER_CIRCUIT,
 	K_HEAD_TIMEOUT, K_MIN_UPLOAD_RATE, K_MAX_UPLOADS,
 	K_UPLOADS_PER_CIRCUIT, K_HELP_CONTACTS_FR, K_HELP_CONTACTS_AR,
-	K_HELP_CONTACTS_EN, K_DESK_KEY, K_FOLLOW_UPS, K_COUNT
+	K_HELP_CONTACTS_EN, K_DESK_KEY, K_FOLLOW_UPS,
+	K_METRICS_FILE, K_METRICS_INTERVAL, K_COUNT
 };
 
 #define F(field) offsetof(struct config, field)
@@ -101,6 +103,11 @@ static const struct key keys[K_COUNT] = {
 	[K_DESK_KEY] = { "desk_key", set_path, F(desk_key), 0, 0, 0 },
 	[K_FOLLOW_UPS] = { "follow_ups", set_follow_ups, F(follow_ups),
 	    0, 0, 0 },
+	[K_METRICS_FILE] = { "metrics_file", set_metrics_file,
+	    F(metrics_file), 0, 0, 0 },
+	/* 60 and more advised (docs/admin.md); from 1 for the tests. */
+	[K_METRICS_INTERVAL] = { "metrics_interval", set_uint,
+	    F(metrics_interval), 1, 86400, 0 },
 };
 #undef F
 
@@ -204,6 +211,7 @@ config_init(struct config *c)
 	c->min_upload_rate = 1024;
 	c->max_uploads = 32;
 	c->uploads_per_circuit = 2;
+	c->metrics_interval = 900;
 }
 
 /*
@@ -221,6 +229,7 @@ config_free(struct config *c)
 	free(c->data_dir);
 	free(c->tor_hs_dir);
 	free(c->desk_key);
+	free(c->metrics_file);
 	for (size_t i = 0; i < c->n_analyst_keys; i++)
 		free(c->analyst_keys[i]);
 	for (size_t i = 0; i < CONFIG_LANGUAGES_MAX; i++)
@@ -342,6 +351,29 @@ set_path(struct config *c, const struct key *k, const char *v,
 {
 	if (check_abs_path(k->name, v, p, line))
 		return -1;
+	return store_string((char **)((char *)c + k->off), v, p, line);
+}
+
+/* metrics_file: an absolute path in a directory that exists. */
+static int
+set_metrics_file(struct config *c, const struct key *k, const char *v,
+    struct config_problems *p, unsigned line)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (check_abs_path(k->name, v, p, line))
+		return -1;
+	if (snprintf(dir, sizeof(dir), "%s", v) >= (int)sizeof(dir))
+		return problem(p, line, "metrics_file: path too long");
+	slash = strrchr(dir, '/');
+	if (slash[1] == '\0')
+		return problem(p, line, "metrics_file: names a directory");
+	slash[slash == dir] = '\0';
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return problem(p, line, "metrics_file: the directory %s does "
+		    "not exist", dir);
 	return store_string((char **)((char *)c + k->off), v, p, line);
 }
 

@@ -22,7 +22,7 @@
 #define CONFIG_LANGUAGES_MAX 3		/* fr, ar, en. */
 #define CONFIG_PROBLEMS_MAX 64		/* Problems kept; the rest are counted. */
 #define CONFIG_PROBLEM_LEN 256		/* Longest problem message kept. */
-#define CONFIG_NKEYS 27			/* Keys in the table in config.c. */
+#define CONFIG_NKEYS 29			/* Keys in the table in config.c. */
 #define CONFIG_HELP_CONTACTS_MAX 512	/* Bytes in one help_contacts.LANG. */
 
 /* follow_ups: when the status page offers the follow-up form. */
@@ -66,6 +66,9 @@ struct config {
 	char *help_contacts[CONFIG_LANGUAGES_MAX];
 	char *desk_key;			/* Desk's signing .pub; NULL: unset. */
 	enum config_follow_ups follow_ups;	/* Default asked. */
+	char *metrics_file;		/* Textfile for node_exporter; NULL:
+					 * unset (metrics.h). */
+	unsigned metrics_interval;	/* Seconds between writes; 900. */
 
 	/* Private: the line each key was last set on (0: default). */
 	unsigned line_of[CONFIG_NKEYS];

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -20,6 +21,7 @@
 #include "evmem.h"
 #include "listener.h"
 #include "log.h"
+#include "metrics.h"
 #include "onion.h"
 #include "router.h"
 #include "server.h"
@@ -46,6 +48,8 @@ struct server {
 	struct event *sigterm, *sigint, *sighup, *shutdown_timer;
 	struct event *tick;		/* every second: conn_sweep */
 	unsigned long ticks;
+	struct event *metrics;		/* every metrics_interval, if set */
+	time_t started;			/* for the metrics' uptime bucket */
 };
 
 static int
@@ -281,6 +285,51 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 		log_counts(srv);
 }
 
+/* The store's counts came: write metrics_file (metrics.h). */
+static void
+on_counts(void *arg, const struct store_counts *c)
+{
+	struct server *srv = arg;
+	int rc;
+
+	if (c == NULL)
+		log_error("metrics_file: the store could not be counted");
+	else if ((rc = metrics_write(srv->cfg.metrics_file, c,
+	    time(NULL) - srv->started)) != 0)
+		log_error("metrics_file %s: %s", srv->cfg.metrics_file,
+		    strerror(rc));
+}
+
+/* Every metrics_interval, whatever visitors do: count, then write. */
+static void
+on_metrics(evutil_socket_t fd, short what, void *arg)
+{
+	struct server *srv = arg;
+
+	store_counts(srv->web.store, on_counts, srv);
+}
+
+/*
+ * With metrics_file: the timer, and a first write at once (the file says
+ * the daemon runs from its start).
+ */
+static int
+start_metrics(struct server *srv)
+{
+	struct timeval every = { srv->cfg.metrics_interval, 0 };
+
+	srv->started = time(NULL);
+	if (srv->cfg.metrics_file == NULL)
+		return 0;
+	if ((srv->metrics = event_new(srv->base, -1, EV_PERSIST, on_metrics,
+	    srv)) == NULL || event_add(srv->metrics, &every) != 0) {
+		log_error("out of memory");
+		return -1;
+	}
+	on_metrics(-1, 0, srv);
+	return 0;
+}
+
 static void
 on_shutdown_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -429,7 +478,7 @@ start(struct server *srv)
 		log_error("out of memory");
 		return -1;
 	}
-	if (start_web(srv) != 0)
+	if (start_web(srv) != 0 || start_metrics(srv) != 0)
 		return -1;
 	srv->cfg.max_connections = listener_max_connections(cfg->max_connections);
 	if ((fd = listener_open(cfg->socket, cfg->socket_mode,
@@ -466,6 +515,8 @@ stop(struct server *srv)
 		event_free(srv->shutdown_timer);
 	if (srv->tick != NULL)
 		event_free(srv->tick);
+	if (srv->metrics != NULL)
+		event_free(srv->metrics);
 	if (srv->sigterm != NULL)
 		event_free(srv->sigterm);
 	if (srv->sigint != NULL)

@@ -70,6 +70,13 @@ struct asking {
 	void *ctx;
 };
 
+/* A count, for store_counts. */
+struct counting {
+	struct storeq_msg m;
+	void (*done)(void *, const struct store_counts *);
+	void *ctx;
+};
+
 struct store {
 	struct storewriter *w;
 	struct storeq *q;
@@ -227,6 +234,14 @@ lookup_answered(struct asking *a, struct storeq_msg *m)
 }
 
 static void
+counts_answered(struct counting *c, struct storeq_msg *m)
+{
+
+	c->done(c->ctx, m->result == STORE_OK ? &m->counts : NULL);
+	free(c);
+}
+
+static void
 answered(void *arg, struct storeq_msg *m)
 {
 
@@ -236,6 +251,9 @@ answered(void *arg, struct storeq_msg *m)
 		break;
 	case STOREQ_LOOKUP:
 		lookup_answered(m->from, m);
+		break;
+	case STOREQ_COUNTS:
+		counts_answered(m->from, m);
 		break;
 	default:
 		upload_finished(m->from, m->result);
@@ -476,4 +494,23 @@ store_lookup(struct store *s,
 	a->m.from = a;
 	memcpy(a->m.key, receipt_hash, STORE_RECEIPT_HASH_BYTES);
 	storeq_send(s->q, &a->m);
+}
+
+/* ---- counts ---- */
+
+void
+store_counts(struct store *s,
+    void (*done)(void *ctx, const struct store_counts *c), void *ctx)
+{
+	struct counting *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		done(ctx, NULL);
+		return;
+	}
+	c->done = done;
+	c->ctx = ctx;
+	c->m.type = STOREQ_COUNTS;
+	c->m.from = c;
+	storeq_send(s->q, &c->m);
 }

@@ -154,6 +154,23 @@ struct store_case {
 /* store_case_free(c): free the messages and c; NULL is a no-op. */
 void store_case_free(struct store_case *c);
 
+/* What store_counts finds: exact here, made coarse by whoever shows it. */
+struct store_counts {
+	uint64_t unexported;		/* reports not yet exported */
+	unsigned used_percent;		/* of max_store_size, 0..100 */
+	int export_overdue;		/* some unexported, and no report
+					 * exported today or yesterday (UTC) */
+};
+
+/*
+ * store_counts(s, done, ctx):
+ * Count the store from one read transaction on the writer; done(ctx, c)
+ * later with the counts, or with NULL if memory is short (at once) or the
+ * store failed.
+ */
+void store_counts(struct store *s,
+    void (*done)(void *ctx, const struct store_counts *c), void *ctx);
+
 /*
  * store_lookup(s, receipt_hash, done, ctx):
  * Look up a receipt; done(ctx, c) with what became of its report and its

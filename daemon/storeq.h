@@ -34,6 +34,7 @@ enum storeq_type {
 				 * report key[0..ENVELOPE_ID_BYTES) */
 	STOREQ_ABORT,		/* forget upload id and what it wrote */
 	STOREQ_LOOKUP,		/* what receipt hash key leads to */
+	STOREQ_COUNTS,		/* the store's coarse counts (store.h) */
 };
 
 /* Envelope bytes (ciphertext), in a chain of malloc'd buffers. */
@@ -72,6 +73,7 @@ struct storeq_msg {
 					 * LOOKUP's: STORE_OK if found is */
 	struct store_case *found;	/* LOOKUP: made by the loop side,
 					 * filled by the writer */
+	struct store_counts counts;	/* COUNTS: filled by the writer */
 };
 
 struct storeq;

@@ -299,7 +299,7 @@ take(struct storewriter *w, struct storeq_msg *m, struct batch *b)
 	for (; m != NULL; m = next) {
 		next = m->next;
 		m->next = NULL;
-		if (m->type == STOREQ_LOOKUP) {
+		if (m->type == STOREQ_LOOKUP || m->type == STOREQ_COUNTS) {
 			*b->lookups_tailp = m;
 			b->lookups_tailp = &m->next;
 		} else if ((u = upload_for(w, b, m->id)) != NULL) {
@@ -701,6 +701,51 @@ lookup_failed(struct storewriter *w, struct storeq_msg *m, int rc)
 	m->result = STORE_ERROR;
 }
 
+/*
+ * The store's counts (store.h) in c: a walk over "reports", which a
+ * COUNTS message asks for only on the metrics timer.
+ */
+static int
+count_store(struct storewriter *w, MDB_txn *txn, struct store_counts *c)
+{
+	struct storedb_report r;
+	const uint8_t *id;
+	uint32_t today = storedb_today(), newest = 0;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	MDB_cursor_op op = MDB_FIRST;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = mdb_cursor_open(txn, w->db.reports, &cur)) != 0)
+		return rc;
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0 &&
+	    (rc = storedb_report_decode(&k, &v, &id, &r)) == 0) {
+		op = MDB_NEXT;
+		if (!r.exported)
+			c->unexported++;
+		else if (r.exported_day > newest)
+			newest = r.exported_day;
+	}
+	mdb_cursor_close(cur);
+	c->used_percent = (unsigned)((storedb_used(&w->db) + w->file_bytes) *
+	    100 / (w->max_size > 0 ? w->max_size : 1));
+	if (c->used_percent > 100)
+		c->used_percent = 100;
+	c->export_overdue = c->unexported > 0 && newest + 1 < today;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Answer one read message (a lookup or a count) from txn. */
+static int
+read_one(struct storewriter *w, MDB_txn *txn, struct storeq_msg *m)
+{
+
+	if (m->type == STOREQ_COUNTS)
+		return count_store(w, txn, &m->counts);
+	return lookup_case(w, txn, m->key, m->found);
+}
+
 /* Answer the batch's receipt lookups from one read transaction. */
 static void
 read_batch(struct storewriter *w, struct batch *b)
@@ -719,7 +764,7 @@ read_batch(struct storewriter *w, struct batch *b)
 		return;
 	}
 	for (m = b->lookups; m != NULL; m = m->next)
-		if ((rc = lookup_case(w, txn, m->key, m->found)) != 0)
+		if ((rc = read_one(w, txn, m)) != 0)
 			lookup_failed(w, m, rc);
 	mdb_txn_abort(txn);
 }
