@@ -345,15 +345,6 @@ backup_store(const struct datadir *d, void *ctx)
 	struct backup *b = ctx;
 	int rc = 1, tries = 0;
 
-	if (mkdir(b->out, 0700) != 0) {
-		log_errno("backup: cannot create %s (it must not exist)", b->out);
-		return 1;
-	}
-	if ((b->out_dir = open(b->out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0) {
-		log_errno("backup: %s", b->out);
-		return 1;
-	}
 	if (storedb_open(&b->db, d, 0, 0) != 0 ||
 	    datadir_subdir(d, ENVFILE_DIR, 0, &b->env_dir) < 0)
 		goto out;
@@ -366,14 +357,33 @@ backup_store(const struct datadir *d, void *ctx)
 		printf("backup of %" PRIu64 " reports (%" PRIu64 " envelope "
 		    "files) in %s\n", b->reports, b->files, b->out);
 out:
-	if (rc != 0)
-		unlinkat(AT_FDCWD, b->out, AT_REMOVEDIR);
 	if (b->env_dir >= 0)
 		close(b->env_dir);
 	storedb_close(&b->db);
-	close(b->out_dir);
 	free(b->m.text);
 	return rc == 0 ? 0 : 1;
+}
+
+/*
+ * Make out, 0700, and open it into b->out_dir; as root, give it to
+ * data_dir's owner (the work in it is done as that user).
+ */
+static int
+make_out(struct backup *b, const struct datadir *d)
+{
+
+	if (mkdir(b->out, 0700) != 0) {
+		log_errno("backup: cannot create %s (it must not exist)",
+		    b->out);
+		return -1;
+	}
+	if ((b->out_dir = open(b->out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || (geteuid() == 0 &&
+	    fchown(b->out_dir, d->uid, d->gid) != 0)) {
+		log_errno("backup: %s", b->out);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -389,9 +399,15 @@ backup_make(const char *data_dir, const char *out)
 
 	if (datadir_open(&d, data_dir, 0) != 0)
 		return 1;
-	rc = admin_as_owner(&d, backup_store, &b);
+	if ((rc = make_out(&b, &d)) == 0)
+		rc = admin_as_owner(&d, backup_store, &b);
+	if (b.out_dir >= 0) {
+		if (rc != 0)	/* made here, and emptied by the work */
+			unlinkat(AT_FDCWD, b.out, AT_REMOVEDIR);
+		close(b.out_dir);
+	}
 	datadir_close(&d);
-	return rc;
+	return rc == 0 ? 0 : 1;
 }
 
 /* ---- restore ---- */

@@ -4,6 +4,8 @@
 # and follow no link that user could plant: lock.mdb or data.mdb linked to
 # a file elsewhere, envelopes/ linked to another directory, data_dir itself
 # a link. The bundle stays root's; nothing in data_dir becomes root's.
+# backup and restore as root: the backup and the restored data_dir are the
+# owner's, an --out or a data_dir that is a link refused.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 cd "$T"
@@ -95,6 +97,23 @@ chown root "s.data/envelopes/$envfile"
 run_status rc "$DAEMON" export --config s.conf --all --out "$T/b3.odb" > /dev/null 2> export3.err
 check "export as root refuses an envelope file that is not the owner's (exit $rc)" test "$rc" = 1
 chown "$owner" "s.data/envelopes/$envfile"
+# backup and restore as root: the work done as the owner, the backup and
+# the restored data_dir the owner's, no link followed.
+run_status rc "$DAEMON" backup --config s.conf --out "$T/bk" > bk.out 2> bk.err
+check "backup as root (exit $rc): 0700, the owner's, nothing of root's in it" test "$rc" = 0 -a "$(stat -c '%U %a' bk)" = "$owner 700" -a -z "$(find bk ! -user "$owner")"
+mkdir elsewhere
+ln -s elsewhere bklink
+run_status rc "$DAEMON" backup --config s.conf --out "$T/bklink" 2> bklink.err
+check "backup as root refuses an --out that is a link (exit $rc)" test "$rc" = 1 -a -z "$(ls elsewhere)"
+write_config r alice
+rmdir r.data
+run_status rc "$DAEMON" restore --config r.conf --from "$T/bk" > rs.out 2> rs.err
+check "restore as root into a missing data_dir (exit $rc): all of it the owner's" test "$rc" = 0 -a "$(stat -c %U r.data)" = "$owner" -a -z "$(find r.data ! -user "$owner")"
+check "... and the restored store has both reports" test "$("$DAEMON" stats --config r.conf | sed -n 's/^reports: //p')" = 2
+ln -s r.data rlink
+sed "s|^data_dir = .*|data_dir = $T/rlink|" r.conf > rl.conf
+run_status rc "$DAEMON" restore --config rl.conf --from "$T/bk" 2> rl.err
+check "restore as root refuses a data_dir that is a link (exit $rc)" test "$rc" = 1
 run_status rc "$DAEMON" purge --config s.conf --exported-older-than 0 > purge.out 2> purge.err
 check "purge as root on the sound store (exit $rc)" test "$rc" = 0 -a "$(cat purge.out)" = "purged 2 reports"
 check "... removed the envelope file" test ! -e "s.data/envelopes/$envfile"
