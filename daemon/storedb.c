@@ -206,10 +206,11 @@ int
 storedb_open(struct storedb *db, const struct datadir *d, uint64_t mapsize,
     int create)
 {
-	struct init in = { db, create, 0 };
+	struct init in;
 	int rc;
 
 	memset(db, 0, sizeof(*db));
+	in = (struct init){ db, create, 0 };
 	if (sodium_init() < 0) {
 		log_error("libsodium failed to start");
 		return -1;
