@@ -5,7 +5,9 @@
 # before the backup began is there, the large attachments byte-identical.
 # A damaged backup (a flipped byte in an envelope file, a missing file, an
 # altered or missing MANIFEST) is refused with one line and leaves data_dir
-# empty; so are a non-empty data_dir and an existing --out.
+# empty; so are a non-empty data_dir and an existing --out. A file that is
+# gone when the backup opens it (strace injecting ENOENT, as a purge after
+# the snapshot would) makes it start again, and give up after three tries.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 cd "$T"
@@ -99,3 +101,18 @@ damaged hash "a MANIFEST with another hash of data.mdb" "hash differs"
 cp -a bk nomanifest
 rm nomanifest/MANIFEST
 damaged nomanifest "no MANIFEST (an unfinished backup)" "not a finished backup"
+
+# A report's file gone when the backup comes to copy it (as when a purge
+# removes it after the copy's snapshot; strace makes its open fail so): the
+# backup starts again from a new snapshot, and gives up, saying so and
+# leaving no --out, if it keeps happening.
+if command -v strace > /dev/null; then
+	# -P NAME: the openat of that name relative to envelopes/.
+	run_status rc strace -f -qq -o once.trace -P "$f" -e trace=openat -e inject=openat:error=ENOENT:when=1 \
+		"$DAEMON" backup --config s.conf --out again > again.out 2> again.err
+	check "a file gone once ($(grep -c INJECTED once.trace) open failed): the backup starts again and succeeds (exit $rc)" \
+		test "$rc" = 0 -a "$(grep -c INJECTED once.trace)" = 1 -a "$(sed -n 's/^reports //p' again/MANIFEST)" = "$(count s.conf reports)" -a -f "again/envelopes/$f"
+	run_status rc strace -f -qq -o /dev/null -P "$f" -e trace=openat -e inject=openat:error=ENOENT \
+		"$DAEMON" backup --config s.conf --out never > never.out 2> never.err
+	check "a file gone every time: refused after 3 tries, saying so: $(cat never.err)" test "$rc" = 1 -a -n "$(grep 'run it again' never.err)" -a ! -e never
+fi
