@@ -415,6 +415,8 @@ backup_make(const char *data_dir, const char *out)
 struct restore {
 	const char *from;
 	int from_dir;
+	int from_env;			/* the backup's envelopes/, or -1 */
+	int to_env;			/* data_dir's envelopes/ */
 	char *text;			/* the MANIFEST, NUL-terminated */
 	uint64_t reports, files;
 };
@@ -432,7 +434,7 @@ is_empty(int dir)
 	while (empty && (de = readdir(dp)) != NULL)
 		empty = strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0;
-	rewinddir(dp);
+	rewinddir(dp);	/* the offset is dir's too */
 	closedir(dp);
 	return empty;
 }
@@ -487,13 +489,20 @@ restore_file(struct restore *r, int dir, const char *name, uint64_t size,
 {
 	uint8_t hash[HASH_BYTES];
 	char got[HASH_BYTES * 2 + 1];
-	int from, to, rc;
+	const char *base = name;
+	int from_dir = r->from_dir, from, to, rc;
 
-	if ((from = open_read(r->from_dir, name)) < 0) {
+	/* envelopes/ID: opened in the directories opened without a link. */
+	if (strcmp(name, "data.mdb") != 0) {
+		base = name + sizeof(ENVFILE_DIR);
+		from_dir = r->from_env;
+		dir = r->to_env;
+	}
+	if ((from = open_read(from_dir, base)) < 0) {
 		log_errno("restore: damaged backup: %s", name);
 		return -1;
 	}
-	if ((to = open_new(dir, name)) < 0) {
+	if ((to = open_new(dir, base)) < 0) {
 		log_errno("restore: cannot create %s", name);
 		close(from);
 		return -1;
@@ -623,8 +632,13 @@ restore_store(const struct datadir *d, void *ctx)
 		log_errno("restore: %s", r->from);
 		return 1;
 	}
-	if (read_manifest(r) == 0 &&
+	if ((r->from_env = openat(r->from_dir, ENVFILE_DIR, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 && errno != ENOENT)
+		log_errno("restore: damaged backup: %s/%s", r->from,
+		    ENVFILE_DIR);
+	else if (read_manifest(r) == 0 &&
 	    datadir_subdir(d, ENVFILE_DIR, 1, &env_dir) == 0 &&
+	    (r->to_env = env_dir) >= 0 &&
 	    restore_files(r, d) == 0 && check_store(r, d, env_dir) == 0) {
 		if ((rc = envfile_touch_all(env_dir)) == 0 &&
 		    (fsync(env_dir) != 0 || fsync(d->fd) != 0))
@@ -639,6 +653,8 @@ restore_store(const struct datadir *d, void *ctx)
 		remove_written(d->fd);
 	if (env_dir >= 0)
 		close(env_dir);
+	if (r->from_env >= 0)
+		close(r->from_env);
 	close(r->from_dir);
 	free(r->text);
 	return rc == 0 ? 0 : 1;
@@ -652,7 +668,8 @@ restore_store(const struct datadir *d, void *ctx)
 int
 backup_restore(const char *data_dir, const char *from)
 {
-	struct restore r = { .from = from, .from_dir = -1 };
+	struct restore r = { .from = from, .from_dir = -1, .from_env = -1,
+	    .to_env = -1 };
 	struct datadir d;
 	struct stat sb;
 	int rc;

@@ -4,7 +4,7 @@
 # data_dir, served, exported and decrypted: every report acknowledged
 # before the backup began is there, the large attachments byte-identical.
 # A damaged backup (a flipped byte in an envelope file, a missing file, an
-# altered or missing MANIFEST) is refused with one line and leaves data_dir
+# altered or missing MANIFEST, envelopes/ a link) is refused with one line and leaves data_dir
 # empty; so are a non-empty data_dir and an existing --out. A file that is
 # gone when the backup opens it (strace injecting ENOENT, as a purge after
 # the snapshot would) makes it start again, and give up after three tries.
@@ -98,6 +98,10 @@ damaged dropped "a MANIFEST without one envelope file" "file is missing"
 cp -a bk hash
 sed -i '4s/ \([0-9a-f]\)[0-9a-f]*$/ 00000000000000000000000000000000000000000000000000000000000000\1\1/' hash/MANIFEST
 damaged hash "a MANIFEST with another hash of data.mdb" "hash differs"
+cp -a bk linked
+mv linked/envelopes linked/elsewhere
+ln -s elsewhere linked/envelopes
+damaged linked "envelopes/ a link" "damaged backup: linked/envelopes"
 cp -a bk nomanifest
 rm nomanifest/MANIFEST
 damaged nomanifest "no MANIFEST (an unfinished backup)" "not a finished backup"
