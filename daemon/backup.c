@@ -40,6 +40,7 @@
 
 #define BACKUP_TRIES 3
 #define VANISHED (-2)			/* a named file was purged meanwhile */
+#define LOGGED (-3)			/* a failure already logged */
 #define MANIFEST "MANIFEST"
 #define MANIFEST_MAGIC "oniondrop-backup 1"
 #define MANIFEST_MAX (UINT64_C(64) << 20)
@@ -192,6 +193,7 @@ remove_written(int dir)
 /* ---- backup ---- */
 
 struct backup {
+	const struct datadir *d;	/* data_dir */
 	const char *out;
 	int out_dir;
 	int env_dir;			/* data_dir's envelopes/, or -1 */
@@ -239,6 +241,10 @@ copy_envelope(struct backup *b, const uint8_t *id, uint64_t size)
 		return VANISHED;
 	if ((from = open_read(b->env_dir, name)) < 0)
 		return errno == ENOENT ? VANISHED : errno;
+	if (datadir_check_fd(b->d, name, from) != 0) {	/* logged */
+		close(from);
+		return LOGGED;
+	}
 	if ((to = open_new(b->copy_env, name)) < 0) {
 		rc = errno;
 		close(from);
@@ -263,10 +269,9 @@ copy_envelopes(struct backup *b, const struct datadir *od)
 	MDB_cursor_op op = MDB_FIRST;
 	int rc;
 
-	if (storedb_open(&b->copy, od, 0, 0) != 0)
-		return EIO;
-	if ((rc = datadir_subdir(od, ENVFILE_DIR, 1, &b->copy_env)) != 0)
-		return EIO;
+	if (storedb_open(&b->copy, od, 0, 0) != 0 ||
+	    datadir_subdir(od, ENVFILE_DIR, 1, &b->copy_env) != 0)
+		return LOGGED;
 	if ((rc = storedb_begin(&b->copy, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	if ((rc = mdb_cursor_open(txn, b->copy.reports, &c)) == 0) {
@@ -323,7 +328,7 @@ backup_once(struct backup *b, const struct datadir *d)
 	if ((rc = copy_store(b)) != 0)
 		log_error("backup: cannot copy the store: %s", mdb_strerror(rc));
 	else if ((rc = copy_envelopes(b, &od)) != 0 && rc != VANISHED &&
-	    rc != EIO)
+	    rc != LOGGED)
 		log_error("backup: cannot copy the envelope files: %s",
 		    mdb_strerror(rc));
 	storedb_close(&b->copy);
@@ -345,6 +350,7 @@ backup_store(const struct datadir *d, void *ctx)
 	struct backup *b = ctx;
 	int rc = 1, tries = 0;
 
+	b->d = d;
 	if (storedb_open(&b->db, d, 0, 0) != 0 ||
 	    datadir_subdir(d, ENVFILE_DIR, 0, &b->env_dir) < 0)
 		goto out;

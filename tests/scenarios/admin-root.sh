@@ -96,6 +96,8 @@ mv envelopes.real s.data/envelopes
 chown root "s.data/envelopes/$envfile"
 run_status rc "$DAEMON" export --config s.conf --all --out "$T/b3.odb" > /dev/null 2> export3.err
 check "export as root refuses an envelope file that is not the owner's (exit $rc)" test "$rc" = 1
+run_status rc "$DAEMON" backup --config s.conf --out "$T/bk-root" > /dev/null 2> bkroot.err
+check "backup as root refuses an envelope file that is not the owner's, and leaves no --out (exit $rc)" test "$rc" = 1 -a ! -e bk-root
 chown "$owner" "s.data/envelopes/$envfile"
 # backup and restore as root: the work done as the owner, the backup and
 # the restored data_dir the owner's, no link followed.
