@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "casedir.h"
 #include "cleancopy.h"
 #include "cli.h"
 #include "imgdecode.h"
@@ -77,15 +78,15 @@ left_out(struct cleancopy *c, const char *fmt, ...)
 static int
 blob_read(int dirfd, const char *name, struct blob *b, struct cleancopy *c)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_CLOEXEC);
+	int fd = casedir_open(dirfd, name);
 	struct stat st;
 	size_t got = 0;
 	ssize_t n;
 
-	if (fd < 0 && (errno == ENOENT || errno == ELOOP)) {
+	if (fd < 0 && (errno == ENOENT || errno == ELOOP || errno == EINVAL)) {
 		left_out(c, errno == ENOENT ? "not there (purged?)" :
-		    "a symbolic link, not followed");
+		    errno == ELOOP ? "a symbolic link, not followed" :
+		    "its name is not one file name, not opened");
 		return 1;
 	}
 	if (fd < 0) {

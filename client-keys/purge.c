@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "casedir.h"
 #include "cases.h"
 #include "cli.h"
 #include "commands.h"
@@ -160,29 +161,11 @@ purge_entry(const struct purge_run *run, int afd, const char *id,
 		pd->bytes += (unsigned long long)st.st_size;
 }
 
-/* Open DIR/<id>/attachments without following a link; -1 with errno
- * ENOENT when there is none. */
-static int
-open_attachments(int dirfd, const char *id)
-{
-	int rfd = openat(dirfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int afd, saved;
-
-	if (rfd < 0)
-		return -1;
-	afd = openat(rfd, "attachments", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	saved = errno;
-	close(rfd);
-	errno = saved;
-	return afd;
-}
-
 /* Count (and with --yes delete) the attachments of report id. */
 static void
 purge_dir(const struct purge_run *run, const char *id, struct purge_dir *pd)
 {
-	int afd = open_attachments(run->dirfd, id);
+	int afd = casedir_attachments(run->dirfd, id);
 	struct dirent *e;
 	DIR *d;
 

@@ -24,6 +24,7 @@
 
 #include <sqlite3.h>
 
+#include "casedir.h"
 #include "cases.h"
 #include "cleancopy.h"
 #include "cli.h"
@@ -425,30 +426,6 @@ end_array(struct referral *r)
 	fputs(r->first ? "]" : "\n      ]", r->json);
 }
 
-/*
- * Open DIR/<id>/attachments, no link followed; -1 with errno (EINVAL: an
- * id that is not 32 hex digits, whatever the case file says).
- */
-static int
-open_attachments(int dirfd, const char *id)
-{
-	int rfd, afd, saved;
-
-	if (strlen(id) != 32 || strspn(id, "0123456789abcdef") != 32) {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((rfd = openat(dirfd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0)
-		return -1;
-	afd = openat(rfd, "attachments", O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	saved = errno;
-	close(rfd);
-	errno = saved;
-	return afd;
-}
-
 /* What the analyst is told of an attachment left out. */
 static void
 tell_left_out(const char *id, int pos, const char *name, const char *why)
@@ -538,7 +515,7 @@ attachments(struct referral *r, const struct pick *p, size_t number)
 	struct atts *a = &r->atts;
 	long n;
 
-	*a = (struct atts){ open_attachments(r->dirfd, p->id), NULL, number,
+	*a = (struct atts){ casedir_attachments(r->dirfd, p->id), NULL, number,
 	    NULL, NULL, 0 };
 	a->missing = errno == ENOENT ? "not there (purged?)" :
 	    errno == EINVAL ? "the report's id in the case file is no id" :
