@@ -22,5 +22,6 @@ int outcome_main(int argc, char *argv[]);
 int outcomes_main(int argc, char *argv[]);
 int referral_main(int argc, char *argv[]);
 int hashlist_main(int argc, char *argv[]);
+int view_main(int argc, char *argv[]);
 
 #endif

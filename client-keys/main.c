@@ -33,6 +33,7 @@ static const struct {
 	{ "outcomes", outcomes_main, "write the queued outcomes into a signed file" },
 	{ "referral", referral_main, "a packet for the police, a host or a hotline" },
 	{ "hashlist", hashlist_main, "import a list of known media's hashes; list them" },
+	{ "view", view_main, "a contact sheet of attachments: blurred, grey, no script" },
 };
 
 static void
