@@ -111,6 +111,8 @@ damaged nomanifest "no MANIFEST (an unfinished backup)" "not a finished backup"
 # backup starts again from a new snapshot, and gives up, saying so and
 # leaving no --out, if it keeps happening.
 if command -v strace > /dev/null; then
+	# LeakSanitizer cannot run under ptrace (a sanitizer build).
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 	# -P NAME: the openat of that name relative to envelopes/.
 	run_status rc strace -f -qq -o once.trace -P "$f" -e trace=openat -e inject=openat:error=ENOENT:when=1 \
 		"$DAEMON" backup --config s.conf --out again > again.out 2> again.err
