@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "encode.h"
 #include "metadata.h"
 #include "sniff.h"
 #include "utf8.h"
@@ -55,30 +56,6 @@ spend(struct scan *s)
 	return 1;
 }
 
-static uint32_t
-be16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return be16(p) << 16 | be16(p + 2);
-}
-
-static uint32_t
-le16(const uint8_t *p)
-{
-	return (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return le16(p + 2) << 16 | le16(p);
-}
-
 /* 1 if p[0..len) starts with the n bytes of s. */
 static int
 starts(const uint8_t *p, size_t len, const char *s, size_t n)
@@ -99,7 +76,7 @@ next_cp(const uint8_t *v, size_t len, enum enc enc, size_t *used)
 		return v[0];
 	case ENC_UCS2LE:
 		*used = len < 2 ? len : 2;
-		cp = len < 2 ? '?' : le16(v);
+		cp = len < 2 ? '?' : decode_le16(v);
 		return cp >= 0xd800 && cp <= 0xdfff ? '?' : cp;
 	default:
 		if ((*used = utf8_decode(v, len, &cp)) == 0) {
@@ -286,13 +263,13 @@ struct tiff {
 static uint32_t
 t16(const struct tiff *t, size_t off)
 {
-	return t->le ? le16(t->p + off) : be16(t->p + off);
+	return t->le ? decode_le16(t->p + off) : decode_be16(t->p + off);
 }
 
 static uint32_t
 t32(const struct tiff *t, size_t off)
 {
-	return t->le ? le32(t->p + off) : be32(t->p + off);
+	return t->le ? decode_le32(t->p + off) : decode_be32(t->p + off);
 }
 
 /* One IFD entry; value is NULL when it lies outside the structure. */
@@ -549,7 +526,7 @@ jpeg(struct scan *s, const uint8_t *p, size_t len)
 			return;			/* SOS, EOI: no more metadata */
 		if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd8))
 			continue;		/* no length */
-		if (len - i < 2 || (seg = be16(p + i)) < 2 || seg > len - i)
+		if (len - i < 2 || (seg = decode_be16(p + i)) < 2 || seg > len - i)
 			break;
 		if (marker == 0xfe)
 			warn(s, W_COMMENT);
@@ -660,7 +637,7 @@ png_chunk(struct scan *s, const uint8_t *type, const uint8_t *d, size_t n)
 	} else if (memcmp(type, "tIME", 4) == 0) {
 		if (n == 7)
 			snprintf(date, sizeof(date), "%04u-%02u-%02u "
-			    "%02u:%02u:%02u", (unsigned)be16(d), d[2], d[3],
+			    "%02u:%02u:%02u", (unsigned)decode_be16(d), d[2], d[3],
 			    d[4], d[5], d[6]);
 		warn_value(s, W_DATE, n == 7 ? (const uint8_t *)date : NULL,
 		    n == 7 ? strlen(date) : 0, ENC_UTF8);
@@ -675,7 +652,7 @@ png(struct scan *s, const uint8_t *p, size_t len)
 	uint32_t n;
 
 	while (spend(s)) {
-		if (len - i < 12 || (n = be32(p + i)) > len - i - 12)
+		if (len - i < 12 || (n = decode_be32(p + i)) > len - i - 12)
 			break;
 		png_chunk(s, p + i + 4, p + i + 8, n);
 		if (memcmp(p + i + 4, "IEND", 4) == 0)
@@ -692,11 +669,11 @@ webp(struct scan *s, const uint8_t *p, size_t len)
 	size_t end = len, i = 12;
 	uint32_t n;
 
-	if ((size_t)le32(p + 4) <= len - 8)
-		end = 8 + (size_t)le32(p + 4);
+	if ((size_t)decode_le32(p + 4) <= len - 8)
+		end = 8 + (size_t)decode_le32(p + 4);
 	while (i < end && spend(s)) {
 		const uint8_t *d = p + i + 8;
-		if (end - i < 8 || (n = le32(p + i + 4)) > end - i - 8)
+		if (end - i < 8 || (n = decode_le32(p + i + 4)) > end - i - 8)
 			break;
 		if (memcmp(p + i, "EXIF", 4) == 0 && STARTS(d, n, "Exif\0\0"))
 			exif(s, d + 6, n - 6);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "encode.h"
 #include "sniff.h"
 
 /* Bytes that must stand at an offset; len 0: no second part. */
@@ -65,33 +66,9 @@ static const struct {
 #define EBML_DOCTYPE 0x4282
 
 static uint32_t
-be16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-static uint32_t
-be32(const uint8_t *p)
-{
-	return be16(p) << 16 | be16(p + 2);
-}
-
-static uint32_t
-le16(const uint8_t *p)
-{
-	return (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint32_t
 le24(const uint8_t *p)
 {
-	return (uint32_t)p[2] << 16 | le16(p);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[3] << 24 | le24(p);
+	return (uint32_t)p[2] << 16 | decode_le16(p);
 }
 
 static int
@@ -105,7 +82,7 @@ part_at(const uint8_t *buf, size_t len, const struct part *p)
 static const char *
 ftyp_type(const uint8_t *buf, size_t len)
 {
-	if (len < 12 || memcmp(buf + 4, "ftyp", 4) != 0 || be32(buf) < 16)
+	if (len < 12 || memcmp(buf + 4, "ftyp", 4) != 0 || decode_be32(buf) < 16)
 		return NULL;
 	if (memcmp(buf + 8, "3g", 2) == 0)
 		return "video/3gpp";
@@ -214,7 +191,7 @@ jpeg_sof(const uint8_t *p, size_t avail, uint32_t *width, uint32_t *height,
 {
 	if (avail < 8)
 		return 0;
-	if (be16(p) != 8 + 3 * (uint32_t)p[7] || p[7] == 0 || p[7] > 4) {
+	if (decode_be16(p) != 8 + 3 * (uint32_t)p[7] || p[7] == 0 || p[7] > 4) {
 		*why = "JPEG: a frame header whose length or components are wrong";
 		return -1;
 	}
@@ -222,7 +199,7 @@ jpeg_sof(const uint8_t *p, size_t avail, uint32_t *width, uint32_t *height,
 		*why = "JPEG: a sample precision other than 8 or 12 bits";
 		return -1;
 	}
-	return dims(be16(p + 5), be16(p + 3), width, height,
+	return dims(decode_be16(p + 5), decode_be16(p + 3), width, height,
 	    "JPEG: width or height 0", why);
 }
 
@@ -257,11 +234,11 @@ jpeg_dims(const uint8_t *b, size_t len, uint32_t *width, uint32_t *height,
 			return 0;
 		if (jpeg_is_sof(m))
 			return jpeg_sof(b + pos, len - pos, width, height, why);
-		if (be16(b + pos) < 2) {
+		if (decode_be16(b + pos) < 2) {
 			*why = "JPEG: a segment shorter than its length field";
 			return -1;
 		}
-		pos += be16(b + pos);
+		pos += decode_be16(b + pos);
 	}
 	return 0;
 }
@@ -309,18 +286,18 @@ png_dims(const uint8_t *b, size_t len, uint32_t *width, uint32_t *height,
 	if (len < 33)
 		return 0;
 	*why = "PNG: the first chunk is not a 13-byte IHDR";
-	if (be32(b + 8) != 13 || memcmp(b + 12, "IHDR", 4) != 0)
+	if (decode_be32(b + 8) != 13 || memcmp(b + 12, "IHDR", 4) != 0)
 		return -1;
 	*why = "PNG: IHDR's check value is wrong";
-	if (crc32_bits(b + 12, 17) != be32(b + 29))
+	if (crc32_bits(b + 12, 17) != decode_be32(b + 29))
 		return -1;
 	*why = "PNG: IHDR's depth, colour type or methods are not PNG's";
 	if (!png_depth_ok(d[8], d[9]) || d[10] != 0 || d[11] != 0 || d[12] > 1)
 		return -1;
 	*why = "PNG: a side over 2^31 - 1";
-	if (be32(d) > 0x7fffffffu || be32(d + 4) > 0x7fffffffu)
+	if (decode_be32(d) > 0x7fffffffu || decode_be32(d + 4) > 0x7fffffffu)
 		return -1;
-	return dims(be32(d), be32(d + 4), width, height,
+	return dims(decode_be32(d), decode_be32(d + 4), width, height,
 	    "PNG: width or height 0", why);
 }
 
@@ -331,7 +308,7 @@ gif_dims(const uint8_t *b, size_t len, uint32_t *width, uint32_t *height,
 {
 	if (len < 10)
 		return 0;
-	return dims(le16(b + 6), le16(b + 8), width, height,
+	return dims(decode_le16(b + 6), decode_le16(b + 8), width, height,
 	    "GIF: logical screen width or height 0", why);
 }
 
@@ -345,26 +322,26 @@ webp_dims(const uint8_t *b, size_t len, uint32_t *width, uint32_t *height,
 	if (len < 20)
 		return 0;
 	*why = "WebP: a chunk longer than the RIFF file";
-	if (le32(b + 4) < 12 || le32(b + 16) > le32(b + 4) - 12)
+	if (decode_le32(b + 4) < 12 || decode_le32(b + 16) > decode_le32(b + 4) - 12)
 		return -1;
 	if (memcmp(b + 12, "VP8 ", 4) == 0) {
 		if (len < 30)
 			return 0;
 		*why = "WebP: a VP8 chunk that is not a key frame";
-		if (le32(b + 16) < 10 || (d[0] & 1) != 0 ||
+		if (decode_le32(b + 16) < 10 || (d[0] & 1) != 0 ||
 		    memcmp(d + 3, "\x9d\x01\x2a", 3) != 0)
 			return -1;
-		return dims(le16(d + 6) & 0x3fff, le16(d + 8) & 0x3fff,
+		return dims(decode_le16(d + 6) & 0x3fff, decode_le16(d + 8) & 0x3fff,
 		    width, height, "WebP: width or height 0", why);
 	}
 	if (memcmp(b + 12, "VP8L", 4) == 0) {
 		if (len < 25)
 			return 0;
 		*why = "WebP: a VP8L chunk without its signature or version 0";
-		if (le32(b + 16) < 5 || d[0] != 0x2f || le32(d + 1) >> 29 != 0)
+		if (decode_le32(b + 16) < 5 || d[0] != 0x2f || decode_le32(d + 1) >> 29 != 0)
 			return -1;
-		return dims((le32(d + 1) & 0x3fff) + 1,
-		    (le32(d + 1) >> 14 & 0x3fff) + 1, width, height,
+		return dims((decode_le32(d + 1) & 0x3fff) + 1,
+		    (decode_le32(d + 1) >> 14 & 0x3fff) + 1, width, height,
 		    "WebP: width or height 0", why);
 	}
 	*why = "WebP: the first chunk is not VP8, VP8L or VP8X";
@@ -373,7 +350,7 @@ webp_dims(const uint8_t *b, size_t len, uint32_t *width, uint32_t *height,
 	if (len < 30)
 		return 0;
 	*why = "WebP: a VP8X chunk shorter than 10 bytes";
-	if (le32(b + 16) < 10)
+	if (decode_le32(b + 16) < 10)
 		return -1;
 	return dims(le24(d + 4) + 1, le24(d + 7) + 1, width, height,
 	    "WebP: width or height 0", why);

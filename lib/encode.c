@@ -50,6 +50,18 @@ decode_be64(const uint8_t in[8])
 	return ((uint64_t)decode_be32(in) << 32) | decode_be32(in + 4);
 }
 
+uint16_t
+decode_le16(const uint8_t in[2])
+{
+	return (uint16_t)((in[1] << 8) | in[0]);
+}
+
+uint32_t
+decode_le32(const uint8_t in[4])
+{
+	return ((uint32_t)decode_le16(in + 2) << 16) | decode_le16(in);
+}
+
 void
 encode_hex(char *out, const uint8_t *in, size_t len)
 {

@@ -16,6 +16,8 @@ void encode_be64(uint8_t out[8], uint64_t v);
 uint16_t decode_be16(const uint8_t in[2]);
 uint32_t decode_be32(const uint8_t in[4]);
 uint64_t decode_be64(const uint8_t in[8]);
+uint16_t decode_le16(const uint8_t in[2]);
+uint32_t decode_le32(const uint8_t in[4]);
 
 /* Size of the encoded text for len bytes, without the terminating NUL. */
 #define ENCODE_HEX_LEN(len) ((len) * 2)

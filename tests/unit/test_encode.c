@@ -46,6 +46,8 @@ test_hex_base64_be(void)
 	ok(decode_base64(back, 2, "Zm8", 3) != 0, "base64 requires padding");
 	encode_be64(b8, 0x0102030405060708ULL);
 	ok(b8[0] == 1 && b8[7] == 8 && decode_be64(b8) == 0x0102030405060708ULL, "be64 round trip");
+	ok(decode_le16(b8) == 0x0201 && decode_le32(b8 + 4) == 0x08070605,
+	    "le16 and le32 read the low byte first");
 }
 
 int
