@@ -12,6 +12,9 @@
 #include "pages.h"
 #include "receipt.h"
 #include "router.h"
+#ifdef ONIONDROP_COMPROMISE_ROUTE
+#include "compromise.h"
+#endif
 
 enum route {
 	ROUTE_NONE, ROUTE_LANDING, ROUTE_REPORT, ROUTE_STATUS, ROUTE_FOLLOW_UP,
@@ -250,6 +253,10 @@ router_dispatch(struct conn *c, struct web *w, const struct http_request *req)
 	enum lang lang;
 	enum route route = parse_path(w, req->target, len, &lang);
 
+#ifdef ONIONDROP_COMPROMISE_ROUTE
+	if (compromise_answer(c, req))	/* test builds only */
+		return;
+#endif
 	if (route == ROUTE_NONE) {
 		web_error_page(c, w, 404, lang);
 		return;

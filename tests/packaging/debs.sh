@@ -9,7 +9,8 @@
 #   2. Each package's files, modes and owners are those of
 #      tests/packaging/*.contents; the packaged unit is deploy/'s, pointed
 #      at /usr/sbin; its systemd-analyze security exposure is at most 1.0;
-#      the analyst's package depends on no daemon or network library.
+#      the analyst's package depends on no daemon or network library;
+#      the packaged oniondropd has no compromise route (a test build's).
 #   3. lintian: no error and no warning.
 #   4. The maintainer scripts, run by dpkg in a chroot of the same Debian
 #      release (debootstrap --variant=minbase with the packages'
@@ -107,6 +108,10 @@ check "the packaged configuration is deploy/oniondropd.conf" \
 check "the packaged tor instance's torrc is torrc.example" \
 	cmp <(dpkg-deb --fsys-tarfile $server | tar -xOf - ./etc/tor/instances/oniondrop/torrc) \
 	"$SOURCE_ROOT/torrc.example"
+# The test builds' hidden attacker route (daemon/compromise.h) is not in it.
+check "the packaged oniondropd has no compromise route (no \"/compromise\" in it)" \
+	test "$(dpkg-deb --fsys-tarfile $server | tar -xOf - ./usr/sbin/oniondropd |
+		grep -ac /compromise || true)" = 0
 if command -v systemd-analyze > /dev/null; then
 	run_status rc systemd-analyze security --offline=true --threshold=10 --no-pager \
 		unit/oniondropd.service > security.out 2>&1
