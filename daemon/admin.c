@@ -263,28 +263,6 @@ open_env_dir(const struct datadir *d, int *fd)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Give up root for data_dir's owner, for good. */
-static int
-become_owner(const struct datadir *d)
-{
-
-	if (setgroups(0, NULL) != 0 ||
-	    setresgid(d->gid, d->gid, d->gid) != 0 ||
-	    setresuid(d->uid, d->uid, d->uid) != 0) {
-		log_errno("cannot become data_dir's owner (uid %u, gid %u)",
-		    (unsigned)d->uid, (unsigned)d->gid);
-		return -1;
-	}
-	/* The kernel made the process undumpable when its uid changed; keep
-	 * it so: the daemon's user, which it now is, must not trace it or
-	 * reach the bundle root created through /proc/PID/fd. */
-	if (prctl(PR_SET_DUMPABLE, 0) != 0) {
-		log_errno("prctl");
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * admin_as_owner(d, fn, ctx): see admin.h and the top of this file.
  */
@@ -303,7 +281,7 @@ admin_as_owner(const struct datadir *d,
 		return 1;
 	}
 	if (pid == 0) {
-		rc = become_owner(d) != 0 ? 1 : fn(d, ctx);
+		rc = datadir_become_owner(d) != 0 ? 1 : fn(d, ctx);
 		fflush(stdout);
 		_exit(rc);
 	}

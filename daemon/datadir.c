@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -175,4 +177,25 @@ datadir_subdir(const struct datadir *d, const char *name, int create, int *fd)
 		*fd = -1;
 	}
 	return rc;
+}
+
+int
+datadir_become_owner(const struct datadir *d)
+{
+
+	if (setgroups(0, NULL) != 0 ||
+	    setresgid(d->gid, d->gid, d->gid) != 0 ||
+	    setresuid(d->uid, d->uid, d->uid) != 0) {
+		log_errno("cannot become data_dir's owner (uid %u, gid %u)",
+		    (unsigned)d->uid, (unsigned)d->gid);
+		return -1;
+	}
+	/* The kernel made the process undumpable when its uid changed; keep
+	 * it so: the daemon's user, which it now is, must not trace it or
+	 * reach the bundle root created through /proc/PID/fd. */
+	if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+		log_errno("prctl");
+		return -1;
+	}
+	return 0;
 }

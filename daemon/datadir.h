@@ -29,6 +29,15 @@ struct datadir {
  */
 int datadir_open(struct datadir *d, const char *path, int create);
 
+/*
+ * datadir_become_owner(d):
+ * Give up root for d's owner, for good: its uid and gid, no supplementary
+ * group, and not dumpable (the daemon's user must not trace the process
+ * nor reach what it opened as root through /proc/PID/fd). Return 0, or -1
+ * after logging why.
+ */
+int datadir_become_owner(const struct datadir *d);
+
 /* datadir_close(d): close d; a closed d is a no-op. */
 void datadir_close(struct datadir *d);
 

@@ -101,6 +101,12 @@ int envfile_make_spares(int dir);
 int envfile_touch_all(int dir);
 
 /*
+ * envfile_exists(dir, id):
+ * 1 if id has a file (of any kind) in dir, 0 if not, or an errno value.
+ */
+int envfile_exists(int dir, const uint8_t id[ENVELOPE_ID_BYTES]);
+
+/*
  * envfile_remove(dir, id):
  * Unlink id's file (ENOENT if there is none, or if dir is -1: no
  * directory).

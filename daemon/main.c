@@ -19,7 +19,7 @@
 #include "backup.h"
 #include "config.h"
 #include "keys.h"
-#include "server.h"
+#include "supervisor.h"
 
 static const char usage_text[] =
     "usage: oniondropd --config FILE                 run the server (foreground)\n"
@@ -112,7 +112,7 @@ check_config(const char *path)
 		config_free(&cfg);
 		return 1;
 	}
-	if (server_load_keys(keys, &n, &cfg) != 0)
+	if (supervisor_load_keys(keys, &n, &cfg) != 0)
 		rc = 1;
 	if (cfg.desk_key != NULL && admin_desk_key(cfg.desk_key, &desk) != 0)
 		rc = 1;
@@ -233,7 +233,7 @@ main(int argc, char *argv[])
 	if ((parsed = parse_args(argc, argv, &a)) != 0)
 		return parsed < 0 ? usage(stdout, 0) : usage(stderr, 2);
 	if (a.command == NULL)
-		return server_run(a.config);
+		return supervisor_run(a.config);
 	if (strcmp(a.command, "check-config") == 0)
 		return check_config(a.config);
 	if (strcmp(a.command, "export") == 0 || strcmp(a.command, "stats") == 0 ||

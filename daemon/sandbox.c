@@ -346,6 +346,8 @@ static const struct sysfilter_rule common_rules[] = {
 	SYSFILTER_ALLOW(writev), SYSFILTER_ALLOW(recvfrom),
 	SYSFILTER_ALLOW(sendto), SYSFILTER_ALLOW(recvmsg),
 	SYSFILTER_ALLOW(sendmsg), SYSFILTER_ALLOW(close),
+	/* the store channel's end, closed for writing at the end */
+	SYSFILTER_ALLOW(shutdown),
 	/* evbuffer_read asks how much is waiting */
 	SYSFILTER_ALLOW_IF(ioctl, 1, FIONREAD),
 	/* a descriptor's flags (O_NONBLOCK, FD_CLOEXEC), nothing else */
@@ -374,6 +376,8 @@ static const struct sysfilter_rule store_rules[] = {
 	SYSFILTER_ALLOW(renameat2), SYSFILTER_ALLOW(unlink),
 	SYSFILTER_ALLOW(unlinkat), SYSFILTER_ALLOW(utimensat),
 	SYSFILTER_ALLOW(flock),
+	/* the store channel: waiting for requests until the next tick */
+	SYSFILTER_ALLOW(poll), SYSFILTER_ALLOW(ppoll),
 	SYSFILTER_ALLOW_IF(fcntl, 1, F_SETLK),
 	SYSFILTER_ALLOW_IF(fcntl, 1, F_SETLKW),
 	SYSFILTER_ALLOW_IF(fcntl, 1, F_GETLK),

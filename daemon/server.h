@@ -1,32 +1,39 @@
 /*
- * server: the running daemon, put together: it reads the configuration
- * and the analyst keys, opens the store, the key pool and the socket,
- * hands connections to conn with the router as their handler, keeps the
- * slots and the shutdown, and logs counts. Its state is its own; the
- * reporter-facing handlers see only struct web (web.h). Nothing here
- * describes a visitor.
+ * server: the network process, a child of the supervisor (supervisor.h):
+ * it takes the configuration, the analyst keys and the listening socket
+ * from it, reaches the store only through the store channel (store.h),
+ * locks itself down (sandbox.h: no file, no new socket, an empty network
+ * namespace), then hands connections to conn with the router as their
+ * handler, keeps the slots and the shutdown, and logs counts. Its state
+ * is its own; the reporter-facing handlers see only struct web (web.h).
+ * Nothing here describes a visitor.
  */
 #ifndef SERVER_H
 #define SERVER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "keys.h"
 
-/*
- * server_run(config_path):
- * Run the daemon in the foreground until SIGTERM or SIGINT; return the
- * process exit status (0 after a clean stop).
- */
-int server_run(const char *config_path);
+/* What the supervisor hands the network process. */
+struct server_start {
+	const struct config *cfg;
+	const struct keys_public *keys;
+	size_t nkeys;
+	int listen_fd;			/* listening already */
+	int store_fd;			/* the store channel */
+	int parent_fd;			/* the supervisor (supervisor.h) */
+	uid_t uid;			/* started as root: become these */
+	gid_t gid;
+};
 
 /*
- * server_load_keys(keys, n, cfg):
- * Read and parse every analyst_key file of cfg into keys; *n is set to
- * their number. Return 0, or -1 after logging which file is wrong.
+ * server_run(st):
+ * Run the network process until SIGTERM or SIGINT, or until the
+ * supervisor goes; return the process exit status (0 after a clean stop).
  */
-int server_load_keys(struct keys_public *keys, size_t *n,
-    const struct config *cfg);
+int server_run(const struct server_start *st);
 
 #endif

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 #include <sodium.h>
@@ -27,7 +28,7 @@
 #include "log.h"
 #include "store.h"
 #include "storeq.h"
-#include "storewriter.h"
+#include "storewire.h"
 
 /* Bytes of one upload that go to the writer ahead of its commit (into an
  * envelope file); when all uploads together have FLUSH_TOTAL waiting,
@@ -37,6 +38,8 @@
 #define FLUSH_UPLOAD (256 * 1024)
 #define FLUSH_TOTAL (4 * 1024 * 1024)
 #define FILE_MIN (64 * 1024)
+_Static_assert(2 * FLUSH_UPLOAD <= STOREWIRE_BYTES_MAX,
+    "a message's bytes fit in one frame");
 
 struct store_upload {
 	struct store *s;
@@ -70,15 +73,7 @@ struct asking {
 	void *ctx;
 };
 
-/* A count, for store_counts. */
-struct counting {
-	struct storeq_msg m;
-	void (*done)(void *, const struct store_counts *);
-	void *ctx;
-};
-
 struct store {
-	struct storewriter *w;
 	struct storeq *q;
 	struct store_upload *waiting;	/* uploads with bytes not sent */
 	size_t waiting_bytes;		/* in all of them */
@@ -234,14 +229,6 @@ lookup_answered(struct asking *a, struct storeq_msg *m)
 }
 
 static void
-counts_answered(struct counting *c, struct storeq_msg *m)
-{
-
-	c->done(c->ctx, m->result == STORE_OK ? &m->counts : NULL);
-	free(c);
-}
-
-static void
 answered(void *arg, struct storeq_msg *m)
 {
 
@@ -252,9 +239,6 @@ answered(void *arg, struct storeq_msg *m)
 	case STOREQ_LOOKUP:
 		lookup_answered(m->from, m);
 		break;
-	case STOREQ_COUNTS:
-		counts_answered(m->from, m);
-		break;
 	default:
 		upload_finished(m->from, m->result);
 		break;
@@ -264,32 +248,24 @@ answered(void *arg, struct storeq_msg *m)
 /* ---- opening and closing ---- */
 
 struct store *
-store_open(const char *data_dir, uint64_t max_size, struct event_base *base,
-    struct store_secrets *secrets)
+store_open(struct event_base *base, int fd, struct store_secrets *secrets)
 {
 	struct store *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		log_errno("store");
-		return NULL;
-	}
-	if ((s->w = storewriter_open(data_dir, max_size, secrets)) == NULL)
+	if (storeq_connect(fd, secrets) != 0)
 		goto err0;
-	if ((s->q = storeq_new(base, answered, s)) == NULL) {
-		log_error("store: cannot make its channel");
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->q = storeq_new(base, fd, answered, s)) == NULL) {
+		log_error("store: out of memory");
+		free(s);
 		goto err1;
 	}
-	if (storewriter_start(s->w, s->q) != 0)
-		goto err2;
 	return s;
 
-err2:
-	storeq_free(s->q);
 err1:
-	storewriter_close(s->w);
 	sodium_memzero(secrets, sizeof(*secrets));
 err0:
-	free(s);
+	close(fd);
 	return NULL;
 }
 
@@ -299,9 +275,7 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
-	storeq_close(s->q);
-	storewriter_close(s->w);	/* after the writer has answered all */
-	storeq_free(s->q);		/* runs the answers still due */
+	storeq_free(s->q);	/* runs the answers still due */
 	free(s);
 }
 
@@ -342,15 +316,12 @@ add_waiting(struct store_upload *u, struct storeq_bytes *b, size_t len)
 	}
 }
 
-int
-store_upload_write(struct store_upload *u, const uint8_t *buf, size_t len)
+/* Queue len bytes, at most FLUSH_UPLOAD (see store_upload_write). */
+static int
+write_piece(struct store_upload *u, const uint8_t *buf, size_t len)
 {
 	struct storeq_bytes *b;
 
-	if (u->failed != STORE_OK)
-		return -1;
-	if (len == 0)
-		return 0;
 	if ((b = malloc(sizeof(*b) + len)) == NULL) {
 		fail_here(u, ENOMEM);
 		return -1;
@@ -362,6 +333,26 @@ store_upload_write(struct store_upload *u, const uint8_t *buf, size_t len)
 		return -1;
 	if (u->s->waiting_bytes >= FLUSH_TOTAL)
 		send_all_due(u->s);
+	return 0;
+}
+
+/*
+ * Pieces of at most FLUSH_UPLOAD: what waits is sent once it reaches
+ * FLUSH_UPLOAD, so no message carries more than twice that, well within
+ * STOREWIRE_BYTES_MAX.
+ */
+int
+store_upload_write(struct store_upload *u, const uint8_t *buf, size_t len)
+{
+	size_t n;
+
+	if (u->failed != STORE_OK)
+		return -1;
+	for (; len > 0; buf += n, len -= n) {
+		n = len < FLUSH_UPLOAD ? len : FLUSH_UPLOAD;
+		if (write_piece(u, buf, n) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -421,7 +412,7 @@ finish(struct store_upload *u, enum storeq_type type)
 	memcpy(m->id, u->id, sizeof(m->id));
 	m->len = u->waiting;
 	m->bytes = take_waiting(u);
-	m->total = u->accepted;
+	m->total = type == STOREQ_ABORT ? 0 : u->accepted;
 	m->failed = u->failed;
 	m->err = u->err;
 	if (type == STOREQ_ABORT && !u->told && u->err == 0) {
@@ -494,23 +485,4 @@ store_lookup(struct store *s,
 	a->m.from = a;
 	memcpy(a->m.key, receipt_hash, STORE_RECEIPT_HASH_BYTES);
 	storeq_send(s->q, &a->m);
-}
-
-/* ---- counts ---- */
-
-void
-store_counts(struct store *s,
-    void (*done)(void *ctx, const struct store_counts *c), void *ctx)
-{
-	struct counting *c;
-
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		done(ctx, NULL);
-		return;
-	}
-	c->done = done;
-	c->ctx = ctx;
-	c->m.type = STOREQ_COUNTS;
-	c->m.from = c;
-	storeq_send(s->q, &c->m);
 }

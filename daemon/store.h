@@ -45,9 +45,8 @@ struct store_upload;
 
 /*
  * The secrets the reporter-facing side needs, kept in the store and handed
- * over once, at store_open: from then on the caller holds its own copy and
- * the store none, so that what faces the network never reads the store's
- * memory for them (nor, after a privilege separation, its process).
+ * over once, in the store process's first frame (store_open): the network
+ * process holds its own copy, and never anything else of the store.
  */
 struct store_secrets {
 	uint8_t server[STORE_SECRET_BYTES];	/* receipt hashes, reply keys,
@@ -55,25 +54,23 @@ struct store_secrets {
 };
 
 /*
- * store_open(data_dir, max_size, base, secrets):
- * Open (creating if needed, mode 0700) the LMDB environment in data_dir
- * and its envelope files' directory, which together may take up to
- * max_size bytes; load or create the server secret into *secrets (the
- * caller wipes it); remove what uploads that never committed left behind
- * (a crash mid-upload); make the spare envelope files; start the store
- * thread, which reports back through base. evthread_use_pthreads() must
- * have been called before base was made. Return NULL after logging the
- * reason.
+ * store_open(base, fd, secrets):
+ * The store as the store process on the other end of the socket fd serves
+ * it: wait for it to say it is open, with the server secret, which goes
+ * into *secrets (the caller wipes it); answers will come through base.
+ * The store owns fd from now on. Return NULL after logging the reason.
  */
-struct store *store_open(const char *data_dir, uint64_t max_size,
-    struct event_base *base, struct store_secrets *secrets);
+struct store *store_open(struct event_base *base, int fd,
+    struct store_secrets *secrets);
 
 /*
  * store_close(s):
- * Finish the work already queued (commits in flight become durable), stop
- * the thread, run the callbacks still due (from within store_close, on
- * the calling loop thread), close LMDB. Every upload must have been
- * committed or aborted. NULL is a no-op.
+ * Send what is queued and tell the store process the network side is done
+ * (it finishes the work it has: commits in flight become durable, then it
+ * exits); run the callbacks still due (from within store_close, on the
+ * calling loop thread); those the store can no longer answer get
+ * STORE_ERROR. Every upload must have been committed or aborted. NULL is
+ * a no-op.
  */
 void store_close(struct store *s);
 
@@ -154,22 +151,14 @@ struct store_case {
 /* store_case_free(c): free the messages and c; NULL is a no-op. */
 void store_case_free(struct store_case *c);
 
-/* What store_counts finds: exact here, made coarse by whoever shows it. */
+/* What the store counts for metrics_file (storewriter_run): exact here,
+ * made coarse by whoever shows it. */
 struct store_counts {
 	uint64_t unexported;		/* reports not yet exported */
 	unsigned used_percent;		/* of max_store_size, 0..100 */
 	int export_overdue;		/* some unexported, and no report
 					 * exported today or yesterday (UTC) */
 };
-
-/*
- * store_counts(s, done, ctx):
- * Count the store from one read transaction on the writer; done(ctx, c)
- * later with the counts, or with NULL if memory is short (at once) or the
- * store failed.
- */
-void store_counts(struct store *s,
-    void (*done)(void *ctx, const struct store_counts *c), void *ctx);
 
 /*
  * store_lookup(s, receipt_hash, done, ctx):

@@ -1,33 +1,30 @@
 /*
- * storeq: the channel between the store's two sides, and its messages.
- * The loop side (store.c) runs on the event loop and holds no LMDB handle
- * and no file; the writer (storewriter.c) owns LMDB and the envelope files
- * on a thread of its own and never sees the event loop. They share nothing
- * but this: each request goes to the writer as one typed message and comes
- * back once, answered, in the order the writer answered it.
- *
- * Today the channel is two lists in memory under one mutex, and a libevent
- * event that runs the answers on the loop. It is where a privilege
- * separation puts a socketpair between two processes: these messages
- * become its wire protocol, every field fixed or bounded (an upload is
- * named by its report id; bytes come as a length and that many bytes;
- * "from" and the buffers' pointers stay on the side that made them).
+ * storeq: the store's messages, and the channel that carries them from
+ * the network process, where the store's loop side (store.c) runs, to the
+ * store process, where the writer (storewriter.c) owns LMDB and the
+ * envelope files. The channel is one stream socket between the two; each
+ * message crosses it as one frame of storewire.h, every field fixed or
+ * bounded (an upload is named by its report id; bytes come as a length and
+ * that many bytes; "from" and the buffers' pointers stay on the side that
+ * made them). This file is the network side's end: it sends requests and
+ * runs the answers on its event loop, each request answered exactly once,
+ * in the order the store answered it (which keeps each upload's order).
+ * The store's end is storerecv.h.
  */
 #ifndef STOREQ_H
 #define STOREQ_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "envelope.h"
 #include "store.h"
 
-struct event_base;	/* the loop side's only: the writer never sees it */
+struct event_base;
 
 /* What a message asks of the writer. */
 enum storeq_type {
-	STOREQ_DATA,		/* the next bytes of upload id */
+	STOREQ_DATA = 1,	/* the next bytes of upload id */
 	STOREQ_COMMIT,		/* its last bytes; store it, key its receipt
 				 * hash */
 	STOREQ_FOLLOW_UP,	/* its last bytes; store it as a follow-up of
@@ -51,7 +48,8 @@ struct storeq_bytes {
  * it then; the writer never keeps it after answering.
  */
 struct storeq_msg {
-	struct storeq_msg *next;	/* the channel's */
+	struct storeq_msg *next, *prev;	/* the channel's */
+	uint32_t seq;			/* the channel's: its name on the wire */
 	enum storeq_type type;
 	void *from;			/* the loop side's: comes back as is */
 
@@ -77,39 +75,41 @@ struct storeq_msg {
 };
 
 struct storeq;
+struct store_secrets;
 
 /*
- * storeq_new(base, answered, arg):
- * A channel whose answers run as answered(arg, m) on base's loop, in order.
- * evthread_use_pthreads() must have been called before base was made.
+ * storeq_connect(fd, secrets):
+ * Wait for the store's first frame on the socket fd (HELLO: the store is
+ * open) and copy its secret into *secrets. Return 0, or -1 after logging
+ * why (the store failed to open, or sent something else).
+ */
+int storeq_connect(int fd, struct store_secrets *secrets);
+
+/*
+ * storeq_new(base, fd, answered, arg):
+ * The channel over fd (connected, after storeq_connect; the channel owns
+ * it from now on) whose answers run as answered(arg, m) on base's loop.
+ * If the store goes away, every request in flight and every one sent
+ * after is answered with result STORE_ERROR (a lookup: nothing found).
  * Return NULL if memory is short.
  */
-struct storeq *storeq_new(struct event_base *base,
+struct storeq *storeq_new(struct event_base *base, int fd,
     void (*answered)(void *arg, struct storeq_msg *m), void *arg);
 
-/* storeq_send(q, m): the loop side sends m to the writer. */
-void storeq_send(struct storeq *q, struct storeq_msg *m);
-
-/* storeq_close(q): the loop side will send nothing more. */
-void storeq_close(struct storeq *q);
-
 /*
- * storeq_receive(q, until, closed):
- * The writer waits for messages until the time until (seconds since the
- * epoch); return every message sent so far, oldest first, or NULL if none
- * came in time. *closed is set to 1 when none is left and storeq_close
- * was called (then NULL is returned at once).
+ * storeq_send(q, m):
+ * Send m; its bytes are the channel's from now on (m->bytes is NULL after)
+ * and m is answered later. A message that breaks storewire.h's bounds is a
+ * programming error: it is answered STORE_ERROR.
  */
-struct storeq_msg *storeq_receive(struct storeq *q, time_t until,
-    int *closed);
-
-/* storeq_answer(q, list): the writer sends back list (linked by next). */
-void storeq_answer(struct storeq *q, struct storeq_msg *list);
+void storeq_send(struct storeq *q, struct storeq_msg *m);
 
 /*
  * storeq_free(q):
- * Once the writer has stopped: run the answers not yet run (on the calling
- * loop thread), then free q. NULL is a no-op.
+ * The loop side will send nothing more: write out what is queued, tell
+ * the store (it finishes the work it has and exits), run the answers it
+ * still gives until it has gone, then every request still unanswered as
+ * failed, and free q. NULL is a no-op.
  */
 void storeq_free(struct storeq *q);
 

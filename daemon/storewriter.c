@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -47,6 +46,9 @@
 #define FOLLOW_UPS_FULL EMLINK
 /* The error of a commit whose envelope lacks bytes it was sent. */
 #define BYTES_LOST EPROTO
+/* Uploads open at once, at most: far above max_connections' bound (each
+ * connection has one), so only a network process gone wrong meets it. */
+#define OPEN_MAX 8192
 
 /* Failures counted since the last log line (see the top). */
 struct failures {
@@ -97,9 +99,12 @@ struct storewriter {
 	uint32_t spares_day;		/* the day spares were last made */
 	struct failures failures;
 	struct wupload *open;		/* every upload begun, not finished */
-	struct storeq *q;
-	pthread_t thread;
-	int started;
+	size_t nopen;
+	struct storerecv *r;
+	time_t next_count;		/* 0: no counts wanted */
+	unsigned count_every;
+	void (*counted)(void *, const struct store_counts *);
+	void *counted_arg;
 };
 
 /* What the thread took from the channel in one go. */
@@ -174,8 +179,58 @@ batch_add(struct batch *b, struct wupload *u)
 	b->uploads = u;
 }
 
-/* The upload of report id, in the batch: known, or new. NULL if memory is
- * short. */
+/*
+ * Whether id is already taken: by a report (committed, or exported and
+ * not yet purged) or by an envelope file. An id is the network process's
+ * choice; this is what keeps it from naming an existing report's, whose
+ * file an upload's failure would otherwise remove. Return 0 if it is
+ * free, or an errno value (EEXIST if taken).
+ */
+static int
+id_taken(struct storewriter *w, const uint8_t *id)
+{
+	struct storedb_report r;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = storedb_begin(&w->db, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	rc = storedb_report_get(&w->db, txn, id, &r);
+	mdb_txn_abort(txn);
+	if (rc == 0)
+		return EEXIST;
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	rc = envfile_exists(w->env_dir, id);
+	return rc == 1 ? EEXIST : rc;
+}
+
+/* A new upload of report id, failed at once if id is taken. */
+static struct wupload *
+upload_new(struct storewriter *w, const uint8_t *id)
+{
+	struct wupload *u;
+	int rc;
+
+	if (w->nopen >= OPEN_MAX || (u = calloc(1, sizeof(*u))) == NULL)
+		return NULL;
+	memcpy(u->id, id, ENVELOPE_ID_BYTES);
+	u->failed = STORE_OK;
+	if ((rc = id_taken(w, id)) != 0) {
+		count_failure(w, &w->failures.refused, rc);
+		u->failed = STORE_ERROR;
+	}
+	u->next = w->open;
+	w->open = u;
+	w->nopen++;
+	return u;
+}
+
+/*
+ * The upload of report id, in the batch: known, or new. NULL if there is
+ * none to be had: memory is short, OPEN_MAX are open, or the upload sent
+ * its last message already in this batch.
+ */
 static struct wupload *
 upload_for(struct storewriter *w, struct batch *b, const uint8_t *id)
 {
@@ -184,17 +239,11 @@ upload_for(struct storewriter *w, struct batch *b, const uint8_t *id)
 	for (u = w->open; u != NULL; u = u->next)
 		if (memcmp(u->id, id, ENVELOPE_ID_BYTES) == 0)
 			break;
-	if (u == NULL) {
-		if ((u = calloc(1, sizeof(*u))) == NULL)
-			return NULL;
-		memcpy(u->id, id, ENVELOPE_ID_BYTES);
-		u->failed = STORE_OK;
-		u->next = w->open;
-		w->open = u;
-	}
+	if (u == NULL && (u = upload_new(w, id)) == NULL)
+		return NULL;
 	if (!u->in_batch)
 		batch_add(b, u);
-	return u;
+	return u->batch_op == OP_NONE ? u : NULL;
 }
 
 /* Give u's envelope file, if it has one, back to the spares (envfile.h). */
@@ -503,8 +552,10 @@ write_file(struct storewriter *w, struct wupload *u)
 	if (u->tail == NULL && (u->tail = malloc(ENVFILE_ALIGN)) == NULL)
 		return ENOMEM;
 	w->touched |= u->size == 0;	/* a spare taken, or a file made */
-	if ((rc = envfile_open(w->env_dir, u->id, u->size == 0, &st.fd)) != 0)
+	if ((rc = envfile_open(w->env_dir, u->id, u->size == 0, &st.fd)) != 0) {
+		u->in_file = u->size > 0;	/* a file not made is not its */
 		return rc;
+	}
 	if ((rc = stage_batch(w, u, &st)) == 0) {
 		whole = st.len - st.len % ENVFILE_ALIGN;
 		if (whole > 0)
@@ -780,17 +831,28 @@ upload_free(struct storewriter *w, struct wupload *u)
 	while (*up != u)
 		up = &(*up)->next;
 	*up = u->next;
+	w->nopen--;
 	free(u->tail);
 	free(u);
 }
 
-/* Answer every message of the batch, each upload's in the order sent. */
+/*
+ * Answer every message of the batch, each upload's in the order sent. The
+ * messages lost go first: an upload loses messages only until it exists
+ * (memory, OPEN_MAX), so those came before any it has in the batch (a
+ * message after its last one is the network process's fault, and answered
+ * failed all the same).
+ */
 static void
 settle(struct storewriter *w, struct batch *b)
 {
 	struct storeq_msg *all = NULL, **tailp = &all, *m;
 	struct wupload *u, *next;
 
+	if (b->lost != NULL) {
+		all = b->lost;
+		tailp = b->lost_tailp;
+	}
 	for (u = b->uploads; u != NULL; u = next) {
 		next = u->batch_next;
 		for (m = u->msgs; m != NULL; m = m->next)
@@ -803,10 +865,7 @@ settle(struct storewriter *w, struct batch *b)
 			upload_free(w, u);
 	}
 	*tailp = b->lookups;
-	if (b->lookups != NULL)
-		tailp = b->lookups_tailp;
-	*tailp = b->lost;
-	storeq_answer(w->q, all);
+	storerecv_answer(w->r, all);
 }
 
 static size_t
@@ -865,27 +924,68 @@ batch_init(struct batch *b)
 	b->lost_tailp = &b->lost;
 }
 
-static void *
-writer_main(void *arg)
+/*
+ * Every count_every seconds, whatever visitors do: the store's counts for
+ * metrics_file, from a read transaction of their own.
+ */
+static void
+count_now(struct storewriter *w)
 {
-	struct storewriter *w = arg;
+	struct store_counts c;
+	MDB_txn *txn;
+	int rc;
+
+	w->next_count = time(NULL) + w->count_every;
+	if ((rc = storedb_begin(&w->db, MDB_RDONLY, &txn)) == 0) {
+		rc = count_store(w, txn, &c);
+		mdb_txn_abort(txn);
+	}
+	if (rc != 0)
+		log_error("store: cannot count the store: %s", mdb_strerror(rc));
+	else
+		w->counted(w->counted_arg, &c);
+}
+
+/* The next time something is due without a request: the hour, a count. */
+static time_t
+next_due(const struct storewriter *w)
+{
+
+	return w->next_count != 0 && w->next_count < w->tick ?
+	    w->next_count : w->tick;
+}
+
+void
+storewriter_run(struct storewriter *w, struct storerecv *r,
+    void (*counted)(void *arg, const struct store_counts *c), void *arg,
+    unsigned every)
+{
 	struct storeq_msg *m;
 	struct batch b;
 	size_t commits = 0;
 	int closed = 0, more_closed;
 
+	w->r = r;
+	w->counted = counted;
+	w->counted_arg = arg;
+	w->count_every = every;
+	w->next_count = every > 0 ? time(NULL) : 0;
 	while (!closed) {
+		if (w->next_count != 0 && time(NULL) >= w->next_count) {
+			count_now(w);
+			continue;
+		}
 		if (time(NULL) >= w->tick) {
 			on_the_hour(w);
 			continue;
 		}
-		if ((m = storeq_receive(w->q, w->tick, &closed)) == NULL)
+		if ((m = storerecv_receive(r, next_due(w), &closed)) == NULL)
 			continue;
 		batch_init(&b);
 		take(w, m, &b);
 		if (commits > 1) {
 			gather();
-			take(w, storeq_receive(w->q, 0, &more_closed), &b);
+			take(w, storerecv_receive(r, 0, &more_closed), &b);
 		}
 		commits = count_commits(&b);
 		write_batch(w, &b);
@@ -893,7 +993,6 @@ writer_main(void *arg)
 		settle(w, &b);
 	}
 	log_failures(w);
-	return NULL;
 }
 
 /* ---- opening and closing ---- */
@@ -1028,17 +1127,10 @@ err0:
 }
 
 int
-storewriter_start(struct storewriter *w, struct storeq *q)
+storewriter_data_dir(const struct storewriter *w)
 {
-	int rc;
 
-	w->q = q;
-	if ((rc = pthread_create(&w->thread, NULL, writer_main, w)) != 0) {
-		log_error("store: cannot start its thread: %s", strerror(rc));
-		return -1;
-	}
-	w->started = 1;
-	return 0;
+	return w->dir.fd;
 }
 
 void
@@ -1047,8 +1139,8 @@ storewriter_close(struct storewriter *w)
 
 	if (w == NULL)
 		return;
-	if (w->started)
-		pthread_join(w->thread, NULL);
+	while (w->open != NULL)
+		upload_free(w, w->open);
 	storedb_close(&w->db);
 	close(w->env_dir);
 	close(w->lock_fd);

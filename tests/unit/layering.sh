@@ -148,13 +148,15 @@ check "conn includes no router, page, form, lookup, web, server or store header"
 	inc '(router|pages|form|lookup|web|server|store|i18n)\.h' daemon/conn.c daemon/conn.h
 check "router, form, lookup and web include no server.h (struct web is their context)" \
 	inc 'server\.h' daemon/router.[ch] daemon/form.[ch] daemon/lookup.[ch] daemon/web.[ch]
-check "only main.c and server.c include server.h" \
-	sh -c "grep -ln '#include \"server.h\"' daemon/*.c daemon/*.h | grep -vE '^daemon/(main|server)\.c$'"
+check "only supervisor.c and server.c include server.h" \
+	sh -c "grep -ln '#include \"server.h\"' daemon/*.c daemon/*.h | grep -vE '^daemon/(supervisor|server)\.c$'"
 check "struct server is defined in no header" \
 	grep -n '^struct server {' daemon/*.h
 check "the store's loop side touches no LMDB, envelope file or data_dir" \
 	inc 'storedb\.h|envfile\.h|datadir\.h|lmdb\.h' daemon/store.[ch] daemon/storeq.[ch]
-check "the store's writer never sees the event loop" \
-	inc 'event2/.*' daemon/storewriter.[ch]
+check "the store process's side (writer, channel end, process) never sees the event loop" \
+	inc 'event2/.*' daemon/storewriter.[ch] daemon/storerecv.[ch] daemon/storeproc.[ch]
+check "the network process's own files reach the store only through store.h" \
+	inc 'storewriter\.h|storerecv\.h|storedb\.h|envfile\.h|datadir\.h|lmdb\.h|storeproc\.h' daemon/server.[ch] daemon/router.[ch] daemon/form.[ch] daemon/lookup.[ch] daemon/web.[ch] daemon/conn.[ch] daemon/keypool.[ch]
 echo "1..$n"
 exit $fail

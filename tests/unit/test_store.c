@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <event2/thread.h>
 #include <sodium.h>
 
 #include "admin.h"
@@ -28,7 +27,7 @@
 #include "store.h"
 #include "storedb.h"
 #include "storeq.h"
-#include "storewriter.h"
+#include "storethread.h"
 #include "tap.h"
 
 /* ASan's quarantine keeps freed memory: RSS means nothing under it. */
@@ -480,7 +479,7 @@ test_round_trip(void)
 	int all_ok = 1;
 
 	use_dir("rt");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	ok(s != NULL, "store_open creates a store");
 	for (int i = 0; i < 3; i++)
 		all_ok &= upload(&f[i], s, sizes[i]) == STORE_OK;
@@ -492,7 +491,7 @@ test_round_trip(void)
 	ok(status_of(s, f[0].receipt) == STORE_STATUS_WAITING,
 	    "status: waiting");
 	ok(status_of(s, unknown) == STORE_STATUS_UNKNOWN, "status: unknown");
-	store_close(s);
+	storethread_close(s);
 
 	captured(do_stats, NULL, 0, 0, out, sizeof(out));
 	snprintf(want, sizeof(want), "reports: 3\nunexported: 3\nbytes: %llu\n"
@@ -517,10 +516,10 @@ test_round_trip(void)
 	ok(strncmp(out, "reports: 3\nunexported: 0\n", 25) == 0,
 	    "stats after export");
 
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	ok(status_of(s, f[1].receipt) == STORE_STATUS_EXPORTED,
 	    "status: exported");
-	store_close(s);
+	storethread_close(s);
 	captured(do_purge, NULL, 0, 1, out, sizeof(out));
 	ok(strcmp(out, "purged 0 reports\n") == 0,
 	    "purge 1 keeps reports exported today");
@@ -530,10 +529,10 @@ test_round_trip(void)
 	captured(do_stats, NULL, 0, 0, out, sizeof(out));
 	ok(strncmp(out, "reports: 0\nunexported: 0\nbytes: 0\npurged: 3\n",
 	    43) == 0, "stats after purge");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	ok(status_of(s, f[2].receipt) == STORE_STATUS_PURGED,
 	    "status: purged");
-	store_close(s);
+	storethread_close(s);
 	size_t all, orphans;
 	count_chunks(&all, &orphans);
 	ok(all == 0, "purge deletes the chunks too");
@@ -568,9 +567,9 @@ test_grouping(void)
 	int all_ok = 1;
 
 	use_dir("group");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	storethread_close(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	t0 = transactions();
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	start = now();
 	for (int i = 0; i < NCONC; i++)
 		feeder_start(&f[i], s, 4096);
@@ -586,7 +585,7 @@ test_grouping(void)
 		lat += now() - start;
 	}
 	printf("# one commit alone: %.2f ms on average\n", lat / 20 * 1e3);
-	store_close(s);
+	storethread_close(s);
 	t1 = transactions();
 	ok(all_ok, "%d concurrent uploads: all STORE_OK", NCONC);
 	printf("# %d concurrent commits + 20 single ones: "
@@ -606,10 +605,10 @@ test_big(void)
 	long before;
 
 	use_dir("big");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	before = rss_anon_kb();
 	ok(upload(&f, s, 50 << 20) == STORE_OK, "a 50 MB upload commits");
-	store_close(s);
+	storethread_close(s);
 	ok(count_entries(0) == 1, "as an envelope file");
 	ok(f.max_queued <= QUEUE_LIMIT + WRITE_SIZE,
 	    "queued never above the limit + one write (max %zu)", f.max_queued);
@@ -657,7 +656,7 @@ crash_child(int fd)
 	struct store *s;
 
 	base = event_base_new();
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 5000);
 	upload_pending(s);
 	if (write(fd, "x", 1) == 1)
@@ -673,15 +672,15 @@ test_secrets(void)
 	struct store_secrets first, other;
 
 	use_dir("secrets");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	storethread_close(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	first = secrets;
 	ok(memcmp(&first, &zero, sizeof(zero)) != 0,
 	    "store_open hands over the new store's secret");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	storethread_close(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	ok(memcmp(&first, &secrets, sizeof(first)) == 0,
 	    "and the same one when it opens the store again");
 	use_dir("secrets2");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &other));
+	storethread_close(storethread_open(dbdir, UINT64_C(1) << 30, base, &other));
 	ok(memcmp(&first, &other, sizeof(first)) != 0,
 	    "another store has another secret");
 }
@@ -702,7 +701,7 @@ test_accounting(void)
 	int drained = 0;
 
 	use_dir("accounting");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	randombytes_buf(id, sizeof(id));
 	randombytes_buf(buf, sizeof(buf));
 	u = store_upload_begin(s, id);
@@ -723,7 +722,7 @@ test_accounting(void)
 	run_until(&f.done);
 	is_int(f.result, STORE_OK, "the upload commits");
 	ok(count_entries(0) == 1, "its bytes went ahead of its commit: a file");
-	store_close(s);
+	storethread_close(s);
 }
 
 /* The messages the writer answered, in order. */
@@ -795,15 +794,15 @@ test_messages(void)
 	uint8_t id[4][ENVELOPE_ID_BYTES], receipt[2][32];
 	struct storeq_msg m[8];
 	struct answers a = { 0 };
-	struct storewriter *w;
-	struct storeq *q;
+	struct storeq *q = NULL;
+	int fd;
 
 	use_dir("messages");
 	randombytes_buf(id, sizeof(id));
 	randombytes_buf(receipt, sizeof(receipt));
-	w = storewriter_open(dbdir, UINT64_C(1) << 30, &secrets);
-	q = storeq_new(base, on_answer, &a);
-	ok(w != NULL && q != NULL && storewriter_start(w, q) == 0,
+	fd = storethread_writer(dbdir, UINT64_C(1) << 30, &secrets);
+	ok(fd >= 0 && storeq_connect(fd, &secrets) == 0 &&
+	    (q = storeq_new(base, fd, on_answer, &a)) != NULL,
 	    "a writer serves its channel");
 	exchange(q, message(&m[0], STOREQ_DATA, id[0], 300000, 0), &a, 1);
 	ok(a.m[0] == &m[0] && m[0].result == STORE_OK && m[0].bytes == NULL,
@@ -836,9 +835,8 @@ test_messages(void)
 	    "(full, though its bytes are missing too)");
 	is_int(lookup_msg(q, &a, receipt[0]), 1, "LOOKUP finds the report");
 	is_int(lookup_msg(q, &a, receipt[1]), 0, "and not the refused one");
-	storeq_close(q);
-	storewriter_close(w);
 	storeq_free(q);
+	storethread_join();
 }
 
 static void
@@ -861,7 +859,7 @@ test_crash(void)
 	close(p[0]);
 	close(p[1]);
 	ok(count_entries(0) == 1, "a killed upload left its envelope file");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	storethread_close(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	count_chunks(&all, &orphans);
 	ok(count_entries(0) == 0 && orphans == 0 && all == 1, "after restart: "
 	    "the file is gone, the committed report intact (%zu chunks)", all);
@@ -875,10 +873,10 @@ test_abort(void)
 	size_t all, orphans;
 
 	use_dir("abort");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	store_upload_abort(upload_pending(s));
 	ok(upload(&f, s, 3000) == STORE_OK, "a report commits after an abort");
-	store_close(s);
+	storethread_close(s);
 	count_chunks(&all, &orphans);
 	ok(orphans == 0 && all == 1 && count_entries(0) == 0,
 	    "an aborted upload leaves nothing");
@@ -932,7 +930,7 @@ test_full(void)
 	int old;
 
 	use_dir("full");
-	s = store_open(dbdir, 1 << 20, base, &secrets);
+	s = storethread_open(dbdir, 1 << 20, base, &secrets);
 	ok(upload(&small1, s, 10000) == STORE_OK, "1 MiB store: small report");
 	old = log_to("full.log");
 	r = upload(&big, s, 2 << 20);
@@ -943,7 +941,7 @@ test_full(void)
 	ok(upload(&small2, s, 10000) == STORE_OK,
 	    "a small report right after still commits");
 	old = log_to("full.log");
-	store_close(s);
+	storethread_close(s);
 	log_back(old, "full.log", logged, sizeof(logged));
 	ok(strstr(logged, "store: 1 report refused in the last hour (1 for "
 	    "want of room)") != NULL, "the count is logged later (at the hour, "
@@ -954,10 +952,10 @@ test_full(void)
 	ok(export_to("full.bundle", 0, &rs, out, sizeof(out)) == 0 &&
 	    rs.n == 2 && has(&rs, &small1) && has(&rs, &small2),
 	    "the committed reports export intact");
-	s = store_open(dbdir, 64 << 20, base, &secrets);
+	s = storethread_open(dbdir, 64 << 20, base, &secrets);
 	ok(upload(&big2, s, 2 << 20) == STORE_OK,
 	    "with a larger max_store_size the 2 MB report commits");
-	store_close(s);
+	storethread_close(s);
 }
 
 /* Make a file at path with len bytes of junk. */
@@ -1005,7 +1003,7 @@ test_files(void)
 	char stray[192], other[192], out[256];
 
 	use_dir("files");
-	s = store_open(dbdir, 8 << 20, base, &secrets);
+	s = storethread_open(dbdir, 8 << 20, base, &secrets);
 	ok(upload(&f[0], s, 3 << 20) == STORE_OK &&
 	    upload(&f[1], s, 3 << 20) == STORE_OK,
 	    "8 MiB store: two 3 MB reports");
@@ -1017,14 +1015,14 @@ test_files(void)
 	ok(count_entries(0) == 0, "the purge removed the files");
 	ok(upload(&f[3], s, 3 << 20) == STORE_OK,
 	    "the server finds the room again: a 3 MB report commits");
-	store_close(s);
+	storethread_close(s);
 
 	randombytes_buf(stray_id, sizeof(stray_id));
 	file_of(stray, sizeof(stray), stray_id);
 	make_file(stray, 1000);
 	snprintf(other, sizeof(other), "%s/envelopes/notes.txt", dbdir);
 	make_file(other, 10);
-	store_close(store_open(dbdir, 8 << 20, base, &secrets));
+	storethread_close(storethread_open(dbdir, 8 << 20, base, &secrets));
 	ok(access(stray, F_OK) != 0 && access(other, F_OK) == 0 &&
 	    count_entries(0) == 1, "restart removes a file without a report, "
 	    "keeps the report's, leaves other names alone");
@@ -1069,14 +1067,14 @@ test_times(void)
 	time_t day = time(NULL) / 86400 * 86400;
 
 	use_dir("times");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	opened = clock_seconds(CLOCK_REALTIME);
 	ok(count_entries(1) == ENVFILE_SPARES, "store_open makes %d spare files",
 	    ENVFILE_SPARES);
 	upload(&a, s, 3 << 20);
 	before_b = clock_seconds(CLOCK_REALTIME);
 	upload(&b, s, 3 << 20);
-	store_close(s);
+	storethread_close(s);
 	file_of(pa, sizeof(pa), a.id);
 	file_of(pb, sizeof(pb), b.id);
 	ok(statx(AT_FDCWD, pa, AT_SYMLINK_NOFOLLOW, STATX_ALL, &sa) == 0 &&
@@ -1094,7 +1092,7 @@ test_times(void)
 		ok(1, "# skip: no birth time on this file system");
 	ok(seconds(sa.stx_ctime) >= before_b, "the first file's ctime is "
 	    "the second's commit, not its own");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	storethread_close(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	ok(count_entries(1) == ENVFILE_SPARES, "a start makes the spares taken");
 }
 
@@ -1118,7 +1116,7 @@ test_dir_times(void)
 
 	use_dir("dirtimes");
 	snprintf(dir, sizeof(dir), "%s/envelopes", dbdir);
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&a, s, 3 << 20);
 	ok(times_are(dir, day), "after a large upload, envelopes/'s mtime and "
 	    "atime are the start of the day (UTC)");
@@ -1128,7 +1126,7 @@ test_dir_times(void)
 	ok(times_are(dir, day), "after an aborted large upload too");
 	ok(count_entries(1) == ENVFILE_SPARES - 1 && count_entries(0) == 1,
 	    "the aborted upload gave its file back to the spares");
-	store_close(s);
+	storethread_close(s);
 }
 
 /*
@@ -1204,17 +1202,17 @@ test_format(void)
 	int old;
 
 	use_dir("format");
-	store_close(store_open(dbdir, UINT64_C(1) << 30, base, &secrets));
+	storethread_close(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets));
 	set_version(1);
 	old = log_to("format.log");
-	ok(store_open(dbdir, UINT64_C(1) << 30, base, &secrets) == NULL,
+	ok(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets) == NULL,
 	    "a store of format 1 is refused");
 	log_back(old, "format.log", logged, sizeof(logged));
 	ok(strstr(logged, "made by another version of oniondropd (this one "
 	    "reads store format 3 and upgrades 2)") != NULL,
 	    "with the reason and what to do");
 	set_version(4);
-	ok(store_open(dbdir, UINT64_C(1) << 30, base, &secrets) == NULL,
+	ok(storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets) == NULL,
 	    "a store of format 4 is refused");
 }
 
@@ -1230,14 +1228,14 @@ test_upgrade(void)
 	int old;
 
 	use_dir("upgrade");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 4000);
-	store_close(s);
+	storethread_close(s);
 	ok(set_version(2) == 0 && has_db("outcomes") == 0 &&
 	    has_db("followups") == 0 && has_db("reports") == 1,
 	    "made a store of format 2 (no outcomes, no followups)");
 	old = log_to("upgrade.log");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	log_back(old, "upgrade.log", logged, sizeof(logged));
 	ok(s != NULL && occurrences(logged, line) == 1,
 	    "the server opens it, upgrading it (logged once)");
@@ -1249,9 +1247,9 @@ test_upgrade(void)
 	run_until(&fu.done);
 	ok(fu.result == STORE_OK, "and takes a follow-up");
 	old = log_to("upgrade.log");
-	store_close(s);
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
-	store_close(s);
+	storethread_close(s);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	storethread_close(s);
 	log_back(old, "upgrade.log", logged, sizeof(logged));
 	ok(occurrences(logged, line) == 0 && has_db("outcomes") == 1 &&
 	    has_db("followups") == 1, "once upgraded, it is format 3: no "
@@ -1333,7 +1331,7 @@ test_lookup(void)
 	char out[256];
 
 	use_dir("lookup");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 5000);
 	randombytes_buf(unknown, sizeof(unknown));
 	c = case_of(s, unknown);
@@ -1355,12 +1353,12 @@ test_lookup(void)
 	c = case_of(s, fu[0].receipt);
 	ok(c != NULL && c->n == 0, "a follow-up has no receipt of its own");
 	store_case_free(c);
-	store_close(s);
+	storethread_close(s);
 
 	randombytes_buf(msg, sizeof(msg));
 	set_outcome(f.id, OUTCOME_NEED_INFORMATION, today - 2, msg, sizeof(msg));
 	set_outcome(fu[0].id, OUTCOME_ACTIONED, today, NULL, 0);
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	c = case_of(s, f.receipt);
 	ok(entry_is(c, 0, f.id, STORE_STATUS_WAITING,
 	    OUTCOME_NEED_INFORMATION) && c->e[0].outcome_day == today - 2 &&
@@ -1372,7 +1370,7 @@ test_lookup(void)
 	    entry_is(c, 2, fu[1].id, STORE_STATUS_WAITING, 0),
 	    "each follow-up has its own outcome, or none");
 	store_case_free(c);
-	store_close(s);
+	storethread_close(s);
 
 	set_outcome(f.id, OUTCOME_NOT_ILLEGAL, today, NULL, 0);
 	export_to("lookup.bundle", 0, &rs, out, sizeof(out));
@@ -1383,7 +1381,7 @@ test_lookup(void)
 	    strstr(out, "\noutcomes: 2\nfollow_ups: 2\noutcome_sequence: 0\n")
 	    != NULL, "stats counts the purged follow-ups, the outcomes and the "
 	    "follow-ups");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	c = case_of(s, f.receipt);
 	ok(entry_is(c, 0, f.id, STORE_STATUS_PURGED, OUTCOME_NOT_ILLEGAL) &&
 	    c->e[0].message == NULL && c->e[0].received_day == 0,
@@ -1399,7 +1397,7 @@ test_lookup(void)
 	ok(c != NULL && c->n == 4 &&
 	    entry_is(c, 3, late.id, STORE_STATUS_WAITING, 0), "listed last");
 	store_case_free(c);
-	store_close(s);
+	storethread_close(s);
 }
 
 #define RACERS 3
@@ -1417,7 +1415,7 @@ test_follow_up_cap(void)
 	char out[256], want[64];
 
 	use_dir("cap");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&f, s, 1000);
 	for (i = 0; i + 1 < STORE_FOLLOW_UPS_MAX; i++)
 		all_ok &= follow_up(&fu[i], s, f.id) == STORE_OK;
@@ -1444,7 +1442,7 @@ test_follow_up_cap(void)
 	    STORE_STATUS_WAITING, 0), "lookup lists the report and its %d "
 	    "follow-ups", STORE_FOLLOW_UPS_MAX);
 	store_case_free(c);
-	store_close(s);
+	storethread_close(s);
 	count_chunks(&all, &orphans);
 	captured(do_stats, NULL, 0, 0, out, sizeof(out));
 	snprintf(want, sizeof(want), "reports: %d\n",
@@ -1534,14 +1532,14 @@ import(const char *name, char *out, size_t outlen, char *logged,
 static unsigned
 outcome_of(const uint8_t *receipt, size_t i, size_t *message_len)
 {
-	struct store *s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	struct store *s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	struct store_case *c = case_of(s, receipt);
 	unsigned st = c != NULL && i < c->n ? c->e[i].outcome : 255;
 
 	if (message_len != NULL)
 		*message_len = st != 255 ? c->e[i].message_len : 0;
 	store_case_free(c);
-	store_close(s);
+	storethread_close(s);
 	return st;
 }
 
@@ -1562,15 +1560,15 @@ test_import(void)
 	size_t mlen = 0;
 
 	use_dir("import");
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&a, s, 2000);
-	store_close(s);
+	storethread_close(s);
 	export_to("import.bundle", 0, &rs, out, sizeof(out));
 	captured(do_purge, NULL, 0, 0, out, sizeof(out));
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	upload(&b, s, 2000);
 	follow_up(&fb, s, b.id);
-	store_close(s);
+	storethread_close(s);
 	ok(strcmp(out, "purged 1 reports\n") == 0 && b.result == STORE_OK &&
 	    fb.result == STORE_OK, "a purged report, a report, its follow-up");
 
@@ -1647,14 +1645,14 @@ test_concurrent_export(void)
 		_exit(captured(do_export, path, 0, 0, out, sizeof(out)));
 	}
 	close(p[0]);
-	s = store_open(dbdir, UINT64_C(1) << 30, base, &secrets);
+	s = storethread_open(dbdir, UINT64_C(1) << 30, base, &secrets);
 	for (int i = 0; i < NEXPORT; i++) {
 		upload(&f[i], s, 30000);
 		if (i == NEXPORT / 2 && write(p[1], "x", 1) != 1)
 			break;
 	}
 	waitpid(pid, &st, 0);
-	store_close(s);
+	storethread_close(s);
 	close(p[1]);
 	rs1.n = 0;
 	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0 && read_bundle(path, &rs1) == 0,
@@ -1683,8 +1681,8 @@ int
 main(void)
 {
 
-	if (sodium_init() < 0 || evthread_use_pthreads() != 0 ||
-	    (base = event_base_new()) == NULL)
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0 || (base = event_base_new()) == NULL)
 		return 1;
 	/* TMPDIR: a real disk shows what fsync costs; tmpfs does not. */
 	snprintf(tmp, sizeof(tmp), "%s/odstore.XXXXXX",
