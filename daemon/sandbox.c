@@ -183,6 +183,7 @@ caps_empty(void)
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2];
 
+	memset(d, 0, sizeof(d));
 	if (syscall(SYS_capget, &h, d) != 0)
 		return -1;	/* errno set */
 	for (int i = 0; i < 2; i++)
@@ -480,6 +481,26 @@ enter_layers(const struct sandbox_conf *c, struct sandbox_report *r)
 #undef want
 }
 
+/*
+ * Test builds only (meson -Dcompromise_route=true, never a release): the
+ * layers ODTEST_SANDBOX_OMIT names ("seccomp,landlock") are left out, for
+ * valgrind, which makes calls of its own (time, executable mappings) no
+ * filter of the daemon's allows, and knows no Landlock call.
+ */
+static unsigned
+test_omit(void)
+{
+	unsigned omit = 0;
+#ifdef ONIONDROP_COMPROMISE_ROUTE
+	const char *names = getenv("ODTEST_SANDBOX_OMIT");
+
+	for (int l = 0; names != NULL && l < SANDBOX_LAYERS; l++)
+		if (strstr(names, layer_names[l]) != NULL)
+			omit |= SANDBOX_BIT(l);
+#endif
+	return omit;
+}
+
 int
 sandbox_enter(const struct sandbox_conf *conf, struct sandbox_report *report)
 {
@@ -487,7 +508,7 @@ sandbox_enter(const struct sandbox_conf *conf, struct sandbox_report *report)
 
 	memset(report, 0, sizeof(*report));
 	report->wanted = (conf->role == SANDBOX_NETWORK ? all :
-	    all & ~SANDBOX_BIT(SANDBOX_NETNS)) & ~conf->omit;
+	    all & ~SANDBOX_BIT(SANDBOX_NETNS)) & ~conf->omit & ~test_omit();
 	if (!single_threaded()) {
 		log_error("sandbox: entered with threads running");
 		return -1;

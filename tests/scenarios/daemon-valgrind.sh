@@ -10,7 +10,14 @@ cd "$T"
 make_analysts alice
 "$KEYS" keygen --sign --out desk --no-passphrase > /dev/null
 write_config s alice "attachments = on" "desk_key = $T/desk.pub"
-DAEMON_WRAPPER=(valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect
+# valgrind's own calls (time, executable mappings) are outside any seccomp
+# filter of the daemon's, and it knows no Landlock call: a test build leaves
+# those layers out on request.
+if ! grep -q /compromise "$DAEMON"; then
+	pass "# SKIP not a test build (meson -Dcompromise_route=true)"
+	exit 0
+fi
+DAEMON_WRAPPER=(env ODTEST_SANDBOX_OMIT=seccomp,landlock valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--error-exitcode=9 "--log-file=$T/valgrind.log")
 start_daemon s
 sock=$T/s.sock
