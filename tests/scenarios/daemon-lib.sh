@@ -47,6 +47,57 @@ stop_daemon() {
 	run_status STOP_STATUS wait "$DAEMON_PID"
 }
 
+# daemon_pids: the running daemon's processes, one a line: the supervisor
+# (comm oniondropd: $DAEMON_PID, or its child under a DAEMON_WRAPPER that
+# forks) and the supervisor's children od-network and od-store.
+daemon_pids() {
+	local sv p
+	for sv in "$DAEMON_PID" $(pgrep -P "$DAEMON_PID" || true); do
+		[ "$(cat "/proc/$sv/comm" 2>/dev/null)" = oniondropd ] || continue
+		echo "$sv"
+		for p in $(pgrep -P "$sv" || true); do
+			case $(cat "/proc/$p/comm" 2>/dev/null) in
+			od-network | od-store) echo "$p" ;;
+			esac
+		done
+	done
+}
+
+# daemon_child COMM: the pid of the running daemon's od-network or od-store.
+daemon_child() {
+	local p
+	for p in $(daemon_pids); do
+		[ "$(cat "/proc/$p/comm")" = "$1" ] && echo "$p"
+	done
+	return 0
+}
+
+# sockets_of PID: the inode of each socket PID holds, one a line.
+sockets_of() {
+	local f
+	for f in /proc/"$1"/fd/*; do readlink "$f" || true; done |
+		sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p'
+}
+
+# check_unix_only: a check that the daemon runs as three processes, each
+# holding sockets, every one a Unix socket of its own network namespace or
+# of the supervisor's (where the network process's listening socket and
+# socketpairs were made, before it entered its own): no IP, netlink or
+# packet socket anywhere.
+check_unix_only() {
+	local pids p i n=0 other=""
+	pids=$(daemon_pids)
+	for p in $pids; do
+		[ -n "$(sockets_of "$p")" ] && n=$((n + 1))
+		for i in $(sockets_of "$p"); do
+			awk -v i="$i" '$7 == i { found = 1 } END { exit !found }' \
+				"/proc/$p/net/unix" "/proc/$DAEMON_PID/net/unix" || other="$other $i"
+		done
+	done
+	check "the daemon's $(wc -w <<< "$pids") processes all hold sockets ($n), all Unix${other:+ (not:$other)}" \
+		test "$(wc -w <<< "$pids")" = 3 -a "$n" = 3 -a -z "$other"
+}
+
 # get SOCK PATH OUT [curl args]: the body into OUT, the status in
 # HTTP_STATUS, the headers in $T/headers.
 get() {

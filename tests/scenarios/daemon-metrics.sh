@@ -81,11 +81,6 @@ next_write "$(mtime)"
 check "after an export: bucket 0" test "$(bucket)" = 0
 check "... and export overdue 0" grep -q '^oniondrop_last_export_older_than_day 0$' "$M"
 
-inodes=$(ls -l /proc/$DAEMON_PID/fd | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p')
-ip=""
-for i in $inodes; do
-	grep -q " $i " /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 2>/dev/null && ip="$ip $i"
-done
-check "the daemon has sockets, all Unix, none IP" test -n "$inodes" -a -z "$ip"
+check_unix_only
 stop_daemon
 check "SIGTERM: exit 0" test "$STOP_STATUS" = 0

@@ -95,13 +95,7 @@ check "the report text and file bytes are absent from data_dir" test -z "$(grep 
 check "... and from the bundle" test -z "$(grep -l "$marker" one.bundle || true)"
 check "... and from the daemon's log" test -z "$(grep -l "$marker" s.log || true)"
 
-# The daemon holds no IP socket: every socket fd it has is a Unix socket.
-inodes=$(ls -l /proc/$DAEMON_PID/fd | sed -n 's/.*socket:\[\([0-9]*\)\].*/\1/p')
-ip=""
-for i in $inodes; do
-	grep -q " $i " /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 /proc/net/raw /proc/net/raw6 2>/dev/null && ip="$ip $i"
-done
-check "the daemon has sockets, all Unix, none IP ($(echo $inodes | wc -w) sockets)" test -n "$inodes" -a -z "$ip"
+check_unix_only
 
 stop_daemon
 check "SIGTERM: exit 0" test "$STOP_STATUS" = 0
