@@ -782,6 +782,59 @@ lookup_msg(struct storeq *q, struct answers *a, const uint8_t *receipt)
 	return n;
 }
 
+/* A hash of id's envelope file, or zeros if it cannot be read. */
+static void
+file_hash(const uint8_t id[ENVELOPE_ID_BYTES], uint8_t hash[32])
+{
+	crypto_generichash_state st;
+	char path[4096];
+	uint8_t buf[65536];
+	size_t n;
+	FILE *f;
+
+	memset(hash, 0, 32);
+	file_of(path, sizeof(path), id);
+	if ((f = fopen(path, "rb")) == NULL)
+		return;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_generichash_update(&st, buf, n);
+	fclose(f);
+	crypto_generichash_final(&st, hash, 32);
+}
+
+/*
+ * A network process gone wrong names the id of a stored report (in an
+ * envelope file): its bytes are refused, its abort and its commit touch
+ * nothing, and the report and its receipt stay as they were.
+ */
+static void
+taken_ids(struct storeq *q, struct answers *a, const uint8_t *id,
+    const uint8_t *receipt)
+{
+	struct storeq_msg m[3];
+	uint8_t before[32], after[32];
+	size_t n = a->n;
+
+	a->n = 0;
+	file_hash(id, before);
+	exchange(q, message(&m[0], STOREQ_DATA, id, 300000, 0), a, 1);
+	is_int(m[0].result, STORE_ERROR, "DATA for a stored report's id: "
+	    "refused");
+	exchange(q, message(&m[1], STOREQ_ABORT, id, 0, 0), a, 2);
+	message(&m[2], STOREQ_COMMIT, id, 1000, 1000);
+	memcpy(m[2].key, receipt, 32);
+	exchange(q, &m[2], a, 3);
+	is_int(m[2].result, STORE_ERROR, "... so is a COMMIT of it");
+	file_hash(id, after);
+	ok(memcmp(before, after, 32) == 0 && count_entries(0) == 1 &&
+	    !sodium_is_zero(after, 32), "... and its abort took nothing: the "
+	    "report's file is there, unchanged");
+	is_int(lookup_msg(q, a, receipt), 1, "... and its receipt still "
+	    "leads to it");
+	a->n += n;
+}
+
 /*
  * The writer alone, over its channel: what a later store process will
  * take from the network process. Every message comes back answered, an
@@ -835,6 +888,7 @@ test_messages(void)
 	    "(full, though its bytes are missing too)");
 	is_int(lookup_msg(q, &a, receipt[0]), 1, "LOOKUP finds the report");
 	is_int(lookup_msg(q, &a, receipt[1]), 0, "and not the refused one");
+	taken_ids(q, &a, id[0], receipt[0]);
 	storeq_free(q);
 	storethread_join();
 }
