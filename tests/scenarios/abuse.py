@@ -23,6 +23,9 @@ Standard library only; every loop is bounded in count and time.
   abuse.py SOCK trickle BYTES_PER_S SECONDS
       A report declaring 1 MiB, sent at BYTES_PER_S. Prints whether and
       after how long the server closed it.
+  abuse.py SOCK hold TEXT SECONDS
+      A report whose description is TEXT, sent whole but for its last
+      byte; prints "held", holds it for SECONDS, then closes it unanswered.
   abuse.py PID memscan MARKER...
       Search the process's writable memory for each marker; print the
       number of places each was found.
@@ -226,6 +229,16 @@ def cmd_race(path, n, circuit):
     print(" ".join("%d=%d" % kv for kv in sorted(counts.items())))
 
 
+def cmd_hold(path, text, seconds):
+    req = report_request([("token", token(path, None).encode()),
+                          ("urls", b"http://example.org/held"), ("description", text.encode())])
+    s = connect(path)
+    s.sendall(req[:-1])
+    print("held", flush=True)
+    time.sleep(seconds)
+    s.close()
+
+
 def cmd_discard(path, max_mb):
     s = connect(path)
     s.sendall(b"POST /safety HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
@@ -295,6 +308,8 @@ def main():
         cmd_slow(target, int(args[0]), int(args[1]), float(args[2]))
     elif cmd == "race":
         cmd_race(target, int(args[0]), int(args[1]))
+    elif cmd == "hold":
+        cmd_hold(target, args[0], float(args[1]))
     elif cmd == "discard":
         cmd_discard(target, int(args[0]))
     elif cmd == "trickle":

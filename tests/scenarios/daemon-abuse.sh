@@ -77,11 +77,32 @@ stop_daemon
 if grep -qa __asan_init "$DAEMON"; then
 	echo "# sanitizer build: the memory scan and the mlock checks are skipped"
 elif [ "$(id -u)" -eq 0 ]; then
+	# The plaintext is the network process's (od-network); every process
+	# of the daemon is scanned. Each has in its environment (its stack) a
+	# canary the scan must find there: it proves the scan reads that
+	# process's memory.
+	canary=CANARY$(head -c 12 /dev/urandom | xxd -p)
 	write_config m alice "attachments = on"
+	DAEMON_WRAPPER=(env "OD_TEST_CANARY=$canary")
 	start_daemon m
+	DAEMON_WRAPPER=()
 	mark_a=ATTACH$(head -c 12 /dev/urandom | xxd -p)
 	mark_b=REJECT$(head -c 12 /dev/urandom | xxd -p)
 	mark_c=DESCRI$(head -c 12 /dev/urandom | xxd -p)
+	mark_d=HELDRE$(head -c 12 /dev/urandom | xxd -p)
+	# scan PID MARKER...: the count of each marker in PID's writable memory
+	scan() { local pid=$1; shift; "${ABUSE[@]}" "$pid" memscan "$@"; }
+	# clean SCAN: the canary found, no marker
+	clean() { [[ $1 =~ ^$canary=[1-9][0-9]*\ $mark_a=0\ $mark_b=0\ $mark_c=0\ $mark_d=0$ ]]; }
+	"${ABUSE[@]}" "$T/m.sock" hold "$mark_d" 3 > hold.out &
+	holder=$!
+	for _ in $(seq 100); do grep -q held hold.out 2>/dev/null && break; sleep 0.1; done
+	sleep 0.5
+	net=$(daemon_child od-network)
+	out=$(scan "$net" "$mark_d")
+	check "while a report is being received, the scan finds its text in od-network ($out)" \
+		test "${out#$mark_d=}" -ge 1
+	wait "$holder"
 	for i in $(seq 12000); do echo "$mark_a $i"; done > secret.txt
 	echo "$mark_a" > small.txt
 	r=$(python3 "$CLIENT" "$T/m.sock" submit --url http://example.org/mem \
@@ -90,9 +111,13 @@ elif [ "$(id -u)" -eq 0 ]; then
 		--description "$mark_b" 2>/dev/null || true)
 	check "the rejected form came back with its description" grep -q "$mark_b" <<< "$page"
 	sleep 1
-	out=$("${ABUSE[@]}" "$DAEMON_PID" memscan "$mark_a" "$mark_b" "$mark_c")
-	check "after a report ($r) and a rejected form, the daemon's memory holds none of their text ($out)" \
-		test "$out" = "$mark_a=0 $mark_b=0 $mark_c=0"
+	pids=$(daemon_pids)
+	check "the daemon's processes are three" test "$(wc -w <<< "$pids")" = 3
+	for p in $pids; do
+		out=$(scan "$p" "$canary" "$mark_a" "$mark_b" "$mark_c" "$mark_d")
+		check "after a report ($r), a rejected form and a report cut off, $(cat "/proc/$p/comm")'s memory holds none of their text, and its canary ($out)" \
+			clean "$out"
+	done
 	stop_daemon
 
 	# --- Without locked memory, no plaintext is taken ----------------------
