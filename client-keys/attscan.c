@@ -23,6 +23,7 @@
 struct attscan {
 	struct known *known;
 	struct digests *dg;
+	struct imgdecoder *dec;		/* its child kept from image to image */
 	struct imgdecode_result *img;	/* the decoder's answer, wiped after */
 	uint8_t *buf;		/* the region, MAP_FAILED until reserved */
 	size_t hold;		/* any attachment held whole up to this */
@@ -43,6 +44,7 @@ attscan_new(struct known *k, size_t hold)
 		return NULL;
 	s->buf = MAP_FAILED;
 	if ((s->dg = digests_new()) == NULL ||
+	    (s->dec = imgdecoder_new()) == NULL ||
 	    (s->img = malloc(sizeof(*s->img))) == NULL) {
 		attscan_free(s);
 		return NULL;
@@ -148,7 +150,7 @@ decode(struct attscan *s, struct attscan_result *res)
 		    (size_t)IMGDECODE_INPUT_MAX >> 20);
 		return;
 	}
-	if (imgdecode(s->buf, s->held, img) != 0) {
+	if (imgdecoder_decode(s->dec, s->buf, s->held, img) != 0) {
 		snprintf(res->image_error, sizeof(res->image_error), "%s",
 		    img->reason);
 		return;
@@ -271,6 +273,7 @@ attscan_free(struct attscan *s)
 	if (s->buf != MAP_FAILED)
 		munmap(s->buf, ATTSCAN_REGION);
 	digests_free(s->dg);
+	imgdecoder_free(s->dec);
 	free(s->img);
 	free(s);
 }

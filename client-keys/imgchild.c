@@ -2,19 +2,27 @@
  * imgchild: see imgchild.h. The parent's side is imgchild_start: the
  * argv and environment made before fork, then only async-signal-safe
  * calls until the exec. The exec'd child starts with nothing of the
- * caller but its socket, 0-2 and argv; before it reads the request it:
+ * caller but its socket, 0-2 and argv; before it reads a request it:
  *   - closes every descriptor but its socket and 0-2 (which the filter
  *     then keeps it from writing);
- *   - sets rlimits: CPU IMGDECODE_CPU_SECONDS (SIGXCPU, SIGKILL one second
- *     later), address space what it has after exec plus IMGDECODE_MEMORY,
- *     no file bytes written, no new descriptors, no core file;
+ *   - sets rlimits: CPU IMGDECODE_CPU_SECONDS for each image it may
+ *     decode (SIGXCPU, SIGKILL one second later), address space what it
+ *     has after exec plus IMGDECODE_MEMORY, no file bytes written, no new
+ *     descriptors, no core file;
  *   - asks to die with its parent, is made undumpable, takes no new
  *     privileges;
  *   - loads a seccomp filter that kills the process on any system call
  *     but read and write on its socket, memory management without
- *     PROT_EXEC (mmap, mprotect, munmap, mremap, brk, madvise) and exit
- *     (sysinfo fails with ENOSYS: glibc's qsort asks it and copes).
- * It has no open() at all after that: the decoders read memory. Built
+ *     PROT_EXEC (mmap, mprotect, munmap, mremap, brk, madvise), its
+ *     profiling timer and exit (sysinfo fails with ENOSYS: glibc's qsort
+ *     asks it and copes).
+ * It has no open() at all after that: the decoders read memory. Each
+ * image gets IMGDECODE_CPU_SECONDS of CPU time of its own: the profiling
+ * timer (ITIMER_PROF, whose SIGPROF kills) is set again before each
+ * request. An image decoded, the child frees its pixels and its bytes
+ * before it replies (a heap the image damaged aborts there, not after a
+ * reply that would count) and waits for the next; after a refusal it
+ * exits, and the parent starts another. Built
  * with a sanitizer, the sanitizer's run time needs more calls and address
  * space than this: there the filter allows by default and kills on
  * opening a file, executing, or making a socket (lib/sysfilter.h), and
@@ -22,6 +30,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +40,8 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "encode.h"
@@ -94,15 +105,17 @@ set_limits(void)
 {
 	if (limit_memory() != 0)
 		return -1;
-	return limit(RLIMIT_CPU, IMGDECODE_CPU_SECONDS,
-	    IMGDECODE_CPU_SECONDS + 1) | limit(RLIMIT_FSIZE, 0, 0) |
+	const rlim_t cpu = IMGDECODE_CPU_SECONDS * IMGDECODE_CHILD_IMAGES;
+
+	return limit(RLIMIT_CPU, cpu, cpu + 1) | limit(RLIMIT_FSIZE, 0, 0) |
 	    limit(RLIMIT_NOFILE, 0, 0) | limit(RLIMIT_CORE, 0, 0);
 }
 
 /*
- * Read and write on fd, memory without PROT_EXEC, and exit (glibc's qsort,
- * pdq's median, asks sysinfo for the memory size and copes with ENOSYS).
- * Never, even in a sanitizer build: a file, a program, a socket.
+ * Read and write on fd, memory without PROT_EXEC, the profiling timer and
+ * exit (glibc's qsort, pdq's median, asks sysinfo for the memory size and
+ * copes with ENOSYS). Never, even in a sanitizer build: a file, a
+ * program, a socket.
  */
 static int
 load_filter(int fd)
@@ -114,6 +127,7 @@ load_filter(int fd)
 		SYSFILTER_ALLOW_MASKED(mprotect, 2, PROT_EXEC, 0),
 		SYSFILTER_ALLOW(munmap), SYSFILTER_ALLOW(mremap),
 		SYSFILTER_ALLOW(brk), SYSFILTER_ALLOW(madvise),
+		SYSFILTER_ALLOW_IF(setitimer, 0, ITIMER_PROF),
 		SYSFILTER_ALLOW(exit_group), SYSFILTER_ALLOW(exit),
 		SYSFILTER_FAIL(sysinfo, ENOSYS),
 	};
@@ -133,12 +147,35 @@ sandbox(int fd)
 	if (fd > 3 && close_range(3, (unsigned)fd - 1, 0) != 0)
 		return -1;
 	if (close_range((unsigned)fd + 1, ~0u, 0) != 0 ||
-	    signal(SIGXCPU, SIG_DFL) == SIG_ERR || set_limits() != 0 ||
+	    signal(SIGXCPU, SIG_DFL) == SIG_ERR ||
+	    signal(SIGPROF, SIG_DFL) == SIG_ERR || set_limits() != 0 ||
 	    prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 	    prctl(PR_SET_DUMPABLE, 0) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return -1;
 	return load_filter(fd) == 0 ? 0 : -1;
+}
+
+/*
+ * Freed memory kept for the next image, not given back to the kernel
+ * (which would zero it again, page fault by page fault: a fifth of a
+ * small image's time): heap up to 32 MiB blocks, trimmed past 64 MiB.
+ */
+static void
+keep_memory(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
+/* IMGDECODE_CPU_SECONDS of CPU time from now, then SIGPROF; or exit. */
+static void
+cpu_budget(void)
+{
+	const struct itimerval t = { { 0, 0 }, { IMGDECODE_CPU_SECONDS, 0 } };
+
+	if (setitimer(ITIMER_PROF, &t, NULL) != 0)
+		_exit(2);
 }
 
 /* Read exactly len bytes, or exit: the parent went away or lied. */
@@ -176,8 +213,8 @@ write_all(int fd, const void *buf, size_t len)
 	}
 }
 
-/* Send a reply (header fields in order from status) and exit 0. */
-static void __attribute__((noreturn))
+/* Send a reply (header fields in order from status). */
+static void
 reply(int fd, const uint32_t f[7], const struct pdq_hash *h,
     const void *body)
 {
@@ -190,7 +227,6 @@ reply(int fd, const uint32_t f[7], const struct pdq_hash *h,
 		memcpy(head + 36, h->b, PDQ_HASH_BYTES);
 	write_all(fd, head, sizeof(head));
 	write_all(fd, body, f[6]);
-	_exit(0);
 }
 
 static void __attribute__((noreturn))
@@ -207,16 +243,27 @@ refuse(int fd, const char *why)
 		clean[0] = '?';
 	}
 	reply(fd, f, NULL, clean);
+	_exit(0);
 }
 
-/* Read the request into a new buffer; refuse one the parent got wrong. */
+/*
+ * Read the next request into a new buffer; refuse one the parent got
+ * wrong. The end of the socket before a request: the parent is done.
+ */
 static uint8_t *
 read_request(int fd, enum sniff_image *kind, size_t *len)
 {
 	uint8_t head[IMGCHILD_REQUEST], *data;
+	ssize_t got;
 	uint64_t n;
 
-	read_exact(fd, head, sizeof(head));
+	while ((got = read(fd, head, 1)) < 0 && errno == EINTR)
+		;
+	if (got == 0)
+		_exit(0);
+	if (got < 0)
+		_exit(2);
+	read_exact(fd, head + 1, sizeof(head) - 1);
 	*kind = (enum sniff_image)decode_be32(head);
 	if ((n = decode_be64(head + 4)) > IMGDECODE_INPUT_MAX || n == 0 ||
 	    *kind < SNIFF_JPEG || *kind > SNIFF_GIF)
@@ -228,9 +275,9 @@ read_request(int fd, enum sniff_image *kind, size_t *len)
 	return data;
 }
 
-/* Hash, make the thumbnail, reply. */
-static void __attribute__((noreturn))
-answer(int fd, const struct imgcodec_image *img)
+/* Hash, make the thumbnail, free the pixels and the bytes, reply. */
+static void
+answer(int fd, struct imgcodec_image *img, uint8_t *data)
 {
 	static uint8_t thumb[THUMB_BYTES];
 	struct pdq_hash hash;
@@ -243,6 +290,8 @@ answer(int fd, const struct imgcodec_image *img)
 		    "the PDQ hash refused the image's size");
 	thumb_size(img->width, img->height, &f[4], &f[5]);
 	thumb_make(img->rgb, img->width, img->height, thumb);
+	free(img->rgb);
+	free(data);
 	f[3] = (uint32_t)quality;
 	f[6] = f[4] * f[5];
 	reply(fd, f, &hash, thumb);
@@ -254,6 +303,8 @@ static uint8_t test_reply[IMGCHILD_HEADER + THUMB_BYTES + 64];
 static size_t test_len;
 static int test_found;		/* IMGCHILD_TEST_MEMORY: what the scan saw */
 static unsigned long test_scanned;
+static unsigned long test_rounds;	/* IMGCHILD_TEST_SLOW: a ms of CPU */
+static volatile unsigned long spin;
 
 void
 imgchild_test_set(enum imgchild_test what, const void *reply_bytes,
@@ -293,7 +344,7 @@ hook_args(int argc, char **argv)
 		return 0;
 	what = strtol(argv[2], &end, 10);
 	if (*end != '\0' || what <= IMGCHILD_TEST_OFF ||
-	    what > IMGCHILD_TEST_MEMORY ||
+	    what > IMGCHILD_TEST_SLOW ||
 	    argc != (what == IMGCHILD_TEST_REPLY ? 4 : 3))
 		return -1;
 	test_what = (enum imgchild_test)what;
@@ -371,10 +422,24 @@ test_scan(void)
 	fclose(f);
 }
 
+/* IMGCHILD_TEST_SLOW, before the filter: how many rounds make a ms. */
+static void
+test_calibrate(void)
+{
+	clock_t t0 = clock();
+	unsigned long n = 0;
+
+	if (test_what != IMGCHILD_TEST_SLOW)
+		return;
+	while (clock() - t0 < CLOCKS_PER_SEC / 10)
+		for (int i = 0; i < 1000; i++, n++)
+			spin++;
+	test_rounds = n / 100;
+}
+
 static void
 test_hook(int fd)
 {
-	static volatile unsigned long spin;
 	uint8_t more[64];
 
 	if (test_what == IMGCHILD_TEST_OPEN)
@@ -389,12 +454,19 @@ test_hook(int fd)
 			read_exact(fd, more, sizeof(more));
 }
 
-/* After the request was read: the reply the test gave, or the scan's. */
+/*
+ * After the request was read: the reply the test gave, or the scan's; or
+ * the CPU time spent before the work.
+ */
 static void
 test_answer(int fd)
 {
 	char why[IMGDECODE_REASON_MAX + 1];
 
+	if (test_what == IMGCHILD_TEST_SLOW)
+		for (unsigned long i = 0; i < IMGCHILD_TEST_SLOW_MS *
+		    test_rounds; i++)
+			spin++;
 	if (test_what == IMGCHILD_TEST_REPLY) {
 		write_all(fd, test_reply, test_len);
 		_exit(0);
@@ -433,20 +505,26 @@ imgchild_run(int fd)
 
 #ifdef IMGCHILD_TEST_HOOKS
 	test_scan();
+	test_calibrate();
 #endif
 	if (sandbox(fd) != 0)
 		refuse(fd, "the decoder's sandbox could not be set up");
+	keep_memory();
+	cpu_budget();
 #ifdef IMGCHILD_TEST_HOOKS
 	test_hook(fd);
 #endif
-	data = read_request(fd, &kind, &len);
+	for (;;) {
+		data = read_request(fd, &kind, &len);
 #ifdef IMGCHILD_TEST_HOOKS
-	test_answer(fd);
+		test_answer(fd);
 #endif
-	if (imgcodec_decode(kind, data, len, IMGDECODE_PIXELS_MAX, &img,
-	    why) != 0)
-		refuse(fd, why);
-	answer(fd, &img);
+		if (imgcodec_decode(kind, data, len, IMGDECODE_PIXELS_MAX,
+		    &img, why) != 0)
+			refuse(fd, why);
+		answer(fd, &img, data);
+		cpu_budget();
+	}
 }
 
 static int hooked;	/* imgchild_main was called: a child can be exec'd */

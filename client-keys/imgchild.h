@@ -1,15 +1,15 @@
 /*
- * imgchild: the sandboxed decoder that imgdecode starts for each image,
- * and the messages between them. The child is exec'd: imgchild_start
- * forks and runs this same program again (/proc/self/exe) with the
- * reserved argument IMGCHILD_ARGV, an empty environment and only its
- * socket, so it inherits no memory of the caller (no key, no plaintext)
- * that a hostile image could make the decoders send back. Every program
- * that links the decoder calls imgchild_main first thing in main, where
- * the child turns off into imgchild_run. The child locks itself down
- * before it reads a byte of the image (imgchild.c says how), reads one
- * request, answers one reply and exits; the parent trusts nothing in the
- * reply that it has not checked.
+ * imgchild: the sandboxed decoder that imgdecode starts and feeds images
+ * one at a time, and the messages between them. The child is exec'd:
+ * imgchild_start forks and runs this same program again (/proc/self/exe)
+ * with the reserved argument IMGCHILD_ARGV, an empty environment and only
+ * its socket, so it inherits no memory of the caller (no key, no
+ * plaintext) that a hostile image could make the decoders send back.
+ * Every program that links the decoder calls imgchild_main first thing in
+ * main, where the child turns off into imgchild_run. The child locks itself down
+ * before it reads a byte of an image (imgchild.c says how), then reads a
+ * request and answers it with one reply, request after request; the
+ * parent trusts nothing in a reply that it has not checked.
  *
  * Request (parent to child), big-endian:
  *   0  kind  u32   enum sniff_image, not SNIFF_NOT_IMAGE
@@ -25,7 +25,9 @@
  *  32  body    u32   decoded: tw * th grey bytes; refused: the reason's
  *                    length, 1 .. IMGDECODE_REASON_MAX printable ASCII
  *  36  pdq     32 bytes; refused: zero
- * and then the child exits 0; nothing more is sent.
+ * and nothing more: after a decoded image, the child waits for the next
+ * request (the end of its socket instead: it exits 0); after a refusal,
+ * it exits 0.
  */
 #ifndef IMGCHILD_H
 #define IMGCHILD_H
@@ -54,8 +56,8 @@
 void imgchild_main(int argc, char **argv);
 
 /*
- * imgchild_start(fd): start a child for one image on fd, one end of a
- * connected stream socket pair (both ends close-on-exec): fork, and in
+ * imgchild_start(fd): start a child on fd, one end of a connected stream
+ * socket pair (both ends close-on-exec): fork, and in
  * the child make fd its IMGCHILD_FD, close every other descriptor but
  * 0-2, ask to be killed when the caller dies, and exec /proc/self/exe
  * with argv[1] IMGCHILD_ARGV and an empty environment (a sanitizer build
@@ -69,8 +71,9 @@ pid_t imgchild_start(int fd);
 
 /*
  * imgchild_run(fd): the exec'd child's whole life: sandbox itself, so
- * that fd (a connected stream socket) is all it can use, serve one
- * request on fd and exit. Never returns.
+ * that fd (a connected stream socket) is all it can use, and serve
+ * requests on fd until a refusal or the socket's end, then exit 0. Never
+ * returns.
  */
 void imgchild_run(int fd) __attribute__((noreturn));
 
@@ -81,7 +84,9 @@ void imgchild_run(int fd) __attribute__((noreturn));
  * crash, spin on the CPU, wait for bytes that never come, send reply
  * (len bytes, copied) as their whole answer, or look through their own
  * memory for a marker (below) and answer a refusal saying whether they
- * found one. imgchild_start passes the choice on in the child's argv.
+ * found one; or, besides their work, spend IMGCHILD_TEST_SLOW_MS of CPU
+ * time on each image before decoding it. imgchild_start passes the
+ * choice on in the child's argv.
  */
 enum imgchild_test {
 	IMGCHILD_TEST_OFF,
@@ -91,7 +96,9 @@ enum imgchild_test {
 	IMGCHILD_TEST_STALL,
 	IMGCHILD_TEST_REPLY,
 	IMGCHILD_TEST_MEMORY,
+	IMGCHILD_TEST_SLOW,
 };
+#define IMGCHILD_TEST_SLOW_MS 2500
 void imgchild_test_set(enum imgchild_test what, const void *reply,
     size_t len);
 

@@ -69,6 +69,7 @@ struct view {
 	struct cases *c;
 	struct known *known;
 	struct digests *dg;
+	struct imgdecoder *dec;	/* one child for many images */
 	int dirfd, outfd, thumbsfd, largefd;
 	char *up;		/* HTML-DIR to DIR: "../"..., percent-encoded */
 	FILE *index;
@@ -393,7 +394,7 @@ decode(struct view *v, struct att *a, struct known_query *q)
 		    "%zu MiB): not decoded", IMGDECODE_INPUT_MAX >> 20);
 		return;
 	}
-	if (imgdecode(a->buf, a->kept, &v->img) != 0) {
+	if (imgdecoder_decode(v->dec, a->buf, a->kept, &v->img) != 0) {
 		note(a, "the decoder refused it: %s", v->img.reason);
 		return;
 	}
@@ -668,6 +669,10 @@ view_run(struct view *v)
 		cli_error("cannot hash: MD5, SHA-1 or SHA-256 is unavailable");
 		goto done;
 	}
+	if ((v->dec = imgdecoder_new()) == NULL) {
+		cli_error("out of memory");
+		goto done;
+	}
 	if ((v->dirfd = open(v->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		cli_error_errno("cannot open %s", v->dir);
 		goto done;
@@ -696,6 +701,7 @@ view_free(struct view *v)
 		fclose(v->index);
 	free(v->up);
 	digests_free(v->dg);
+	imgdecoder_free(v->dec);
 	known_free(v->known);
 	cases_close(v->c);
 	sodium_memzero(v, sizeof(*v));

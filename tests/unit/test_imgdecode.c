@@ -8,9 +8,12 @@
  * crashes, spins, stalls or answers anything but a well-formed reply is
  * a refusal. The child is this program exec'd again: a marker in the
  * parent's locked memory is nowhere in the child's, where a plain fork
- * (the old way, run here for contrast) has it. Also thumb: sizes, grey,
- * and blurred (measured). The other formats, against ImageMagick, are the
- * desk-images scenario's.
+ * (the old way, run here for contrast) has it. A decoder keeps its child
+ * from image to image (the same answers), and replaces it after a
+ * refusal, after a death while idle and after IMGDECODE_CHILD_IMAGES,
+ * without failing the next image; each image has its own CPU time. Also
+ * thumb: sizes, grey, and blurred (measured). The other formats, against
+ * ImageMagick, are the desk-images scenario's.
  */
 #include <math.h>
 #include <png.h>
@@ -21,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
 #include <sodium.h>
 
 #include "encode.h"
@@ -334,6 +338,85 @@ test_children(const uint8_t *png, size_t plen)
 	ok(imgdecode(png, plen, &res) == 0, "and the next child decodes");
 }
 
+/* Decode png through d; 1 if it came out as want (decoded alone). */
+static int
+kept_decodes(struct imgdecoder *d, const uint8_t *png, size_t plen,
+    const struct imgdecode_result *want)
+{
+	static struct imgdecode_result r;
+
+	return imgdecoder_decode(d, png, plen, &r) == 0 &&
+	    pdq_distance(&r.pdq, &want->pdq) == 0 && r.width == W &&
+	    r.height == H && r.quality == want->quality &&
+	    memcmp(r.thumb, want->thumb, (size_t)160 * 107) == 0;
+}
+
+/* One child from image to image, and when it is replaced. */
+static void
+test_kept(const uint8_t *png, size_t plen)
+{
+	static struct imgdecode_result want;
+	struct imgdecoder *d = imgdecoder_new();
+	pid_t first = 0, next = 0;
+	int same = 1, good = 1;
+
+	ok(imgdecode(png, plen, &want) == 0, "a PNG decoded alone");
+	ok(kept_decodes(d, png, plen, &want) &&
+	    (first = imgdecoder_child(d)) > 0, "a decoder decodes it the same");
+	for (int i = 0; i < 3; i++) {
+		good &= kept_decodes(d, png, plen, &want);
+		same &= imgdecoder_child(d) == first;
+	}
+	ok(good && same, "three times more, by the same child");
+	ok(imgdecoder_send(d, (const uint8_t *)"hello", 5, &res) == -1 &&
+	    imgdecoder_child(d) == first, "text is refused without the child "
+	    "(%s)", res.reason);
+	ok(imgdecoder_decode(d, png, plen / 2, &res) == -1 &&
+	    strstr(res.reason, "PNG:") && imgdecoder_child(d) == -1,
+	    "a truncated PNG is refused and its child ends (%s)", res.reason);
+	ok(kept_decodes(d, png, plen, &want) &&
+	    (next = imgdecoder_child(d)) > 0 && next != first,
+	    "the next image has a new child");
+	if (next > 0 && kill(next, SIGKILL) == 0)	/* dead, left unreaped */
+		waitid(P_PID, (id_t)next, &(siginfo_t){ 0 }, WEXITED | WNOWAIT);
+	ok(kept_decodes(d, png, plen, &want) && imgdecoder_child(d) != next,
+	    "a child killed while it waited is replaced, the image not blamed");
+	ok(imgdecoder_send(d, png, plen, &res) == 0 &&
+	    imgdecoder_receive(d, &res) == 0 && res.decoded,
+	    "sent, then received");
+	first = imgdecoder_child(d);
+	for (int i = 2; i < IMGDECODE_CHILD_IMAGES; i++)
+		good &= kept_decodes(d, png, plen, &want);
+	ok(good && imgdecoder_child(d) == first,
+	    "%d images by one child", IMGDECODE_CHILD_IMAGES);
+	ok(kept_decodes(d, png, plen, &want) && imgdecoder_child(d) != first,
+	    "and the next by another");
+	imgdecoder_free(d);
+}
+
+/*
+ * Each image its own CPU time: two images that take IMGCHILD_TEST_SLOW_MS
+ * each, more than IMGDECODE_CPU_SECONDS together, through one child.
+ */
+static void
+test_cpu_each(const uint8_t *png, size_t plen)
+{
+	struct imgdecoder *d = imgdecoder_new();
+	int rc0, rc1;
+	pid_t pid;
+
+	imgchild_test_set(IMGCHILD_TEST_SLOW, NULL, 0);
+	rc0 = imgdecoder_decode(d, png, plen, &res);
+	pid = imgdecoder_child(d);
+	rc1 = imgdecoder_decode(d, png, plen, &res);
+	ok(rc0 == 0 && rc1 == 0 && imgdecoder_child(d) == pid,
+	    "two images of %d ms of CPU time each, by one child limited to %d "
+	    "s an image (%s)", IMGCHILD_TEST_SLOW_MS, IMGDECODE_CPU_SECONDS,
+	    res.decoded ? "decoded" : res.reason);
+	imgchild_test_set(IMGCHILD_TEST_OFF, NULL, 0);
+	imgdecoder_free(d);
+}
+
 /*
  * The old way, for contrast: imgchild_run in a plain fork of this process
  * (no exec). Send it png, put the reason it refuses with in why.
@@ -465,6 +548,8 @@ main(int argc, char **argv)
 	test_refusal_replies(png, len);
 	test_children(png, len);
 	test_memory(png, len);
+	test_kept(png, len);
+	test_cpu_each(png, len);
 	free(png);
 	return tap_done();
 }
