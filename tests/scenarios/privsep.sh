@@ -18,9 +18,11 @@
 #      store root's), and started as the store's own user, as the systemd
 #      unit runs it, where file permissions would let both children at the
 #      store and only the sandbox stops the attacker.
-#   c. SIGKILL of od-network, then of od-store, under 20 reports at a time:
-#      the parent lives on and starts new children, and every report that
-#      got a receipt exports and decrypts.
+#   c. SIGKILL of od-network, then of od-store, under 20 small reports at
+#      a time, four uploads of 1 MiB and a slow upload of 4 MiB: the parent
+#      lives on and starts new children within 5 s, the slow upload is cut,
+#      every report that got a receipt exports and decrypts, and no
+#      envelope file is left of the uploads cut.
 #   d. SIGKILL of the parent takes both children down; a restart works and
 #      keeps every report.
 # Without the route (a build without -Dcompromise_route=true), b is a skip.
@@ -40,20 +42,12 @@ SIGSYS=$(kill -l SYS)
 outside=$(mktemp -u /tmp/oniondrop-privsep-outside.XXXXXX)
 cleanup_hooks+=("rm -f $outside")
 
-# child COMM: the pids of the daemon's children named COMM.
-child() {
-	local p
-	for p in $(pgrep -P "$DAEMON_PID" || true); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] && echo "$p"
-	done
-	return 0
-}
 # new_child COMM OLD: wait up to 5 s for a single child COMM other than OLD;
 # fail if none came.
 new_child() {
 	local p
 	for _ in $(seq 50); do
-		p=$(child "$1")
+		p=$(daemon_child "$1")
 		[ -n "$p" ] && [ "$p" != "$2" ] && [ "$(wc -w <<< "$p")" = 1 ] && return 0
 		sleep 0.1
 	done
@@ -118,8 +112,8 @@ chmod 0644 alice.pub
 # --- a. the processes, as /proc shows them ---------------------------------
 write_config root alice "attachments = on" "max_attachment_size = 16M" "max_report_size = 20M"
 start_daemon root
-net=$(child od-network)
-store=$(child od-store)
+net=$(daemon_child od-network)
+store=$(daemon_child od-store)
 kids=$(pgrep -P "$DAEMON_PID" | wc -l || true)
 check "the parent has two children, od-network ($net) and od-store ($store)" \
 	test "$kids" = 2 -a "$(wc -w <<< "$net $store")" = 2
@@ -163,7 +157,7 @@ fi
 # refused or kill the network child (SIGSYS), which then comes back.
 try() {
 	local name=$1 what=$2 path=${3:-} before lines ans died
-	before=$(child od-network)
+	before=$(daemon_child od-network)
 	lines=$(wc -l < "$T/$name.log")
 	ans=$("${CURL[@]}" --max-time 20 --unix-socket "$T/$name.sock" \
 		"http://oniondrop/compromise?what=$what&path=$path" 2> /dev/null) || ans=""
@@ -172,7 +166,7 @@ try() {
 	case $ans in
 	"blocked "*)
 		pass "$name: $what refused ($ans)"
-		check "... the network child lives on" test "$(child od-network)" = "$before" ;;
+		check "... the network child lives on" test "$(daemon_child od-network)" = "$before" ;;
 	"")
 		check "$name: $what killed the network child (SIGSYS: ${died:-not in the log})" test -n "$died"
 		check "... and the parent started a new one within 5 s" new_child od-network "$before" ;;
@@ -180,6 +174,15 @@ try() {
 		fail "$name: $what: $(head -c 200 <<< "$ans")" ;;
 	esac
 	check "... and GET / is answered" answers "$name"
+}
+
+# store_content DIR ENVFILE: a digest of every record in DIR's data.mdb
+# but the count of write transactions (a store process adds one at each
+# start), and of ENVFILE.
+store_content() {
+	mdb_dump -a "$1" | awk -v k=" $(printf transactions | xxd -p)" \
+		'$0 == k { skip = 1; next } skip { skip = 0; next } { print }' | sha256sum
+	sha256sum < "$2"
 }
 
 # compromise NAME: three reports (one in an envelope file), every attempt,
@@ -193,15 +196,15 @@ compromise() {
 	envfile=$(ls "$data/envelopes" | grep -v '^spare-' | head -1 || true)
 	check "... one of them in an envelope file (${envfile:-none})" test -n "$envfile"
 	envfile=$data/envelopes/$envfile
-	sums=$(sha256sum "$data/data.mdb" "$envfile" 2>&1 || true)
+	sums=$(store_content "$data" "$envfile")
 	try "$name" open-store "$data/data.mdb"
 	try "$name" unlink "$envfile"
 	try "$name" ip-socket
 	try "$name" exec
 	check "... the shell never ran" test -z "$(grep 'exec SUCCEEDED' "$T/$name.log")"
 	try "$name" write-outside "$outside"
-	check "$name: data.mdb and the envelope file are unchanged" \
-		test "$(sha256sum "$data/data.mdb" "$envfile" 2>&1)" = "$sums"
+	check "$name: data.mdb's records and the envelope file are unchanged" \
+		test "$(store_content "$data" "$envfile")" = "$sums"
 	check "... nothing was written outside ($outside)" test ! -e "$outside"
 	check "... a new report gets a receipt" report "$name" "$name after the attacks"
 	check "... every acknowledged report exports and decrypts" all_decrypt "$name"
@@ -214,49 +217,100 @@ else
 fi
 
 # --- c. SIGKILL of each child under load -------------------------------------
-# load NAME: rounds of 40 reports, 20 at a time, until $T/stop exists; one
-# line a report, "MARKER RECEIPT" or "MARKER FAIL WHY".
-load() {
+# flood NAME: rounds of 40 small reports, 20 at a time, until $T/stop
+# exists; one line a report, "MARKER RECEIPT" or "MARKER FAIL WHY", its
+# description "flood MARKER".
+flood() {
 	local round=0
 	while [ ! -e "$T/stop" ]; do
 		round=$((round + 1))
 		python3 "$CLIENT" "$T/$1.sock" flood 40 20 "load$round" || true
 	done
 }
+# uploads NAME W: reports with a 1 MiB attachment one after the other (they
+# keep both children busy longer), until $T/stop exists; one line a report,
+# "DESCRIPTION RECEIPT" or "DESCRIPTION FAIL".
+uploads() {
+	local i=0 r
+	while [ ! -e "$T/stop" ]; do
+		i=$((i + 1))
+		r=$(python3 "$CLIENT" "$T/$1.sock" submit --url http://example.org/upload \
+			--description "upload$2-$i" --attach big.bin 2> /dev/null) || r=FAIL
+		echo "upload$2-$i ${r:-FAIL}"
+	done
+}
+# slow_upload N: a 4 MiB report sent at 256 KiB/s, so that it is in
+# flight at the next kill; "slowN RECEIPT" or "slowN FAIL" in slowN.out.
+slow_upload() {
+	local token page r
+	get "$T/root.sock" /report "slow$1.form"
+	token=$(grep -o 'name="token"[^>]*value="[^"]*"' "slow$1.form" | sed 's/.*value="//; s/"$//')
+	page=$("${CURL[@]}" --unix-socket "$T/root.sock" --limit-rate 256K -F "token=$token" \
+		-F "urls=http://example.org/slow" -F "description=slow$1" \
+		-F "attachment=@slow.bin" http://oniondrop/report 2> /dev/null) || page=""
+	r=$(sed -n 's/.*<code id="receipt"[^>]*>\([^<]*\)<.*/\1/p' <<< "$page")
+	echo "slow$1 ${r:-FAIL}" > "slow$1.out"
+}
+# ended PID: PID has exited within 5 s.
+ended() {
+	for _ in $(seq 50); do
+		kill -0 "$1" 2> /dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
 rm -f stop
-load root > load.out 2> load.err &
-loader=$!
+head -c 1048576 /dev/urandom > big.bin
+head -c 4194304 /dev/urandom > slow.bin
+flood root > load.out 2> load.err &
+loaders=$!
+for w in 1 2 3 4; do
+	uploads root "$w" > "uploads$w.out" &
+	loaders="$loaders $!"
+done
 for comm in od-network od-store; do
+	slow_upload "$comm" &
+	slow=$!
 	sleep 2
-	p=$(child $comm)
+	p=$(daemon_child $comm)
 	if [ "$(wc -w <<< "$p")" = 1 ]; then
 		kill -9 "$p"
 		check "SIGKILL of $comm under load: a new one within 5 s" new_child $comm "$p"
 	else
 		fail "SIGKILL of $comm under load: no single $comm (${p:-none})"
 	fi
+	check "... the slow upload it was receiving is cut within 5 s, unacknowledged" \
+		eval "ended $slow && grep -qx 'slow$comm FAIL' slow$comm.out"
 done
 sleep 2
 touch stop
-wait "$loader"
+wait $loaders
 awk '$2 != "FAIL" { print "flood " $1 }' load.out >> root.acked
-echo "# load: $(awk '$2 != "FAIL"' load.out | wc -l) reports acknowledged, $(grep -c ' FAIL ' load.out || true) refused or cut"
-check "... reports were acknowledged before and after the kills" \
-	test "$(awk '$2 != "FAIL"' load.out | wc -l)" -ge 40
+cat uploads?.out slow*.out | awk '$2 != "FAIL" { print $1 }' >> root.acked
+acked=$(cat load.out uploads?.out | awk '$2 != "FAIL"' | wc -l)
+echo "# under load: $acked reports acknowledged, $(cat load.out uploads?.out | grep -c ' FAIL' || true) refused or cut by the kills"
+check "... $acked reports acknowledged under load" test "$acked" -ge 40
 check "... the parent lives on ($DAEMON_PID)" kill -0 "$DAEMON_PID"
 check "... and serves: GET / and a new report" eval 'answers root && report root "root after the kills"'
 check "... every acknowledged report exports and decrypts" all_decrypt root
+files=$(ls root.data/envelopes | grep -vc '^spare-' || true)
+with=$(cat root.out/*/report.json | grep -c '"attachments": \[$' || true)
+check "... no envelope file is left of the cut uploads ($files files, $with reports with an attachment)" \
+	test "$files" = "$with"
 
 # --- d. SIGKILL of the parent ---------------------------------------------------
-net=$(child od-network)
-store=$(child od-store)
+net=$(daemon_child od-network)
+store=$(daemon_child od-store)
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2> /dev/null || true
 gone() {  # gone PID...: each has exited (or is a zombie nobody reaps) within 2 s
 	local p
 	for _ in $(seq 20); do
 		for p; do
-			case $(ps -o stat= -p "$p" 2> /dev/null) in ''|Z*) ;; *) continue 2 ;; esac
+			case $(ps -o stat= -p "$p" 2> /dev/null) in
+			''|Z*) ;;
+			*) sleep 0.1; continue 2 ;;
+			esac
 		done
 		return 0
 	done
@@ -276,14 +330,18 @@ if grep -qa '/compromise' "$DAEMON"; then
 	chmod 0711 "$T"
 	write_config user/s alice "attachments = on" "max_attachment_size = 16M" "max_report_size = 20M"
 	chown -R nobody: "$T/user"
-	DAEMON_WRAPPER=(prlimit --memlock=unlimited -- setpriv --reuid=nobody
-		--regid="$nobody_gid" --clear-groups --)
+	DAEMON_WRAPPER=(setpriv --reuid=nobody --regid="$nobody_gid" --clear-groups --)
 	start_daemon user/s
 	DAEMON_WRAPPER=()
-	net=$(child od-network)
-	check "as nobody: the network child is nobody, under seccomp and no_new_privs" \
+	net=$(daemon_child od-network)
+	check "as nobody: the network child is nobody (${net:-none})" \
 		test -n "$net" -a "$(status "${net:-0}" Uid | cut -d' ' -f1)" = "$nobody_uid"
-	[ -n "$net" ] && check "... Seccomp 2, NoNewPrivs 1" locked "$net"
+	if [ -n "$net" ]; then
+		check "... Seccomp 2, NoNewPrivs 1" locked "$net"
+		check "... a network namespace of its own (a user namespace's), or the log says why not" \
+			test "$(readlink "/proc/$net/ns/net")" != "$(readlink "/proc/$DAEMON_PID/ns/net")" \
+			-o -n "$(grep 'network process: netns:' "$T/user/s.log")"
+	fi
 	compromise user/s
 	stop_daemon
 fi
