@@ -6,14 +6,19 @@
 #   2. systemd-analyze verify finds nothing to say about the unit (its
 #      ExecStart pointed at the built daemon), and its security review
 #      gives an exposure of at most 1.0 ("SAFE").
-#   3. A report holds no more locked memory than LimitMEMLOCK allows for.
+#   3. A report holds no more locked memory than LimitMEMLOCK allows for
+#      (a limit per process: the network process's, which takes reports).
 #   4. With its socket in a setgid directory as the unit makes it, every
 #      system call of the daemon's start, first request, a report, a
 #      reload and a stop (strace -f), and of check-config, is allowed by
 #      the unit's SystemCallFilter (its groups expanded by systemd-analyze);
 #      it opens no /proc file that ProcSubset=pid hides, no socket but
 #      AF_UNIX, no writable and executable memory.
-#   5. A real start needs a running systemd, the oniondrop user and tor's
+#   5. Under the unit's own filter (SystemCallFilter, RestrictNamespaces)
+#      as the unit's user, the daemon runs with every layer of its
+#      lockdown but uid in force; with no namespace allowed, it still runs
+#      and says once that netns is missing.
+#   6. A real start needs a running systemd, the oniondrop user and tor's
 #      instance; where there is none (CI) that is said as a skip.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
@@ -130,7 +135,8 @@ hold_reports() {
 	time.sleep(hold)
 	EOF
 }
-vmlck() { sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$DAEMON_PID/status"; }
+net=$(daemon_child od-network)
+vmlck() { sed -n 's/^VmLck:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$net/status"; }
 before=$(vmlck)
 hold_reports "$T/m.sock" 20 3 > held.out &
 holder=$!
@@ -139,13 +145,13 @@ sleep 0.5
 during=$(vmlck)
 wait "$holder"
 per=$(( (during - before) / 20 ))
-echo "# VmLck $before kB, with 20 reports in progress $during kB: $per KiB each"
+echo "# od-network's VmLck $before kB, with 20 reports in progress $during kB: $per KiB each"
 if [ "$during" = 0 ]; then	# AddressSanitizer makes mlock a no-op
 	pass "# SKIP nothing is locked: a sanitizer build"
 else
 	check "a report in progress locks at most $LOCKED_PER_CONN KiB ($per KiB), and some" \
 		test "$per" -le "$LOCKED_PER_CONN" -a "$per" -gt 64
-	check "... and the daemon's own locked memory fits $LOCKED_FIXED KiB ($before kB)" \
+	check "... and the network process's own locked memory fits $LOCKED_FIXED KiB ($before kB)" \
 		test "$before" -le "$LOCKED_FIXED"
 fi
 stop_daemon
@@ -180,28 +186,51 @@ allowed() {
 		fi
 	done < <(unit_values SystemCallFilter)
 }
+# As the unit runs the daemon (here and in 5): with its limits, and never
+# as root (User=). As root the daemon takes a path the unit never does
+# (set*id, capset of root's capabilities): a test run as root runs it as
+# nobody, in a group of no name (65533). As the unit does: the socket's
+# directory setgid to tor's group, of which the daemon is not a member (as
+# root: nogroup), so the socket is born in that group and no chown is
+# needed.
+sgroup=$(id -gn)
+unit_user=""	# uid:gid, if not this process's
+if [ "$(id -u)" = 0 ] && getent group nogroup > /dev/null && id nobody > /dev/null 2>&1; then
+	sgroup=nogroup
+	unit_user=$(id -u nobody):65533
+	chown nobody:nogroup "$T" alice.pub && chmod 2750 "$T"
+fi
+as_user=()	# setpriv to the unit's user, if not this process's
+[ -z "$unit_user" ] ||
+	as_user=(setpriv --reuid="${unit_user%:*}" --regid="${unit_user#*:}" --clear-groups --)
+# LimitMEMLOCK, or the hard limit here if lower (raising it needs
+# CAP_SYS_RESOURCE, which a container's root may lack)
+lock=$(ulimit -Hl)
+[ "$lock" != unlimited ] && [ "$lock" -lt $((memlock)) ] || lock=$((memlock))
+limits=(prlimit --nofile="$nofile" --memlock=$((lock * 1024)) --)
+# unit_config NAME: write_config NAME for the unit's user
+unit_config() {
+	write_config "$1" alice "socket_group = $sgroup" "attachments = on"
+	[ -z "$unit_user" ] || chown "${unit_user%:*}" "$1.conf" "$1.data"
+}
+head -c 300000 /dev/urandom > photo.bin	# over 64 KiB: an envelope file
+# LeakSanitizer can run neither under ptrace nor under the unit's filter
+# (a sanitizer build).
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+
 if ! command -v strace > /dev/null || ! command -v systemd-analyze > /dev/null; then
 	pass "# SKIP strace or systemd-analyze is not installed (scripts/packages.sh)"
 else
 	allowed
-	# As the unit does: the socket's directory setgid to tor's group, of
-	# which the daemon is not a member (as root: nogroup), so the socket is
-	# born in that group and no chown is needed.
-	sgroup=$(id -gn)
-	if [ "$(id -u)" = 0 ] && getent group nogroup > /dev/null; then
-		sgroup=nogroup
-		chgrp nogroup "$T" && chmod 2750 "$T"
-	fi
-	write_config t alice "socket_group = $sgroup" "attachments = on"
-	# LeakSanitizer cannot run under ptrace (a sanitizer build).
-	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-	strace -f -qq -o trace-check "$DAEMON" check-config --config t.conf > /dev/null
+	unit_config t
+	"${limits[@]}" ${as_user[@]+"${as_user[@]}"} \
+		strace -f -qq -o trace-check "$DAEMON" check-config --config t.conf > /dev/null
 	export NOTIFY_SOCKET=$T/notify.sock
-	DAEMON_WRAPPER=(strace -f -qq -o trace-run)
+	DAEMON_WRAPPER=("${limits[@]}" ${as_user[@]+"${as_user[@]}"} strace -f -qq -o trace-run)
 	start_daemon t		# its first request: start_daemon's GET /
+	DAEMON_WRAPPER=()
 	unset NOTIFY_SOCKET
 	daemon=$(pgrep -P "$DAEMON_PID" -x oniondropd)
-	head -c 300000 /dev/urandom > photo.bin	# over 64 KiB: an envelope file
 	r=$(python3 "$CLIENT" "$T/t.sock" submit --url http://example.org/traced --attach photo.bin)
 	check "traced: a report with an attachment is taken" test -n "$r"
 	check "... the socket has the group $sgroup" test "$(stat -c %G t.sock)" = "$sgroup"
@@ -226,7 +255,58 @@ else
 		test -z "$(grep -E '(mmap|mprotect)\(.*(PROT_WRITE.*PROT_EXEC|PROT_EXEC.*PROT_WRITE)' trace-check trace-run || true)"
 fi
 
-# --- 5. a real start -------------------------------------------------------
+# --- 5. the daemon under the unit's own filter -----------------------------
+# unitfilter.py puts it, as the unit's user, under the unit's
+# SystemCallFilter (any other call: EPERM) and RestrictNamespaces, as
+# systemd would: it runs with every layer of its lockdown in force but uid
+# (the unit's User= is its uid) and what this kernel lacks. With no
+# namespace allowed (RestrictNamespaces=yes, as before, or user namespaces
+# turned off) it still runs, and says once that netns is missing.
+# under_unit NAME NAMESPACES: the daemon on NAME under the filter; a report
+# with an attachment (its receipt in UNDER, "" if none), a reload, a stop.
+under_unit() {
+	local user=()
+	unit_config "$1"
+	[ -z "$unit_user" ] || user=(--user "$unit_user")
+	DAEMON_WRAPPER=("${limits[@]}" python3 "$SOURCE_ROOT/tests/scenarios/unitfilter.py"
+		"$T/allowed.txt" "$2" ${user[@]+"${user[@]}"} --)
+	start_daemon "$1"
+	DAEMON_WRAPPER=()
+	UNDER=$(python3 "$CLIENT" "$T/$1.sock" submit --url http://example.org/unit --attach photo.bin) || UNDER=""
+	kill -HUP "$DAEMON_PID"
+	for _ in $(seq 100); do grep -q "reload:" "$1.log" && break; sleep 0.1; done
+	stop_daemon
+}
+# served NAME: a report was taken, a reload and a stop worked
+served() { [ -n "$UNDER" ] && grep -q "reload:" "$1.log" && [ "$STOP_STATUS" = 0 ]; }
+# missing NAME: each layer NAME's log says is missing ("network process:
+# netns"), one a line, but uid when not started as root and what the
+# kernel lacks
+missing() {
+	sed -nE 's/^oniondropd: ((network|store) process: [a-z]+): (.*)$/\1|\3/p' "$T/$1.log" |
+		grep -vE '^[a-z]+ process: uid\|not started as root$|\|.*kernel' | cut -d'|' -f1 || true
+}
+if ! command -v systemd-analyze > /dev/null ||
+	! python3 -c 'import ctypes; ctypes.CDLL("libseccomp.so.2")' 2> /dev/null; then
+	pass "# SKIP systemd-analyze or libseccomp is not installed (scripts/packages.sh)"
+else
+	[ -s allowed.txt ] || allowed
+	# Whether the unit's user may make a user namespace here at all.
+	netns_missing="network process: netns"
+	${as_user[@]+"${as_user[@]}"} unshare --user --net true 2> /dev/null && netns_missing=""
+	under_unit u "$(unit_values RestrictNamespaces)"
+	check "under the unit's own filter: a report is taken, a reload and a stop work (exit $STOP_STATUS)" served u
+	m=$(missing u)
+	check "... every layer of the lockdown in force but uid (the unit's)${m:+; missing: $m}" \
+		test "$m" = "$netns_missing"
+	under_unit n yes
+	check "with no namespace allowed: the same (exit $STOP_STATUS)" served n
+	m=$(missing n)
+	check "... and netns is said missing, once, and nothing else${m:+ ($m)}" \
+		test "$m" = "network process: netns"
+fi
+
+# --- 6. a real start -------------------------------------------------------
 state=$(systemctl is-system-running 2>/dev/null || true)
 case $state in
 running | degraded)
