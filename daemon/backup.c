@@ -34,6 +34,7 @@
 #include "admin.h"
 #include "backup.h"
 #include "datadir.h"
+#include "fdio.h"
 #include "envfile.h"
 #include "log.h"
 #include "storedb.h"
@@ -78,24 +79,6 @@ manifest_add(struct manifest *m, const char *name, uint64_t size,
 	return 0;
 }
 
-/* Write all of buf to fd. */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		if ((w = write(fd, buf, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Copy the regular file from (size bytes exactly) to to (-1: only hash),
  * hashing it into hash; fsync to, with from's mtime and atime. Return 0,
@@ -127,7 +110,7 @@ copy_fd(int from, int to, uint64_t size, uint8_t hash[HASH_BYTES])
 		}
 		crypto_generichash_update(&st, buf, (size_t)r);
 		if (to >= 0)
-			rc = write_all(to, buf, (size_t)r);
+			rc = fdio_write_all(to, buf, (size_t)r);
 		done += (uint64_t)r;
 	}
 	free(buf);
@@ -304,8 +287,8 @@ write_manifest(struct backup *b)
 		return errno;
 	if ((fd = open_new(b->out_dir, MANIFEST)) < 0)
 		return errno;
-	if ((rc = write_all(fd, (const uint8_t *)head, strlen(head))) == 0 &&
-	    (rc = write_all(fd, (const uint8_t *)b->m.text, b->m.len)) == 0 &&
+	if ((rc = fdio_write_all(fd, head, strlen(head))) == 0 &&
+	    (rc = fdio_write_all(fd, b->m.text, b->m.len)) == 0 &&
 	    fsync(fd) != 0)
 		rc = errno;
 	close(fd);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "metrics.h"
 
 #define METRICS_TEXT_MAX 2048
@@ -70,24 +71,6 @@ metrics_format(char *buf, size_t size, const struct store_counts *c,
 	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
 }
 
-/* Write all of buf to fd. */
-static int
-write_text(int fd, const char *buf, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		if ((w = write(fd, buf, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 metrics_write(const char *path, const struct store_counts *c,
     time_t uptime)
@@ -106,7 +89,7 @@ metrics_write(const char *path, const struct store_counts *c,
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) < 0)
 		return errno;
-	if ((rc = write_text(fd, text, len)) == 0 && fsync(fd) != 0)
+	if ((rc = fdio_write_all(fd, text, len)) == 0 && fsync(fd) != 0)
 		rc = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = errno;

@@ -81,17 +81,6 @@ struct store {
 
 /* ---- bytes waiting here ---- */
 
-static void
-free_bytes(struct storeq_bytes *b)
-{
-	struct storeq_bytes *next;
-
-	for (; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
-}
-
 static size_t
 queued(const struct store_upload *u)
 {
@@ -131,7 +120,7 @@ fail_here(struct store_upload *u, int err)
 		u->failed = STORE_ERROR;
 		u->err = err;
 	}
-	free_bytes(take_waiting(u));
+	storeq_bytes_free(take_waiting(u));
 }
 
 /* Send what waits of u as a DATA message. Return 0, or -1 if it failed. */
@@ -406,7 +395,7 @@ finish(struct store_upload *u, enum storeq_type type)
 	if (type != STOREQ_ABORT && u->accepted == 0 && u->failed == STORE_OK)
 		u->failed = STORE_ERROR;	/* an envelope is never empty */
 	if (type == STOREQ_ABORT || u->failed != STORE_OK)
-		free_bytes(take_waiting(u));
+		storeq_bytes_free(take_waiting(u));
 	m->type = type;
 	m->from = u;
 	memcpy(m->id, u->id, sizeof(m->id));

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "encode.h"
+#include "fdio.h"
 #include "log.h"
 #include "storeq.h"
 #include "storewire.h"
@@ -68,8 +69,8 @@ list_remove(struct list *l, struct storeq_msg *m)
 	m->next = m->prev = NULL;
 }
 
-static void
-free_bytes(struct storeq_bytes *b)
+void
+storeq_bytes_free(struct storeq_bytes *b)
 {
 	struct storeq_bytes *next;
 
@@ -178,7 +179,7 @@ storeq_send(struct storeq *q, struct storeq_msg *m)
 		}
 		break_channel(q);	/* its frame may be half queued */
 	}
-	free_bytes(m->bytes);
+	storeq_bytes_free(m->bytes);
 	m->bytes = NULL;
 	list_append(&q->dead, m);
 	event_active(q->fail_ev, 0, 0);
@@ -279,23 +280,6 @@ on_event(struct bufferevent *bev, short what, void *arg)
 
 /* ---- opening and closing ---- */
 
-/* Read exactly len bytes from the blocking fd. Return 0, or -1. */
-static int
-read_exactly(int fd, uint8_t *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = read(fd, buf, len)) < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int
 storeq_connect(int fd, struct store_secrets *secrets)
 {
@@ -304,7 +288,7 @@ storeq_connect(int fd, struct store_secrets *secrets)
 	size_t used;
 	int rc = -1;
 
-	if (read_exactly(fd, frame, sizeof(frame)) != 0)
+	if (fdio_read_exactly(fd, frame, sizeof(frame)) != 0)
 		log_error("store channel: the store process did not start");
 	else if (storewire_answer_decode(frame, sizeof(frame), &a, &used) !=
 	    STOREWIRE_FRAME || a.type != STOREWIRE_HELLO)

@@ -74,6 +74,9 @@ struct storeq_msg {
 	struct store_counts counts;	/* COUNTS: filled by the writer */
 };
 
+/* storeq_bytes_free(b): free the chain b; NULL is a no-op. */
+void storeq_bytes_free(struct storeq_bytes *b);
+
 struct storeq;
 struct store_secrets;
 

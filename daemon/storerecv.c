@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "storerecv.h"
 #include "storewire.h"
@@ -34,23 +35,6 @@ struct storerecv {
 	int gone;			/* the network side cannot be written */
 };
 
-/* Write all of buf. Return 0, or -1 (the network side is gone). */
-static int
-write_all(int fd, const uint8_t *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 struct storerecv *
 storerecv_new(int fd, const struct store_secrets *secrets)
 {
@@ -66,7 +50,7 @@ storerecv_new(int fd, const struct store_secrets *secrets)
 	}
 	r->fd = fd;
 	len = storewire_hello_encode(secrets->server, hello);
-	if (write_all(fd, hello, len) != 0) {
+	if (fdio_write_all(fd, hello, len) != 0) {
 		log_errno("store channel: cannot greet the network process");
 		sodium_memzero(hello, sizeof(hello));
 		goto err;
@@ -198,7 +182,7 @@ static void
 flush_answers(struct storerecv *r)
 {
 
-	if (!r->gone && r->out_len > 0 && write_all(r->fd, r->out,
+	if (!r->gone && r->out_len > 0 && fdio_write_all(r->fd, r->out,
 	    r->out_len) != 0)
 		r->gone = 1;
 	r->out_len = 0;
@@ -224,12 +208,7 @@ add_answer(struct storerecv *r, struct storeq_msg *m)
 static void
 free_msg(struct storeq_msg *m)
 {
-	struct storeq_bytes *b, *next;
-
-	for (b = m->bytes; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
+	storeq_bytes_free(m->bytes);
 	store_case_free(m->found);
 	free(m);
 }

@@ -152,17 +152,6 @@ log_failures(struct storewriter *w)
 
 /* ---- taking messages ---- */
 
-static void
-free_bytes(struct storeq_bytes *b)
-{
-	struct storeq_bytes *next;
-
-	for (; b != NULL; b = next) {
-		next = b->next;
-		free(b);
-	}
-}
-
 /* Add u to the batch, with nothing of it yet. */
 static void
 batch_add(struct batch *b, struct wupload *u)
@@ -331,7 +320,7 @@ lose(struct storewriter *w, struct batch *b, struct storeq_msg *m)
 
 	count_failure(w, m->type == STOREQ_DATA ? &w->failures.other :
 	    &w->failures.refused, ENOMEM);
-	free_bytes(m->bytes);
+	storeq_bytes_free(m->bytes);
 	m->bytes = NULL;
 	m->result = STORE_ERROR;
 	*b->lost_tailp = m;
@@ -677,7 +666,7 @@ write_batch(struct storewriter *w, struct batch *b)
 	write_files(w, b);
 	commit_batch(w, b);
 	for (struct wupload *u = b->uploads; u != NULL; u = u->batch_next) {
-		free_bytes(u->batch);
+		storeq_bytes_free(u->batch);
 		u->batch = NULL;
 	}
 	if (w->touched)
