@@ -119,7 +119,8 @@ enter_netns(struct sandbox_report *r)
 		r->missing[SANDBOX_NETNS] = "refused by a system call filter "
 		    "or container around the daemon";
 	else
-		r->missing[SANDBOX_NETNS] = "needs root or user namespaces";
+		r->missing[SANDBOX_NETNS] = "refused (user namespaces off, or "
+		    "a filter such as systemd's RestrictNamespaces=)";
 }
 
 /*

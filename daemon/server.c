@@ -223,7 +223,7 @@ on_stop(evutil_socket_t sig, short what, void *arg)
 
 	if (srv->shutting_down)
 		return;
-	log_info("stopping (signal %d): finishing reports in flight", (int)sig);
+	/* the supervisor says why (a stop, a restart) */
 	srv->shutting_down = 1;
 	evconnlistener_free(srv->listener);
 	srv->listener = NULL;

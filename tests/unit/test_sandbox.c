@@ -545,7 +545,8 @@ pretend_old_kernel(void)
 }
 
 /*
- * As under deploy/oniondropd.service: an unprivileged user, and systemd's
+ * As under a unit stricter than deploy/oniondropd.service (which allows
+ * these since the daemon's split): an unprivileged user, and systemd's
  * filter refusing (EPERM) @privileged (capset, set*id), namespaces
  * (RestrictNamespaces=yes) and what @system-service lacks (Landlock, the
  * seccomp call: libseccomp falls back to prctl).
