@@ -33,6 +33,7 @@ struct attscan {
 	int sniffed;		/* kind is set: SNIFF_HEAD_MAX bytes held */
 	enum sniff_image kind;
 	int pending;		/* the digests have bytes since their end */
+	int busy;		/* an image is with the decoder */
 };
 
 struct attscan *
@@ -138,19 +139,11 @@ attscan_holds_all(const struct attscan *s)
 	return s->all;
 }
 
-/* The image's size and PDQ hash from the sandboxed decoder, or why not. */
+/* The decoder's answer in res: the image's size and PDQ hash, or why not. */
 static void
-decode(struct attscan *s, struct attscan_result *res)
+decoded(const struct imgdecode_result *img, struct attscan_result *res)
 {
-	struct imgdecode_result *img = s->img;
-
-	if (!s->all) {
-		snprintf(res->image_error, sizeof(res->image_error),
-		    "larger than %zu MiB: not decoded",
-		    (size_t)IMGDECODE_INPUT_MAX >> 20);
-		return;
-	}
-	if (imgdecoder_decode(s->dec, s->buf, s->held, img) != 0) {
+	if (!img->decoded) {
 		snprintf(res->image_error, sizeof(res->image_error), "%s",
 		    img->reason);
 		return;
@@ -160,6 +153,22 @@ decode(struct attscan *s, struct attscan_result *res)
 	res->height = img->height;
 	pdq_format(res->pdq, &img->pdq);
 	res->quality = img->quality;
+}
+
+/* Send the image to the sandboxed decoder (res pending), or say why not. */
+static void
+decode(struct attscan *s, struct attscan_result *res)
+{
+	if (!s->all) {
+		snprintf(res->image_error, sizeof(res->image_error),
+		    "larger than %zu MiB: not decoded",
+		    (size_t)IMGDECODE_INPUT_MAX >> 20);
+		return;
+	}
+	if (imgdecoder_send(s->dec, s->buf, s->held, s->img) == 0)
+		res->pending = s->busy = 1;
+	else
+		decoded(s->img, res);
 }
 
 /* The warnings as a JSON array, malloc'd; NULL if memory is short. */
@@ -209,32 +218,69 @@ match(struct attscan *s, struct attscan_result *res)
 	return 0;
 }
 
-int
-attscan_end(struct attscan *s, struct attscan_result *res)
+/* The type of the current attachment from its first bytes. */
+static const char *
+sniff_held(struct attscan *s)
 {
 	static const uint8_t nothing[1];	/* no byte came */
-	struct metadata m = { 0 };
-	int rc = -1;
 
-	memset(res, 0, sizeof(*res));
-	s->pending = 0;
-	if (digests_end(s->dg, &res->dg) != 0)
-		return -1;
-	res->type = sniff_type(s->held > 0 ? s->buf : nothing,
+	return sniff_type(s->held > 0 ? s->buf : nothing,
 	    s->held < SNIFF_HEAD_MAX ? s->held : SNIFF_HEAD_MAX, &s->kind);
-	if ((res->image = s->kind != SNIFF_NOT_IMAGE)) {
-		decode(s, res);
-		metadata_scan(s->buf, s->held, &m);
-	}
-	if ((res->warnings = warnings_json(&m)) != NULL && match(s, res) == 0)
-		rc = 0;
-	if (res->image) {	/* the thumbnail, quoted metadata */
-		sodium_memzero(s->img, sizeof(*s->img));
-		sodium_memzero(&m, sizeof(m));
-	}
+}
+
+int
+attscan_needs_decoder(struct attscan *s)
+{
+	sniff_held(s);
+	return s->kind != SNIFF_NOT_IMAGE && s->all;
+}
+
+/* Match res unless it is pending; wipe the decoder's answer; 0 or -1. */
+static int
+settle(struct attscan *s, struct attscan_result *res)
+{
+	int rc = res->pending ? 0 : match(s, res);
+
+	if (!res->pending)
+		sodium_memzero(s->img, sizeof(*s->img));	/* the thumbnail */
 	if (rc != 0)
 		attscan_result_clear(res);
 	return rc;
+}
+
+int
+attscan_end(struct attscan *s, struct attscan_result *res)
+{
+	struct metadata m = { 0 };
+
+	memset(res, 0, sizeof(*res));
+	res->type = sniff_held(s);
+	res->image = s->kind != SNIFF_NOT_IMAGE;
+	if (res->image && s->busy && s->all)
+		return -1;	/* the caller did not receive the last one */
+	s->pending = 0;
+	if (digests_end(s->dg, &res->dg) != 0)
+		return -1;
+	if (res->image)
+		metadata_scan(s->buf, s->held, &m);
+	res->warnings = warnings_json(&m);
+	sodium_memzero(&m, sizeof(m));	/* quoted metadata */
+	if (res->warnings == NULL)
+		return -1;
+	if (res->image)
+		decode(s, res);
+	return settle(s, res);
+}
+
+int
+attscan_receive(struct attscan *s, struct attscan_result *res)
+{
+	if (!res->pending)
+		return 0;
+	imgdecoder_receive(s->dec, s->img);
+	res->pending = s->busy = 0;
+	decoded(s->img, res);
+	return settle(s, res);
 }
 
 void

@@ -16,6 +16,11 @@
  * first byte, kept out of child processes (the exec'd decoder is sent the
  * image and nothing else) and wiped after each attachment. It is not
  * locked: like any memory of the tool it may be swapped out.
+ *
+ * The decoder works while the caller goes on: an image's attscan_end
+ * sends it and returns with the result pending; attscan_receive waits for
+ * the decoder's answer and then matches. One image is with the decoder
+ * at a time.
  */
 #ifndef ATTSCAN_H
 #define ATTSCAN_H
@@ -46,6 +51,9 @@ struct attscan_result {
 	int distance;		/* a PDQ match's distance, else 0 */
 	char *warnings;		/* the metadata warnings: a JSON array of
 				 * strings ("[]": none), malloc'd */
+	int pending;		/* the decoder has the image: the fields
+				 * above from decoded on, and known, wait
+				 * for attscan_receive */
 };
 
 struct attscan;
@@ -83,13 +91,33 @@ uint64_t attscan_size(const struct attscan *s);
 int attscan_holds_all(const struct attscan *s);
 
 /*
+ * attscan_needs_decoder(s):
+ * 1 if the current attachment, as it is so far, is an image that
+ * attscan_end would send to the decoder: then an image still pending
+ * must be received first.
+ */
+int attscan_needs_decoder(struct attscan *s);
+
+/*
  * attscan_end(s, res):
  * The current attachment has ended: fill res (an image refused by the
- * decoder is an image_error, not a failure). The held bytes stay until
- * attscan_reset. Return 0, or -1 (res->warnings NULL) if a digest failed,
- * memory is short or the case file could not be read (known printed why).
+ * decoder is an image_error, not a failure), or, an image sent to the
+ * decoder, all but what waits for its answer (res->pending 1; the bytes
+ * are the decoder's already). The held bytes stay until attscan_reset.
+ * Return 0, or -1 (res->warnings NULL) if a digest failed, memory is
+ * short, the case file could not be read (known printed why) or an image
+ * is still pending.
  */
 int attscan_end(struct attscan *s, struct attscan_result *res);
+
+/*
+ * attscan_receive(s, res):
+ * With res the pending result of attscan_end (or a copy of it, moved),
+ * wait for the decoder's answer and fill the rest of res; res->pending is
+ * then 0. Nothing to do if it is 0 already. Return 0, or -1 (res cleared)
+ * if the case file could not be read (known printed why).
+ */
+int attscan_receive(struct attscan *s, struct attscan_result *res);
 
 /*
  * attscan_reset(s):

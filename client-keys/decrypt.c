@@ -12,7 +12,10 @@
  * at worst folders that the next run over the same bundles records.
  * The case file's hash lists are loaded once; each attachment known to
  * them is named on standard output by its report and position, never by
- * its file name.
+ * its file name. A report whose last image is still with the sandboxed
+ * decoder when its payload ends is finished (recorded, committed) once
+ * the next report has ended, or the bundle: the decoder works on one
+ * report while the next is decrypted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +70,14 @@ struct decrypt_args {
 	int nbundles;
 };
 
+/* A report whose payload ended: what finishing it needs. */
+struct ended {
+	struct reportdir *dir;	/* NULL: none */
+	char id[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
+	int record;		/* the case file does not have this report */
+	int scratch;		/* its folder is there: only record it */
+};
+
 struct decrypt_run {
 	const struct keys_secret *key;
 	const char *out;
@@ -84,6 +95,7 @@ struct decrypt_run {
 	int skipping;
 	int record;		/* the case file does not have this report */
 	int scratch;		/* its folder is there: only record it */
+	struct ended ended;	/* waiting for the decoder, or none */
 	unsigned written, failed, problems, already;
 	off_t size, done;
 	int progress, percent;
@@ -128,6 +140,8 @@ case_file_broken(struct decrypt_run *run)
 	run->skipping = 1;
 	reportdir_abort(run->dir);
 	run->dir = NULL;
+	reportdir_abort(run->ended.dir);
+	run->ended.dir = NULL;
 	unseal_free(run->unseal);
 	run->unseal = NULL;
 	return -1;
@@ -149,13 +163,10 @@ plan_record(struct decrypt_run *run, const uint8_t id[ENVELOPE_ID_BYTES])
 	}
 	run->record = !recorded;
 	run->scratch = there;
-	if (run->record && !run->in_transaction) {
-		if (cases_begin(run->cases) != 0)
-			return -1;
-		run->in_transaction = 1;
-	}
 	return 1;
 }
+
+static int finish_ended(struct decrypt_run *run);
 
 static int
 on_record_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES],
@@ -168,6 +179,9 @@ on_record_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES],
 	encode_hex(run->id, id, ENVELOPE_ID_BYTES);
 	memcpy(run->rawid, id, ENVELOPE_ID_BYTES);
 	run->skipping = 1;
+	if (run->ended.dir != NULL && strcmp(run->ended.id, run->id) == 0 &&
+	    finish_ended(run) != 0)	/* the same id twice in a row */
+		return -1;
 	if (run->broken || (plan = plan_record(run, id)) < 0)
 		return case_file_broken(run);
 	if (plan == 0)
@@ -195,16 +209,16 @@ on_record_data(void *ctx, const uint8_t *buf, size_t len)
 
 /* "known: ID attachment N: ..." for each attachment a hash list has. */
 static void
-print_known(const struct decrypt_run *run)
+print_known(const struct ended *e)
 {
 	const struct attscan_result *s;
 	int withheld;
 
-	for (size_t i = 0; (s = reportdir_scan(run->dir, i, &withheld)) != NULL;
+	for (size_t i = 0; (s = reportdir_scan(e->dir, i, &withheld)) != NULL;
 	    i++) {
 		if (!s->known)
 			continue;
-		printf("known: %s attachment %zu: list %s", run->id, i + 1,
+		printf("known: %s attachment %zu: list %s", e->id, i + 1,
 		    s->list);
 		if (s->grade[0] != '\0')
 			printf(" grade %s", s->grade);
@@ -216,12 +230,18 @@ print_known(const struct decrypt_run *run)
 	}
 }
 
+/* Record e in the case file, in the batch's transaction. */
 static int
-record_report(struct decrypt_run *run)
+record_report(struct decrypt_run *run, const struct ended *e)
 {
 	struct cases_report r;
 
-	if (reportdir_summary(run->dir, &r) != 0) {
+	if (!run->in_transaction) {
+		if (cases_begin(run->cases) != 0)
+			return -1;
+		run->in_transaction = 1;
+	}
+	if (reportdir_summary(e->dir, &r) != 0) {
 		cli_error("out of memory");
 		return -1;
 	}
@@ -291,12 +311,55 @@ warn_dropped(const struct decrypt_run *run)
 		    "the server compromised?)", run->id, name);
 }
 
+/*
+ * Finish the ended report, if any, once the decoder has answered for it:
+ * record it, name its known attachments, and commit it to the batch (or,
+ * already there, drop its scratch folder).
+ */
+static int
+finish_ended(struct decrypt_run *run)
+{
+	struct ended *e = &run->ended;
+	const char *why;
+
+	if (e->dir == NULL)
+		return 0;
+	if (reportdir_wait(e->dir) != 0) {
+		cli_error("report %s: %s; skipped", e->id,
+		    reportdir_error(e->dir));
+		run->failed++;
+		reportdir_abort(e->dir);
+		e->dir = NULL;
+		return 0;
+	}
+	if (e->record && record_report(run, e) != 0)
+		return case_file_broken(run);
+	print_known(e);
+	if (e->scratch) {
+		reportdir_abort(e->dir);
+		e->dir = NULL;
+		printf("already there: %s (now recorded in %s)\n", e->id,
+		    cases_path(run->cases));
+		run->already++;
+		return 0;
+	}
+	if (reportdir_commit(e->dir, &why) != 0) {
+		e->dir = NULL;
+		return put_failed(run, e->id, why);
+	}
+	e->dir = NULL;
+	run->written++;
+	if (reportdir_batch_count(run->batch) >= BATCH_REPORTS &&
+	    flush_batch(run) != 0)
+		return case_file_broken(run);
+	return 0;
+}
+
 static int
 on_record_end(void *ctx)
 {
 	struct decrypt_run *run = ctx;
 	uint8_t id[ENVELOPE_ID_BYTES];
-	const char *why;
 
 	if (run->skipping)
 		return 0;
@@ -312,27 +375,14 @@ on_record_end(void *ctx)
 	unseal_free(run->unseal);
 	run->unseal = NULL;
 	warn_dropped(run);
-	if (run->record && record_report(run) != 0)
-		return case_file_broken(run);
-	print_known(run);
-	if (run->scratch) {
-		reportdir_abort(run->dir);
-		run->dir = NULL;
-		printf("already there: %s (now recorded in %s)\n", run->id,
-		    cases_path(run->cases));
-		run->already++;
-		return 0;
-	}
-	if (reportdir_commit(run->dir, &why) != 0) {
-		run->dir = NULL;
-		return put_failed(run, run->id, why);
-	}
+	if (finish_ended(run) != 0)	/* the one before, answered by now */
+		return -1;
+	run->ended.dir = run->dir;
+	memcpy(run->ended.id, run->id, sizeof(run->ended.id));
+	run->ended.record = run->record;
+	run->ended.scratch = run->scratch;
 	run->dir = NULL;
-	run->written++;
-	if (reportdir_batch_count(run->batch) >= BATCH_REPORTS &&
-	    flush_batch(run) != 0)
-		return case_file_broken(run);
-	return 0;
+	return reportdir_pending(run->ended.dir) ? 0 : finish_ended(run);
 }
 
 static void
@@ -495,7 +545,8 @@ decrypt_all(struct decrypt_run *run, const struct decrypt_args *a)
 	for (int i = 0; i < a->nbundles && !run->broken; i++) {
 		if (decrypt_bundle(run, a->bundles[i], buf) != 0)
 			intact = 0;
-		if (!run->broken && flush_batch(run) != 0)
+		if (!run->broken && (finish_ended(run) != 0 ||
+		    flush_batch(run) != 0))
 			case_file_broken(run);
 	}
 	free(buf);

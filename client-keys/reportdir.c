@@ -60,6 +60,8 @@ struct waiting {
 struct reportdir_batch {
 	int outfd;
 	struct attscan *scan;	/* every attachment goes through it */
+	struct reportdir *inflight;	/* whose image the decoder has */
+	size_t inflight_att;		/* which of its attachments */
 	int withhold;		/* write no byte of a known attachment */
 	struct waiting *w;
 	size_t n, cap;
@@ -291,15 +293,35 @@ open_attachments(struct reportdir *d)
 }
 
 /*
+ * The decoder's answer for the image it has, into its attachment; a
+ * failure (the case file could not be read) fails that report.
+ */
+static void
+batch_receive(struct reportdir_batch *b)
+{
+	struct reportdir *d = b->inflight;
+
+	if (d == NULL)
+		return;
+	b->inflight = NULL;
+	if (attscan_receive(b->scan, &d->att[b->inflight_att].scan) != 0)
+		d->why = "cannot match an attachment against the hash lists";
+}
+
+/*
  * Room for more attachments, doubling: most reports have none, and an
  * array of ATTACHMENTS_MAX zeroed for each report was a tenth of the
- * time decrypt took over small reports.
+ * time decrypt took over small reports. (The array moves: an image of it
+ * still with the decoder is received first.)
  */
 static int
 grow_attachments(struct reportdir *d)
 {
 	size_t cap = d->attcap ? d->attcap * 2 : 4;
 	struct attachment *att;
+
+	if (d->batch->inflight == d)
+		batch_receive(d->batch);
 
 	if ((att = reallocarray(d->att, cap, sizeof(*att))) == NULL) {
 		d->why = "out of memory";
@@ -414,20 +436,36 @@ settle(struct reportdir *d, struct attachment *a)
 	return 0;
 }
 
+/*
+ * An image goes to the decoder, which works on it while the next
+ * attachments, and reports, are decrypted; withholding, its answer is
+ * needed at once (settle).
+ */
 static int
 on_attachment_end(void *ctx, uint64_t size)
 {
 	struct reportdir *d = ctx;
+	struct reportdir_batch *b = d->batch;
 	struct attachment *a = &d->att[d->natt - 1];
-	int rc;
+	int rc = 0;
 
 	a->size = size;
-	if ((rc = attscan_end(d->batch->scan, &a->scan)) != 0)
+	if (attscan_needs_decoder(b->scan))
+		batch_receive(b);	/* the one it has first */
+	if (d->why == NULL && attscan_end(b->scan, &a->scan) != 0)
 		d->why = "cannot hash an attachment or match it against the "
 		    "hash lists";
-	else if (d->batch->withhold)
+	if (d->why == NULL && a->scan.pending) {
+		b->inflight = d;
+		b->inflight_att = d->natt - 1;
+		if (b->withhold)
+			batch_receive(b);
+	}
+	if (d->why == NULL && b->withhold)
 		rc = settle(d, a);
-	attscan_reset(d->batch->scan);
+	if (d->why != NULL)
+		rc = -1;
+	attscan_reset(b->scan);
 	if (d->filefd >= 0 && close(d->filefd) != 0 && rc == 0 &&
 	    !a->withheld) {
 		d->why = "cannot write an attachment (disk full?)";
@@ -557,6 +595,8 @@ close_files(struct reportdir *d)
 static void
 reportdir_free(struct reportdir *d)
 {
+	if (d->batch->inflight == d)
+		batch_receive(d->batch);
 	close_files(d);
 	for (size_t i = 0; i < d->nfields; i++)
 		secmem_put(d->fields[i].value, d->fields[i].cap);
@@ -583,6 +623,20 @@ const char *
 reportdir_error(const struct reportdir *d)
 {
 	return d->why;
+}
+
+int
+reportdir_pending(const struct reportdir *d)
+{
+	return d->batch->inflight == d;
+}
+
+int
+reportdir_wait(struct reportdir *d)
+{
+	if (d->batch->inflight == d)
+		batch_receive(d->batch);
+	return d->why != NULL ? -1 : 0;
 }
 
 void

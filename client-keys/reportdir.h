@@ -11,7 +11,10 @@
  *
  * Each attachment goes through the batch's attscan as it streams (its
  * hashes, type, image size, PDQ hash, metadata warnings and whether a hash
- * list knows it, all in report.json and the case file). Withholding known
+ * list knows it, all in report.json and the case file). An image is with
+ * the sandboxed decoder while the next attachments and reports are
+ * decrypted (two cores at work): the report it belongs to is finished
+ * only after reportdir_wait. Withholding known
  * media, an attachment's bytes are held back until that is known: in
  * memory up to REPORTDIR_WITHHOLD_MEMORY (an image up to
  * IMGDECODE_INPUT_MAX), past it in an unnamed file (O_TMPFILE) in the
@@ -83,6 +86,23 @@ void reportdir_batch_free(struct reportdir_batch *b);
  */
 struct reportdir *reportdir_begin(struct reportdir_batch *b,
     const uint8_t id[ENVELOPE_ID_BYTES], const char **why);
+
+/*
+ * reportdir_pending(d):
+ * 1 if an image of d is still with the decoder; 0 if d may be finished.
+ * It stays there while other reports are decrypted, until another image
+ * needs the decoder or reportdir_wait(d).
+ */
+int reportdir_pending(const struct reportdir *d);
+
+/*
+ * reportdir_wait(d):
+ * Wait for the decoder's answer about d's image, if it has one. Call it
+ * on a report whose payload has ended, before reportdir_summary,
+ * reportdir_scan or reportdir_commit. Return 0, or -1 if the report
+ * failed (reportdir_error says why; then abort it).
+ */
+int reportdir_wait(struct reportdir *d);
 
 /*
  * reportdir_summary(d, r):

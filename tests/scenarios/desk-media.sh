@@ -20,7 +20,12 @@
 #    waits in the middle of the next report), the others are written; an
 #    attachment named like a withheld one gets a name of its own; past
 #    64 MiB (held in an unnamed file), a listed attachment is not linked
-#    in and an unlisted one is, whole.
+#    in and an unlisted one is, whole;
+#  - the decoder has one report's image while the next report is
+#    decrypted: reports of one image each, a known one among them, and a
+#    report without, each recorded with its own image's size and PDQ hash,
+#    the known ones named in report order; the same report twice in a row
+#    (a damaged bundle) is recorded once, the second time "already there".
 . "$(dirname "$0")/lib.sh"
 cd "$T"
 PDQ="$BUILD_ROOT/tests/od-pdq"
@@ -253,5 +258,47 @@ a = json.load(open(sys.argv[1]))["attachments"]
 assert a[0]["withheld"] is True and a[0]["known"]["list"] == "big", a[0]
 assert "withheld" not in a[1] and a[1]["sha256"] == sys.argv[2], a[1]
 ' "deskD/$did/report.json" "${shas[1]}"
+
+# --- one report's image decoded while the next is decrypted ---------------------
+{
+	printf 'report\nattach a.jpg a.jpg\nend\n'
+	printf 'report\nattach listed.png listed.png\nend\n'
+	printf 'report\nattach t.txt t.txt\nend\n'
+	printf 'report\nattach near.jpg near.jpg\nend\n'
+	printf 'report\nattach b.png b.png\nend\n'
+} | "$MKBUNDLE" e.bundle a.pub > made-e
+mapfile -t eids < <(awk '/^report/ { print $2 }' made-e)
+lists deskE
+run_status rc "$KEYS" decrypt --key a.sec --out deskE e.bundle > outE
+check "reports of one image each: exit 0 ($rc)" test "$rc" = 0
+got=$(for i in 0 1 3 4; do
+	python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["attachments"][0]
+print(a["name"], a["width"], a["height"], a["pdq"])' "deskE/${eids[$i]}/report.json"
+done)
+want=$(for f in a.jpg listed.png near.jpg b.png; do
+	echo "$f $("$IDENTIFY" -format '%w %h' "$f") $(im_pdq "$f")"; done)
+check "... each report has its own image's size and PDQ hash" test "$got" = "$want"
+check "... the case file says the same" test "$(q deskE "SELECT a.name, a.width,
+	a.height, a.pdq FROM attachments AS a JOIN reports AS r ON r.id = a.report_id
+	WHERE a.pdq IS NOT NULL ORDER BY r.rowid" | tr '|' ' ')" = "$want"
+check "... the known ones are named in report order" test \
+	"$(grep '^known:' outE | cut -d' ' -f2,6)" = "${eids[1]} exact
+${eids[3]} partner"
+check "... and the text's report is recorded too" test \
+	"$(q deskE "SELECT count(*) FROM reports")" = 5
+python3 - e.bundle made-e <<'PY'
+import sys
+b = open(sys.argv[1], "rb").read()
+off, n = [int(x) for x in [l.split()[2:4] for l in open(sys.argv[2])
+                           if l.startswith("report")][0]]
+open("twice.bundle", "wb").write(b[:off + n] + b[off:])   # its first record again
+PY
+run_status rc "$KEYS" decrypt --key a.sec --out deskF twice.bundle > outF 2> errF
+check "the same report twice in a row: the second is already there" test \
+	"$(grep -c "^already there: ${eids[0]}$" outF)" = 1
+check "... recorded once, the others too, the damage named (exit $rc)" test \
+	"$(q deskF "SELECT count(*) FROM reports")" = 5 -a \
+	"$(q deskF "SELECT count(*) FROM attachments WHERE report_id = '${eids[0]}'")" = 1 \
+	-a "$rc" = 1 -a -n "$(grep 'out of order' errF)"
 check "no unfinished folder is left anywhere" test -z \
-	"$(ls -A deskA deskB deskC deskD | grep partial || true)"
+	"$(ls -A deskA deskB deskC deskD deskE deskF | grep partial || true)"

@@ -10,7 +10,9 @@
  * digests are its own, the held bytes are wiped); the held bytes are not
  * in a forked child; metadata warnings come as a JSON array; a hash list
  * of a case file flags an exact SHA-256 and a near PDQ hash, with its
- * list and grade.
+ * list and grade. An image's end leaves it pending with the decoder
+ * while other attachments go on; the next image waits until it is
+ * received.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -107,6 +109,14 @@ whole_digests(const uint8_t *data, size_t len, struct digests_out *out)
 	digests_free(d);
 }
 
+/* attscan_end, and the decoder's answer if it has the image. */
+static int
+end(struct attscan *s, struct attscan_result *r)
+{
+	return attscan_end(s, r) == 0 && attscan_receive(s, r) == 0 &&
+	    !r->pending ? 0 : -1;
+}
+
 static void
 test_empty(struct attscan *s)
 {
@@ -139,7 +149,7 @@ test_png(struct attscan *s, const uint8_t *png, size_t len)
 	pdq_format(hex, &hash);
 	ok(feed(s, png, len) == 0 && attscan_holds_all(s) &&
 	    attscan_size(s) == len, "a PNG fed in pieces is held whole");
-	ok(attscan_end(s, &r) == 0 && r.image && r.decoded,
+	ok(end(s, &r) == 0 && r.image && r.decoded,
 	    "... and decoded (%s)", r.image_error);
 	ok(memcmp(&r.dg, &want, sizeof(want)) == 0,
 	    "... its MD5, SHA-1 and SHA-256 are the whole file's");
@@ -170,7 +180,7 @@ test_large_png(struct attscan *s)
 	ok(feed(s, png, len) == 0 && attscan_holds_all(s) &&
 	    attscan_held(s, &p) == len && memcmp(p, png, len) == 0,
 	    "... is held whole though the bound is 0: it is an image");
-	ok(attscan_end(s, &r) == 0 && r.decoded && r.width == 400,
+	ok(end(s, &r) == 0 && r.decoded && r.width == 400,
 	    "... and decoded (%s)", r.image_error);
 	attscan_result_clear(&r);
 	attscan_reset(s);
@@ -236,19 +246,55 @@ test_reset(struct attscan *s, const uint8_t *png, size_t len)
 	whole_digests(png, len, &want);
 	ok(feed(s, junk, sizeof(junk)) == 0, "an attachment cut short...");
 	attscan_reset(s);
-	ok(feed(s, png, len) == 0 && attscan_end(s, &r) == 0 &&
+	ok(feed(s, png, len) == 0 && end(s, &r) == 0 &&
 	    memcmp(&r.dg, &want, sizeof(want)) == 0 && r.decoded,
 	    "... reset: the next one's digests and image are its own");
 	attscan_result_clear(&r);
 	attscan_reset(s);
 	memcpy(broken, png, len / 2);
-	ok(feed(s, broken, len / 2) == 0 && attscan_end(s, &r) == 0 &&
+	ok(feed(s, broken, len / 2) == 0 && end(s, &r) == 0 &&
 	    r.image && !r.decoded && r.image_error[0] != '\0' &&
 	    r.pdq[0] == '\0', "half a PNG: an image refused, not a failure "
 	    "(%s)", r.image_error);
 	attscan_result_clear(&r);
 	attscan_reset(s);
 	free(broken);
+}
+
+/*
+ * An image pending with the decoder: a PDF ends meanwhile, the next image
+ * cannot until the first is received; then both decode.
+ */
+static void
+test_pending(struct attscan *s, const uint8_t *png, size_t len)
+{
+	static const char pdf[] = "%PDF-1.4\n";
+	struct attscan_result r, r2;
+	struct digests_out want;
+
+	ok(feed(s, png, len) == 0 && attscan_needs_decoder(s) &&
+	    attscan_end(s, &r) == 0 && r.pending && !r.decoded,
+	    "a PNG's end leaves it pending with the decoder");
+	attscan_reset(s);
+	ok(feed(s, (const uint8_t *)pdf, sizeof(pdf) - 1) == 0 &&
+	    !attscan_needs_decoder(s) && attscan_end(s, &r2) == 0 &&
+	    !r2.pending && strcmp(r2.type, "application/pdf") == 0,
+	    "... a PDF ends meanwhile, without the decoder");
+	attscan_result_clear(&r2);
+	attscan_reset(s);
+	ok(feed(s, png, len) == 0 && attscan_needs_decoder(s) &&
+	    attscan_end(s, &r2) == -1, "... another PNG cannot end before "
+	    "the first is received");
+	ok(attscan_receive(s, &r) == 0 && !r.pending && r.decoded &&
+	    r.width == W, "... which then comes decoded");
+	whole_digests(png, len, &want);
+	ok(attscan_end(s, &r2) == 0 && attscan_receive(s, &r2) == 0 &&
+	    r2.decoded && strcmp(r2.pdq, r.pdq) == 0 &&
+	    memcmp(&r2.dg, &want, sizeof(want)) == 0,
+	    "... and then so does the other, its digests its own");
+	attscan_result_clear(&r);
+	attscan_result_clear(&r2);
+	attscan_reset(s);
 }
 
 /* PNG's CRC-32 (ISO 3309), bit by bit. */
@@ -284,7 +330,7 @@ test_warnings(struct attscan *s, const uint8_t *png, size_t len)
 	for (int i = 0; i < 4; i++)
 		tagged[at + 8 + n + i] = (uint8_t)(crc >> (24 - 8 * i));
 	memcpy(tagged + at + 12 + n, png + at, 12);	/* IEND */
-	ok(feed(s, tagged, len + 12 + n) == 0 && attscan_end(s, &r) == 0 &&
+	ok(feed(s, tagged, len + 12 + n) == 0 && end(s, &r) == 0 &&
 	    r.decoded, "a PNG with an Author text chunk is decoded");
 	ok(strcmp(r.warnings, "[\"author: Jane \\\"Q\\\"\"]") == 0,
 	    "... its warning, as a JSON array: %s", r.warnings);
@@ -334,7 +380,7 @@ test_known(const uint8_t *png, size_t len)
 	if (c == NULL || (k = known_load(c)) == NULL ||
 	    (s = attscan_new(k, 0)) == NULL)
 		abort();
-	ok(feed(s, png, len) == 0 && attscan_end(s, &r) == 0 && r.known &&
+	ok(feed(s, png, len) == 0 && end(s, &r) == 0 && r.known &&
 	    strcmp(r.list, "exact") == 0 && strcmp(r.grade, "A") == 0 &&
 	    r.match == HASHLIST_SHA256, "the PNG: known by its SHA-256, "
 	    "list exact, grade A");
@@ -344,7 +390,7 @@ test_known(const uint8_t *png, size_t len)
 	for (int y = 0; y < 3; y++)	/* a white square in a corner */
 		memset(&near[3 * y * W], 255, 3 * 3);
 	png2 = make_png(near, W, H, &len2);
-	if (feed(s, png2, len2) != 0 || attscan_end(s, &r) != 0)
+	if (feed(s, png2, len2) != 0 || end(s, &r) != 0)
 		abort();
 	ok(r.known && strcmp(r.list, "near") == 0 && r.grade[0] == '\0' &&
 	    r.match == HASHLIST_PDQ && r.distance <= 31,
@@ -378,6 +424,7 @@ main(int argc, char **argv)
 	test_not_image(s, 0);
 	test_reset(s, png, len);
 	test_warnings(s, png, len);
+	test_pending(s, png, len);
 	attscan_free(s);
 	if ((s = attscan_new(NULL, 1 << 20)) == NULL)
 		abort();
