@@ -33,9 +33,12 @@
 #include "supervisor.h"
 
 #define KEY_FILE_MAX 1024
-/* A restart waits this long after the last start: a child that dies at
- * once cannot make the parent spin. */
-#define RESTART_EVERY 1
+/* A restart comes RESTART_FIRST seconds after the last start; children
+ * that died before they served make the next wait twice as long, up to
+ * RESTART_MAX: a child that cannot start cannot make the parent spin, nor
+ * fill the journal. */
+#define RESTART_FIRST 1
+#define RESTART_MAX 60
 /* How long a child may take to stop before it is killed. */
 #define STOP_GRACE 40
 /* The network process's uid when started as root, if "nobody" is not
@@ -65,6 +68,8 @@ struct supervisor {
 	int failed;			/* stopping because it cannot go on */
 	time_t started;			/* for the metrics' uptime */
 	time_t last_start;
+	time_t restart_wait;		/* seconds after last_start */
+	int serving;			/* these children said ready */
 	time_t restart_at;		/* 0: none due */
 	time_t kill_at;			/* 0: none due */
 };
@@ -325,6 +330,7 @@ start_children(struct supervisor *sv)
 
 	sv->last_start = time(NULL);
 	sv->restart_at = 0;
+	sv->serving = 0;
 	if (socket_pair(SOCK_STREAM, channel) != 0)
 		return -1;
 	if (socket_pair(SOCK_SEQPACKET, control) != 0)
@@ -400,8 +406,13 @@ child_exited(struct supervisor *sv, struct child *c, int status)
 		sv->stopping = sv->failed = 1;
 		return;
 	}
-	log_info("restarting the store and network processes");
-	sv->restart_at = sv->last_start + RESTART_EVERY;
+	if (sv->serving || sv->restart_wait == 0)
+		sv->restart_wait = RESTART_FIRST;
+	else if ((sv->restart_wait *= 2) > RESTART_MAX)
+		sv->restart_wait = RESTART_MAX;
+	sv->restart_at = sv->last_start + sv->restart_wait;
+	log_info("restarting the store and network processes%s",
+	    sv->serving ? "" : " (they did not start: waiting longer)");
 }
 
 static void
@@ -494,7 +505,9 @@ on_control(struct supervisor *sv)
 	uint8_t msg[1];
 	ssize_t n = recv(sv->control_fd, msg, sizeof(msg), MSG_DONTWAIT);
 
-	if (n == 1 && msg[0] == SUPERVISOR_READY && !sv->served) {
+	if (n == 1 && msg[0] == SUPERVISOR_READY)
+		sv->serving = 1;
+	if (sv->serving && !sv->served) {
 		sv->served = 1;
 		log_info("listening on %s with %zu analyst key%s",
 		    sv->cfg.socket, sv->nkeys, sv->nkeys == 1 ? "" : "s");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # daemon-restart: reports survive a restart; an upload killed mid-way (the
 # daemon killed with SIGKILL) leaves nothing behind; the status page still
-# finds a receipt; SIGHUP reloads the analyst keys.
+# finds a receipt; SIGHUP reloads the analyst keys; children that cannot
+# start are restarted ever more slowly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 cd "$T"
@@ -62,4 +63,24 @@ r3=$(python3 "$CLIENT" "$sock" submit --url http://example.org/three --descripti
 "$KEYS" decrypt --key bob.sec --out out-bob b.bundle > /dev/null 2> bob.err || true
 check "after SIGHUP the new analyst can read new reports" grep -rq '"description": "three"' out-bob
 check "... but not the ones sealed before" test "$(reports_in out-bob | wc -l)" = 1
+
+# A store that cannot open any more (data_dir is a file now): the
+# supervisor restarts the children, waiting twice as long each time they
+# fail to start, and serves again once the store can open.
+before=$(grep -c 'restarting the store and network processes' s.log || true)
+mv s.data s.data.away
+: > s.data
+kill -9 "$(daemon_child od-store)"
+sleep 8
+n=$(( $(grep -c 'restarting the store and network processes' s.log) - before ))
+check "a store that cannot open: $n restarts in 8 s (waits of 1, 2, 4 s), not one a second" \
+	test "$n" -ge 2 -a "$n" -le 5
+rm s.data
+mv s.data.away s.data
+for _ in $(seq 1 40); do
+	get "$sock" / back.html
+	[ "$HTTP_STATUS" = 200 ] && break
+	sleep 0.5
+done
+check "... and it serves again once the store can open ($HTTP_STATUS)" test "$HTTP_STATUS" = 200
 stop_daemon
