@@ -31,24 +31,28 @@ luma(const uint8_t *p)
 	return 299u * p[0] + 587u * p[1] + 114u * p[2];	/* x 1000 */
 }
 
-/* The mean luminance of the grid of samples of thumbnail pixel (tx, ty). */
+/*
+ * Where the n * GRID samples along a side of the image fall (the centres
+ * of as many equal parts of side pixels), each times unit: bytes from the
+ * first pixel of a row, or from the first row.
+ */
+static void
+positions(size_t *at, uint32_t n, uint32_t side, uint64_t unit)
+{
+	for (uint64_t k = 0; k < (uint64_t)n * GRID; k++)
+		at[k] = (size_t)((k * 2 + 1) * side / (2 * GRID * (uint64_t)n) *
+		    unit);
+}
+
+/* The mean luminance of a grid of samples: its rows' and columns' bytes. */
 static uint8_t
-sample(const uint8_t *rgb, uint32_t width, uint32_t height, uint32_t tx,
-    uint32_t ty, uint32_t tw, uint32_t th)
+sample(const uint8_t *rgb, const size_t *ys, const size_t *xs)
 {
 	uint64_t sum = 0;
 
-	for (uint64_t j = 0; j < GRID; j++) {
-		uint64_t y = ((GRID * ty + j) * 2 + 1) * height / (2 * GRID * th);
-		const uint8_t *row = rgb + y * width * 3;
-
-		for (uint64_t i = 0; i < GRID; i++) {
-			uint64_t x = ((GRID * tx + i) * 2 + 1) * width /
-			    (2 * GRID * tw);
-
-			sum += luma(row + x * 3);
-		}
-	}
+	for (int j = 0; j < GRID; j++)
+		for (int i = 0; i < GRID; i++)
+			sum += luma(rgb + ys[j] + xs[i]);
 	return (uint8_t)((sum + GRID * GRID * 500) / (GRID * GRID * 1000));
 }
 
@@ -79,14 +83,17 @@ void
 thumb_make(const uint8_t *rgb, uint32_t width, uint32_t height,
     uint8_t *out)
 {
+	size_t xs[THUMB_SIDE * GRID], ys[THUMB_SIDE * GRID];
 	uint8_t tmp[THUMB_SIDE];
 	uint32_t tw, th, r;
 
 	thumb_size(width, height, &tw, &th);
+	positions(xs, tw, width, 3);
+	positions(ys, th, height, (uint64_t)width * 3);
 	for (uint32_t ty = 0; ty < th; ty++)
 		for (uint32_t tx = 0; tx < tw; tx++)
-			out[ty * tw + tx] = sample(rgb, width, height, tx, ty,
-			    tw, th);
+			out[ty * tw + tx] = sample(rgb, ys + GRID * ty,
+			    xs + GRID * tx);
 	r = ((tw > th ? tw : th) + 26) / 27;
 	for (int pass = 0; pass < PASSES; pass++) {
 		for (uint32_t y = 0; y < th; y++)
