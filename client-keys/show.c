@@ -1,8 +1,8 @@
 /*
  * show: `oniondrop-keys show`, one report of a case directory (its fields,
  * its lines as typed with their canonical URLs and current verdicts, its
- * attachments, the report it follows up or its follow-ups, the outcomes
- * queued and sent) or one URL (its verdict history and every report that
+ * attachments and what decrypt learnt of them, the report it follows up
+ * or its follow-ups, the outcomes queued and sent) or one URL (its verdict history and every report that
  * named it). Owns the command and its text output, in which everything
  * that came from a bundle or the case file is escaped (deskout.c).
  */
@@ -21,10 +21,11 @@ static const char show_usage[] =
     "usage: oniondrop-keys show DIR REPORT-ID|URL-ID\n"
     "\n"
     "A report: its fields, each line as typed with its canonical URL and\n"
-    "that URL's current verdict, its attachments, the report it follows up\n"
-    "or its follow-ups, and its outcomes (queued, or the file that carried\n"
-    "them). A URL: its verdicts, oldest first (the last one is current),\n"
-    "and every report naming it.\n"
+    "that URL's current verdict, its attachments (size, SHA-256, type, an\n"
+    "image's size and PDQ hash, the hash list that knows it, metadata\n"
+    "warnings), the report it follows up or its follow-ups, and its\n"
+    "outcomes (queued, or the file that carried them). A URL: its verdicts,\n"
+    "oldest first (the last one is current), and every report naming it.\n"
     "Text from reports is shown escaped (\\xNN, \\u{XXXX}).\n";
 
 /* Write column col of st, escaped; NULL as "-". */
@@ -134,14 +135,92 @@ report_line(sqlite3_stmt *st, void *ctx)
 	fputs(")\n", stdout);
 }
 
+/* Column col of st is NULL. */
+static int
+null(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+/* An image type the sandboxed decoder decodes. */
+static int
+decodable(sqlite3_stmt *st, int col)
+{
+	static const char *const types[] = { "image/jpeg", "image/png",
+	    "image/webp", "image/gif" };
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	for (size_t i = 0; t != NULL && i < sizeof(types) / sizeof(types[0]);
+	    i++)
+		if (strcmp(t, types[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What decrypt learnt of an attachment (columns 4..10 of st): its type,
+ * an image's size and PDQ hash with its quality, the list that knows it.
+ * A case file from before decrypt recorded them has none of it.
+ */
+static void
+media(sqlite3_stmt *st)
+{
+	if (!null(st, 4)) {
+		fputs("     type ", stdout);
+		put(st, 4);
+		if (!null(st, 7)) {
+			printf(", %lldx%lld, pdq ",
+			    (long long)sqlite3_column_int64(st, 5),
+			    (long long)sqlite3_column_int64(st, 6));
+			put(st, 7);
+			printf(" (quality %d)", sqlite3_column_int(st, 8));
+		} else if (decodable(st, 4))
+			fputs(", not decoded (report.json's image_error says "
+			    "why)", stdout);
+		fputc('\n', stdout);
+	}
+	if (!null(st, 9)) {
+		fputs("     known: list ", stdout);
+		put(st, 9);
+		fputs(null(st, 10) ? ", no grade\n" : ", grade ", stdout);
+		if (!null(st, 10)) {
+			put(st, 10);
+			fputc('\n', stdout);
+		}
+	}
+}
+
+/* The last attachment shown (its metadata warnings follow it). */
+struct last_attachment {
+	int any;
+	sqlite3_int64 pos;
+};
+
+/*
+ * An attachment, once (its name, size, SHA-256 and media), then each
+ * metadata warning it has, a row each; ctx: a last_attachment.
+ */
 static void
 attachment(sqlite3_stmt *st, void *ctx)
 {
-	fputs("  ", stdout);
-	put(st, 0);
-	printf("  %lld bytes  sha256 ", (long long)sqlite3_column_int64(st, 1));
-	put(st, 2);
-	fputc('\n', stdout);
+	struct last_attachment *last = ctx;
+
+	if (!last->any || sqlite3_column_int64(st, 0) != last->pos) {
+		last->any = 1;
+		last->pos = sqlite3_column_int64(st, 0);
+		fputs("  ", stdout);
+		put(st, 1);
+		printf("  %lld bytes  sha256 ",
+		    (long long)sqlite3_column_int64(st, 2));
+		put(st, 3);
+		fputc('\n', stdout);
+		media(st);
+	}
+	if (!null(st, 11)) {
+		fputs("     metadata: ", stdout);
+		put(st, 11);
+		fputc('\n', stdout);
+	}
 }
 
 /* A follow-up of the report shown: its id and the day it came. */
@@ -217,8 +296,13 @@ show_report(struct cases *c, const char *id)
 	    "LEFT JOIN urls AS u ON u.id = l.url_id "
 	    "LEFT JOIN verdicts AS v ON v.seq = (SELECT max(seq) FROM verdicts "
 	    "WHERE url_id = l.url_id) WHERE l.report_id = ?1 ORDER BY l.pos";
-	static const char att[] = "SELECT name, size, sha256 FROM attachments "
-	    "WHERE report_id = ?1 ORDER BY pos";
+	static const char att[] = "SELECT a.pos, a.name, a.size, a.sha256, "
+	    "a.type, a.width, a.height, a.pdq, a.pdq_quality, a.known_list, "
+	    "a.known_grade, w.value FROM attachments AS a "
+	    "LEFT JOIN json_each(CASE WHEN json_valid(a.metadata_warnings) "
+	    "THEN a.metadata_warnings END) AS w WHERE a.report_id = ?1 "
+	    "ORDER BY a.pos, w.key";
+	struct last_attachment last = { 0, 0 };
 	long n;
 
 	if ((n = each_row(c, head, id, report_head, NULL)) <= 0)
@@ -229,7 +313,7 @@ show_report(struct cases *c, const char *id)
 	if (n < 0)
 		return -1;
 	fputs("attachments:\n", stdout);
-	if ((n = each_row(c, att, id, attachment, NULL)) == 0)
+	if ((n = each_row(c, att, id, attachment, &last)) == 0)
 		fputs("  (none)\n", stdout);
 	if (n < 0 || show_thread(c, id) != 0)
 		return -1;

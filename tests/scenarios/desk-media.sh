@@ -9,7 +9,9 @@
 #    od-metadata gives (the JPEG tagged with GPS and a camera flagged,
 #    the clean one []); a text file its hashes and type, no image field;
 #    a truncated PNG an image_error, and decrypt still exits 0; the case
-#    file's row of each attachment says the same as report.json;
+#    file's row of each attachment says the same as report.json, and so
+#    does `show` (type, size and PDQ hash with its quality, "not decoded"
+#    for the truncated PNG, the list and grade, each metadata warning);
 #  - an image whose SHA-256 is on a list, and a JPEG re-encode of one
 #    whose PDQ hash is on another, are flagged with list and grade in
 #    report.json and the case file, and named on standard output by
@@ -188,6 +190,31 @@ check "... the markers are found where the images are" sh -c \
 	"grep -rqaF '$mark_l' deskA && grep -rqaF '$mark_n' deskA"
 check "the report without attachments is recorded as before" test \
 	"$(q deskA 'SELECT count(*) FROM reports')" = 2
+"$KEYS" show deskA "$rid" | sed -n '/^attachments:$/,/^follow-ups:$/p' > shown
+python3 - expect.tsv "deskA/$rid/report.json" > wanted <<'PY'
+import json, sys
+known = {"listed.png": "exact, grade A", "near.jpg": "partner, grade B"}
+q = {a["name"]: a.get("pdq_quality") for a in
+     json.load(open(sys.argv[2]))["attachments"]}
+print("attachments:")
+for line in open(sys.argv[1]):
+    name, _, _, sha256, mime, size, pdq, warn = line.rstrip("\n").split("\t")
+    src = "t2.txt" if name == "2-listed.png" else name
+    print("  %s  %d bytes  sha256 %s" % (name, len(open(src, "rb").read()), sha256))
+    if size != "-":
+        print("     type %s, %s, pdq %s (quality %d)" % (mime, size, pdq, q[name]))
+    elif mime.startswith("image/"):
+        print("     type %s, not decoded (report.json's image_error says why)" % mime)
+    else:
+        print("     type " + mime)
+    if name in known:
+        print("     known: list " + known[name])
+    for w in ([] if warn == "-" else warn.split("|")):
+        print("     metadata: " + w)
+print("follow-ups:")
+PY
+check "show: each attachment's type, size, PDQ and quality, list and grade, warnings" \
+	diff wanted shown
 
 # --- --withhold-known -----------------------------------------------------------
 lists deskB
