@@ -45,7 +45,7 @@ attscan_new(struct known *k, size_t hold)
 		return NULL;
 	s->buf = MAP_FAILED;
 	if ((s->dg = digests_new()) == NULL ||
-	    (s->dec = imgdecoder_new()) == NULL ||
+	    (s->dec = imgdecoder_new(0)) == NULL ||
 	    (s->img = malloc(sizeof(*s->img))) == NULL) {
 		attscan_free(s);
 		return NULL;

@@ -251,7 +251,7 @@ refuse(int fd, const char *why)
  * wrong. The end of the socket before a request: the parent is done.
  */
 static uint8_t *
-read_request(int fd, enum sniff_image *kind, size_t *len)
+read_request(int fd, enum sniff_image *kind, uint32_t *flags, size_t *len)
 {
 	uint8_t head[IMGCHILD_REQUEST], *data;
 	ssize_t got;
@@ -265,8 +265,10 @@ read_request(int fd, enum sniff_image *kind, size_t *len)
 		_exit(2);
 	read_exact(fd, head + 1, sizeof(head) - 1);
 	*kind = (enum sniff_image)decode_be32(head);
-	if ((n = decode_be64(head + 4)) > IMGDECODE_INPUT_MAX || n == 0 ||
-	    *kind < SNIFF_JPEG || *kind > SNIFF_GIF)
+	*flags = decode_be32(head + 4);
+	if ((n = decode_be64(head + 8)) > IMGDECODE_INPUT_MAX || n == 0 ||
+	    *kind < SNIFF_JPEG || *kind > SNIFF_GIF ||
+	    (*flags & ~IMGCHILD_THUMBNAIL) != 0)
 		refuse(fd, "the decoder was sent a malformed request");
 	if ((data = malloc((size_t)n)) == NULL)
 		refuse(fd, "out of memory for the image's bytes");
@@ -275,9 +277,12 @@ read_request(int fd, enum sniff_image *kind, size_t *len)
 	return data;
 }
 
-/* Hash, make the thumbnail, free the pixels and the bytes, reply. */
+/*
+ * Hash, make the thumbnail if flags ask it, free the pixels and the
+ * bytes, reply.
+ */
 static void
-answer(int fd, struct imgcodec_image *img, uint8_t *data)
+answer(int fd, struct imgcodec_image *img, uint8_t *data, uint32_t flags)
 {
 	static uint8_t thumb[THUMB_BYTES];
 	struct pdq_hash hash;
@@ -288,8 +293,10 @@ answer(int fd, struct imgcodec_image *img, uint8_t *data)
 	    (size_t)img->width * 3, &hash, &quality) != 0)
 		refuse(fd, errno == ENOMEM ? "out of memory for the PDQ hash" :
 		    "the PDQ hash refused the image's size");
-	thumb_size(img->width, img->height, &f[4], &f[5]);
-	thumb_make(img->rgb, img->width, img->height, thumb);
+	if (flags & IMGCHILD_THUMBNAIL) {
+		thumb_size(img->width, img->height, &f[4], &f[5]);
+		thumb_make(img->rgb, img->width, img->height, thumb);
+	}
 	free(img->rgb);
 	free(data);
 	f[3] = (uint32_t)quality;
@@ -500,6 +507,7 @@ imgchild_run(int fd)
 	static char why[IMGCODEC_WHY_SIZE];
 	struct imgcodec_image img;
 	enum sniff_image kind;
+	uint32_t flags;
 	uint8_t *data;
 	size_t len;
 
@@ -515,14 +523,14 @@ imgchild_run(int fd)
 	test_hook(fd);
 #endif
 	for (;;) {
-		data = read_request(fd, &kind, &len);
+		data = read_request(fd, &kind, &flags, &len);
 #ifdef IMGCHILD_TEST_HOOKS
 		test_answer(fd);
 #endif
 		if (imgcodec_decode(kind, data, len, IMGDECODE_PIXELS_MAX,
 		    &img, why) != 0)
 			refuse(fd, why);
-		answer(fd, &img, data);
+		answer(fd, &img, data, flags);
 		cpu_budget();
 	}
 }

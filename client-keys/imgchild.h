@@ -13,15 +13,17 @@
  *
  * Request (parent to child), big-endian:
  *   0  kind  u32   enum sniff_image, not SNIFF_NOT_IMAGE
- *   4  len   u64   at most IMGDECODE_INPUT_MAX
- *  12  the image's len bytes
+ *   4  flags u32   IMGCHILD_THUMBNAIL or 0
+ *   8  len   u64   at most IMGDECODE_INPUT_MAX
+ *  16  the image's len bytes
  * Reply (child to parent), IMGCHILD_HEADER bytes then body bytes:
  *   0  magic   "ODIMGv1\n"
  *   8  status  u32   0 decoded, 1 refused
  *  12  width   u32   decoded: the image's; refused: 0
  *  16  height  u32
  *  20  quality u32   PDQ quality 0..100; refused: 0
- *  24  tw, th  u32   decoded: thumb_size(width, height); refused: 0
+ *  24  tw, th  u32   decoded with IMGCHILD_THUMBNAIL asked:
+ *                    thumb_size(width, height); else 0
  *  32  body    u32   decoded: tw * th grey bytes; refused: the reason's
  *                    length, 1 .. IMGDECODE_REASON_MAX printable ASCII
  *  36  pdq     32 bytes; refused: zero
@@ -36,7 +38,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define IMGCHILD_REQUEST 12
+#define IMGCHILD_REQUEST 16
+#define IMGCHILD_THUMBNAIL 1u	/* flags: make the thumbnail */
 #define IMGCHILD_HEADER 68
 #define IMGCHILD_MAGIC "ODIMGv1\n"
 /* argv[1] of an exec'd child; its socket is descriptor IMGCHILD_FD. */

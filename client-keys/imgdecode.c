@@ -38,6 +38,7 @@ struct imgdecoder {
 	pid_t pid;		/* the child, or -1 */
 	int fd;			/* our end of its socket (non-blocking) */
 	unsigned served;	/* images it decoded */
+	int thumbnails;		/* asked of the child */
 	int busy;		/* an image sent, its reply not read */
 	int64_t deadline;	/* ms, CLOCK_MONOTONIC: the image's */
 	uint32_t hw, hh;	/* the image's size from its header, or 0 */
@@ -173,7 +174,8 @@ fields(const uint8_t *head, uint32_t f[7])
 }
 
 int64_t
-imgdecode_reply_head(const uint8_t *head, uint32_t hw, uint32_t hh)
+imgdecode_reply_head(const uint8_t *head, uint32_t hw, uint32_t hh,
+    int thumbnail)
 {
 	static const uint8_t zero[PDQ_HASH_BYTES];
 	char why[IMGCODEC_WHY_SIZE];
@@ -191,7 +193,10 @@ imgdecode_reply_head(const uint8_t *head, uint32_t hw, uint32_t hh)
 	    IMGDECODE_PIXELS_MAX, why) != 0 || f[3] > 100 ||
 	    (hw != 0 && (f[1] != hw || f[2] != hh)))
 		return -1;
-	thumb_size(f[1], f[2], &tw, &th);
+	if (thumbnail)
+		thumb_size(f[1], f[2], &tw, &th);
+	else
+		tw = th = 0;
 	return f[4] == tw && f[5] == th && f[6] == tw * th ? (int64_t)f[6] : -1;
 }
 
@@ -232,10 +237,11 @@ read_reply(const struct imgdecoder *d, struct imgdecode_result *res)
 
 	if ((rc = recv_exact(d, head, sizeof(head))) != IO_OK)
 		return rc;
-	if ((blen = imgdecode_reply_head(head, d->hw, d->hh)) < 0)
+	if ((blen = imgdecode_reply_head(head, d->hw, d->hh,
+	    d->thumbnails)) < 0)
 		return IO_FAIL;
-	if ((rc = recv_exact(d, body, (size_t)blen)) != IO_OK)
-		goto done;
+	if (blen > 0 && (rc = recv_exact(d, body, (size_t)blen)) != IO_OK)
+		goto done;	/* (0 would read to the end) */
 	if (imgdecode_reply_body(head, body, res) == -2)
 		rc = IO_FAIL;
 	else if (!res->decoded)
@@ -407,7 +413,7 @@ precheck(struct imgdecoder *d, const uint8_t *data, size_t len,
 }
 
 struct imgdecoder *
-imgdecoder_new(void)
+imgdecoder_new(int thumbnails)
 {
 	struct imgdecoder *d = calloc(1, sizeof(*d));
 
@@ -415,6 +421,7 @@ imgdecoder_new(void)
 		return NULL;
 	d->pid = -1;
 	d->fd = -1;
+	d->thumbnails = thumbnails;
 	return d;
 }
 
@@ -430,7 +437,8 @@ imgdecoder_send(struct imgdecoder *d, const uint8_t *data, size_t len,
 	if (precheck(d, data, len, res, &kind) != 0 || child_for(d, res) != 0)
 		return -1;
 	encode_be32(head, (uint32_t)kind);
-	encode_be64(head + 4, (uint64_t)len);
+	encode_be32(head + 4, d->thumbnails ? IMGCHILD_THUMBNAIL : 0);
+	encode_be64(head + 8, (uint64_t)len);
 	d->deadline = now_ms() + IMGDECODE_WALL_MS;
 	if ((io = send_all(d, head, sizeof(head))) != IO_OK ||
 	    (io = send_all(d, data, len)) != IO_OK)
@@ -486,7 +494,7 @@ imgdecoder_child(const struct imgdecoder *d)
 int
 imgdecode(const uint8_t *data, size_t len, struct imgdecode_result *res)
 {
-	struct imgdecoder *d = imgdecoder_new();
+	struct imgdecoder *d = imgdecoder_new(1);
 	int rc;
 
 	if (d == NULL) {

@@ -60,15 +60,20 @@ struct imgdecode_result {
 	uint32_t height;
 	struct pdq_hash pdq;
 	int quality;		/* PDQ's, 0..100 */
-	uint32_t thumb_width;	/* thumb_size(width, height) */
-	uint32_t thumb_height;
+	uint32_t thumb_width;	/* thumb_size(width, height), or 0 0 */
+	uint32_t thumb_height;	/* from a decoder without thumbnails */
 	uint8_t thumb[THUMB_BYTES];	/* thumb_width x thumb_height grey */
 };
 
 struct imgdecoder;
 
-/* imgdecoder_new(): a decoder, no child started yet; NULL: no memory. */
-struct imgdecoder *imgdecoder_new(void);
+/*
+ * imgdecoder_new(thumbnails):
+ * A decoder, no child started yet; NULL if memory is short. thumbnails 0:
+ * the caller has no use for them, the child makes none (a twelfth of a
+ * small image's time) and results have a thumbnail of 0 x 0.
+ */
+struct imgdecoder *imgdecoder_new(int thumbnails);
 
 /*
  * imgdecoder_send(d, data, len, res):
@@ -126,17 +131,19 @@ pid_t imgdecoder_child(const struct imgdecoder *d);
 
 /*
  * The parent's reading of a reply (imgchild.h), whole or as it comes:
- * imgdecode_reply_head(head, hw, hh):
+ * imgdecode_reply_head(head, hw, hh, thumbnail):
  * Check the reply's first IMGCHILD_HEADER bytes, each field against the
- * others and, unless hw is 0, the size against hw x hh (what the parent
- * read in the image's own header). Return the length of the body that
- * must follow, or -1 if the header is malformed.
+ * others, against whether the thumbnail was asked for and, unless hw is
+ * 0, the size against hw x hh (what the parent read in the image's own
+ * header). Return the length of the body that must follow, or -1 if the
+ * header is malformed.
  * imgdecode_reply_body(head, body, res):
  * With a header imgdecode_reply_head accepted and the body of its
  * length, fill res: 0 decoded (size, quality, PDQ hash, thumbnail), -1
  * refused (its reason), or -2 if the body is malformed (res->decoded 0).
  */
-int64_t imgdecode_reply_head(const uint8_t *head, uint32_t hw, uint32_t hh);
+int64_t imgdecode_reply_head(const uint8_t *head, uint32_t hw, uint32_t hh,
+    int thumbnail);
 int imgdecode_reply_body(const uint8_t *head, const uint8_t *body,
     struct imgdecode_result *res);
 

@@ -669,7 +669,7 @@ view_run(struct view *v)
 		cli_error("cannot hash: MD5, SHA-1 or SHA-256 is unavailable");
 		goto done;
 	}
-	if ((v->dec = imgdecoder_new()) == NULL) {
+	if ((v->dec = imgdecoder_new(1)) == NULL) {
 		cli_error("out of memory");
 		goto done;
 	}

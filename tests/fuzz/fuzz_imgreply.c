@@ -3,14 +3,15 @@
  * (client-keys/imgdecode.h, imgdecode_reply_head and _body), the bytes a
  * child that a hostile image took over may write. The input is the
  * image's size as the parent read it from the file's header (width and
- * height, big-endian u32 each; 0 0: a header past sniff's reach), then
- * the reply as the socket gives it. A header that is taken must ask for
- * a body that fits the thumbnail buffer, and only what the reply format
- * allows comes out: a decoded image of a size within the limits, the
- * parent's own if it had one, with the thumbnail thumb_size gives it and
- * a quality of 0..100; or a refusal whose reason is the body's printable
- * ASCII, whole and terminated; or nothing. The same header read twice
- * gives the same answer.
+ * height, big-endian u32 each; 0 0: a header past sniff's reach), a byte
+ * saying whether the thumbnail was asked for (odd: yes), then the reply
+ * as the socket gives it. A header that is taken must ask for a body that
+ * fits the thumbnail buffer, and only what the reply format allows comes
+ * out: a decoded image of a size within the limits, the parent's own if
+ * it had one, with the thumbnail thumb_size gives it (none if none was
+ * asked for) and a quality of 0..100; or a refusal whose reason is the
+ * body's printable ASCII, whole and terminated; or nothing. The same
+ * header read twice gives the same answer.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,20 +22,23 @@
 #include "imgdecode.h"
 #include "thumb.h"
 
+#define PREFIX 9	/* the parent's width, height, thumbnail asked */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
 check_decoded(const struct imgdecode_result *r, uint32_t hw, uint32_t hh,
-    size_t blen)
+    int thumbnail, size_t blen)
 {
-	uint32_t tw, th;
+	uint32_t tw = 0, th = 0;
 
 	if (!r->decoded || r->width == 0 || r->height == 0 ||
 	    (uint64_t)r->width * r->height > IMGDECODE_PIXELS_MAX ||
 	    r->quality < 0 || r->quality > 100 ||
 	    (hw != 0 && (r->width != hw || r->height != hh)))
 		abort();
-	thumb_size(r->width, r->height, &tw, &th);
+	if (thumbnail)
+		thumb_size(r->width, r->height, &tw, &th);
 	if (r->thumb_width != tw || r->thumb_height != th ||
 	    (size_t)tw * th != blen)
 		abort();
@@ -58,24 +62,26 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct imgdecode_result res;
-	const uint8_t *head = data + 8, *body = head + IMGCHILD_HEADER;
+	const uint8_t *head = data + PREFIX, *body = head + IMGCHILD_HEADER;
 	uint32_t hw, hh;
 	int64_t blen;
-	int rc;
+	int thumbnail, rc;
 
-	if (size < 8 + IMGCHILD_HEADER)
+	if (size < PREFIX + IMGCHILD_HEADER)
 		return 0;
 	hw = decode_be32(data);
 	hh = decode_be32(data + 4);
-	blen = imgdecode_reply_head(head, hw, hh);
-	if (blen != imgdecode_reply_head(head, hw, hh) || blen > THUMB_BYTES)
+	thumbnail = data[8] & 1;
+	blen = imgdecode_reply_head(head, hw, hh, thumbnail);
+	if (blen != imgdecode_reply_head(head, hw, hh, thumbnail) ||
+	    blen > THUMB_BYTES)
 		abort();
-	if (blen < 0 || size - 8 - IMGCHILD_HEADER != (size_t)blen)
+	if (blen < 0 || size - PREFIX - IMGCHILD_HEADER != (size_t)blen)
 		return 0;	/* refused, or the socket would say more or less */
 	memset(&res, 0x5a, sizeof(res));
 	rc = imgdecode_reply_body(head, body, &res);
 	if (rc == 0)
-		check_decoded(&res, hw, hh, (size_t)blen);
+		check_decoded(&res, hw, hh, thumbnail, (size_t)blen);
 	else if (rc == -1)
 		check_refused(&res, body, (size_t)blen);
 	else if (rc != -2 || res.decoded)

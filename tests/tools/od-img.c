@@ -140,7 +140,7 @@ decode(const uint8_t *p, size_t len, unsigned long repeat, const char *thumb)
 	double best = fastest(NULL, p, len, repeat, &r);
 
 	if (repeat > 1) {
-		if ((d = imgdecoder_new()) == NULL)
+		if ((d = imgdecoder_new(1)) == NULL)
 			return 3;
 		fprintf(stderr, "best %.1f\nkept %.1f\n", best,
 		    fastest(d, p, len, repeat, &r));

@@ -277,6 +277,32 @@ test_replies(const uint8_t *png, size_t plen)
 	ok(with_reply(png, plen, b, n) == -1, "a wrong magic is refused");
 }
 
+/* A decoder that asked for no thumbnail takes none. */
+static void
+test_thumbless_replies(const uint8_t *png, size_t plen)
+{
+	static uint8_t b[IMGCHILD_HEADER + THUMB_BYTES], body[THUMB_BYTES];
+	const uint32_t with[7] = { 0, W, H, 77, 160, 107, 160 * 107 };
+	const uint32_t without[7] = { 0, W, H, 77, 0, 0, 0 };
+	struct imgdecoder *d = imgdecoder_new(0);
+	size_t n = reply(b, with, body, 160 * 107);
+
+	imgchild_test_set(IMGCHILD_TEST_REPLY, b, n);
+	ok(imgdecoder_decode(d, png, plen, &res) == -1 &&
+	    strstr(res.reason, "malformed"),
+	    "no thumbnail asked: a reply with one is refused");
+	n = reply(b, without, body, 0);
+	imgchild_test_set(IMGCHILD_TEST_REPLY, b, n);
+	ok(imgdecoder_decode(d, png, plen, &res) == 0 && res.quality == 77 &&
+	    res.thumb_width == 0, "... one without is taken");
+	n = reply(b, without, body, 0);
+	imgchild_test_set(IMGCHILD_TEST_REPLY, b, n);
+	ok(imgdecode(png, plen, &res) == -1 && strstr(res.reason, "malformed"),
+	    "and a thumbnail asked: a reply without one is refused");
+	imgchild_test_set(IMGCHILD_TEST_OFF, NULL, 0);
+	imgdecoder_free(d);
+}
+
 static void
 test_refusal_replies(const uint8_t *png, size_t plen)
 {
@@ -356,7 +382,7 @@ static void
 test_kept(const uint8_t *png, size_t plen)
 {
 	static struct imgdecode_result want;
-	struct imgdecoder *d = imgdecoder_new();
+	struct imgdecoder *d = imgdecoder_new(1);
 	pid_t first = 0, next = 0;
 	int same = 1, good = 1;
 
@@ -392,6 +418,12 @@ test_kept(const uint8_t *png, size_t plen)
 	ok(kept_decodes(d, png, plen, &want) && imgdecoder_child(d) != first,
 	    "and the next by another");
 	imgdecoder_free(d);
+	d = imgdecoder_new(0);
+	ok(imgdecoder_decode(d, png, plen, &res) == 0 &&
+	    pdq_distance(&res.pdq, &want.pdq) == 0 && res.width == W &&
+	    res.thumb_width == 0 && res.thumb_height == 0,
+	    "a decoder without thumbnails: the same hash, no thumbnail");
+	imgdecoder_free(d);
 }
 
 /*
@@ -401,7 +433,7 @@ test_kept(const uint8_t *png, size_t plen)
 static void
 test_cpu_each(const uint8_t *png, size_t plen)
 {
-	struct imgdecoder *d = imgdecoder_new();
+	struct imgdecoder *d = imgdecoder_new(1);
 	int rc0, rc1;
 	pid_t pid;
 
@@ -438,7 +470,8 @@ forked_reason(const uint8_t *png, size_t plen, char *why)
 	}
 	close(sv[1]);
 	encode_be32(b, SNIFF_PNG);
-	encode_be64(b + 4, plen);
+	encode_be32(b + 4, IMGCHILD_THUMBNAIL);
+	encode_be64(b + 8, plen);
 	if (write(sv[0], b, IMGCHILD_REQUEST) != IMGCHILD_REQUEST ||
 	    write(sv[0], png, plen) != (ssize_t)plen)
 		abort();
@@ -545,6 +578,7 @@ main(int argc, char **argv)
 	test_too_large();
 	test_bombs();
 	test_replies(png, len);
+	test_thumbless_replies(png, len);
 	test_refusal_replies(png, len);
 	test_children(png, len);
 	test_memory(png, len);
