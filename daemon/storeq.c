@@ -212,8 +212,6 @@ take_answer(struct storeq *q, const struct storewire_answer *a)
 	if (m->type == STOREQ_LOOKUP && a->len > 0 &&
 	    storewire_case_decode(a, m->found) != 0)
 		m->result = STORE_ERROR;
-	else if (m->type == STOREQ_COUNTS && a->result == STORE_OK)
-		storewire_counts_decode(a, &m->counts);
 	q->answered(q->arg, m);
 	return 0;
 }

@@ -31,7 +31,10 @@ enum storeq_type {
 				 * report key[0..ENVELOPE_ID_BYTES) */
 	STOREQ_ABORT,		/* forget upload id and what it wrote */
 	STOREQ_LOOKUP,		/* what receipt hash key leads to */
-	STOREQ_COUNTS,		/* the store's coarse counts (store.h) */
+	STOREQ_COUNTS,		/* the store's counts (store.h): an answer
+				 * only, sent unasked to the supervisor; a
+				 * request of this type ends the channel
+				 * (a walk of every report, on demand) */
 };
 
 /* Envelope bytes (ciphertext), in a chain of malloc'd buffers. */

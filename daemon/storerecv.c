@@ -113,6 +113,10 @@ decode_frames(struct storerecv *r, struct storeq_msg ***tailp, size_t max)
 
 	while (n < max && !r->ended && (st = storewire_request_decode(r->in +
 	    off, r->have - off, &q, &used)) == STOREWIRE_FRAME) {
+		if (q.type == STOREQ_COUNTS) {	/* the supervisor's, unasked */
+			st = STOREWIRE_BAD;
+			break;
+		}
 		if ((m = make_msg(&q)) == NULL) {
 			log_error("store channel: out of memory");
 			r->ended = 1;

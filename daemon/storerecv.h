@@ -3,7 +3,9 @@
  * network side's). It reads requests from the socket, each frame checked
  * by storewire.h before anything is made of it, and writes the answers.
  * The network process is not trusted: a frame that breaks the protocol
- * ends the channel (the store then finishes its work and exits), and no
+ * ends the channel (the store then finishes its work and exits), as does
+ * a COUNTS request (counting walks every report: only the store's own
+ * timer asks for it, for the supervisor), and no
  * request can make this end hold more than one frame's bytes of input, or
  * more than RECV_BATCH_MAX messages, at a time.
  */

@@ -337,7 +337,7 @@ take(struct storewriter *w, struct storeq_msg *m, struct batch *b)
 	for (; m != NULL; m = next) {
 		next = m->next;
 		m->next = NULL;
-		if (m->type == STOREQ_LOOKUP || m->type == STOREQ_COUNTS) {
+		if (m->type == STOREQ_LOOKUP) {
 			*b->lookups_tailp = m;
 			b->lookups_tailp = &m->next;
 		} else if ((u = upload_for(w, b, m->id)) != NULL) {
@@ -776,16 +776,6 @@ count_store(struct storewriter *w, MDB_txn *txn, struct store_counts *c)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Answer one read message (a lookup or a count) from txn. */
-static int
-read_one(struct storewriter *w, MDB_txn *txn, struct storeq_msg *m)
-{
-
-	if (m->type == STOREQ_COUNTS)
-		return count_store(w, txn, &m->counts);
-	return lookup_case(w, txn, m->key, m->found);
-}
-
 /* Answer the batch's receipt lookups from one read transaction. */
 static void
 read_batch(struct storewriter *w, struct batch *b)
@@ -804,7 +794,7 @@ read_batch(struct storewriter *w, struct batch *b)
 		return;
 	}
 	for (m = b->lookups; m != NULL; m = m->next)
-		if ((rc = read_one(w, txn, m)) != 0)
+		if ((rc = lookup_case(w, txn, m->key, m->found)) != 0)
 			lookup_failed(w, m, rc);
 	mdb_txn_abort(txn);
 }

@@ -726,8 +726,10 @@ test_accounting(void)
 }
 
 /* The messages the writer answered, in order. */
+#define ANSWERS_MAX 32
+
 struct answers {
-	struct storeq_msg *m[16];
+	struct storeq_msg *m[ANSWERS_MAX];
 	size_t n;
 };
 
@@ -736,7 +738,7 @@ on_answer(void *arg, struct storeq_msg *m)
 {
 	struct answers *a = arg;
 
-	if (a->n < 16)
+	if (a->n < ANSWERS_MAX)
 		a->m[a->n++] = m;
 }
 
@@ -889,6 +891,13 @@ test_messages(void)
 	is_int(lookup_msg(q, &a, receipt[0]), 1, "LOOKUP finds the report");
 	is_int(lookup_msg(q, &a, receipt[1]), 0, "and not the refused one");
 	taken_ids(q, &a, id[0], receipt[0]);
+	memset(&m[7], 0, sizeof(m[7]));
+	m[7].type = STOREQ_COUNTS;
+	exchange(q, &m[7], &a, a.n + 1);
+	is_int(m[7].result, STORE_ERROR, "a COUNTS request (only the store's "
+	    "timer counts) ends the channel");
+	is_int(lookup_msg(q, &a, receipt[0]), -1, "... and nothing is "
+	    "answered after it");
 	storeq_free(q);
 	storethread_join();
 }
