@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -137,16 +136,14 @@ decode_frames(struct storerecv *r, struct storeq_msg ***tailp, size_t max)
 	return n;
 }
 
-/* Wait until until for bytes, and read them. Return 0 if none came. */
+/* Wait up to wait_ms for bytes, and read them. Return 0 if none came. */
 static int
-read_more(struct storerecv *r, time_t until)
+read_more(struct storerecv *r, int wait_ms)
 {
 	struct pollfd p = { r->fd, POLLIN, 0 };
-	time_t now = time(NULL);
-	int timeout = until > now ? (int)(until - now) * 1000 : 0;
 	ssize_t n;
 
-	if (poll(&p, 1, timeout) <= 0)
+	if (poll(&p, 1, wait_ms) <= 0)
 		return 0;
 	if ((n = read(r->fd, r->in + r->have, IN_BYTES - r->have)) < 0 &&
 	    (errno == EINTR || errno == EAGAIN))
@@ -163,7 +160,7 @@ read_more(struct storerecv *r, time_t until)
 }
 
 struct storeq_msg *
-storerecv_receive(struct storerecv *r, time_t until, int *closed)
+storerecv_receive(struct storerecv *r, int wait_ms, int *closed)
 {
 	struct storeq_msg *all = NULL, **tailp = &all;
 
@@ -175,7 +172,7 @@ storerecv_receive(struct storerecv *r, time_t until, int *closed)
 			*closed = 1;
 			return NULL;
 		}
-		if (!read_more(r, until) && !r->ended)
+		if (!read_more(r, wait_ms) && !r->ended)
 			return NULL;
 	}
 }

@@ -12,8 +12,6 @@
 #ifndef STORERECV_H
 #define STORERECV_H
 
-#include <time.h>
-
 #include "store.h"
 #include "storeq.h"
 
@@ -28,15 +26,14 @@ struct storerecv;
 struct storerecv *storerecv_new(int fd, const struct store_secrets *secrets);
 
 /*
- * storerecv_receive(r, until, closed):
- * Wait until the time until (seconds since the epoch; 0: not at all) for
- * requests, and return those that came (malloc'd, linked by next, oldest
+ * storerecv_receive(r, wait_ms, closed):
+ * Wait up to wait_ms milliseconds (0: not at all) for requests, and return those that came (malloc'd, linked by next, oldest
  * first; each with its bytes, a LOOKUP with an empty case in found), or
  * NULL if none did. *closed is set to 1, and NULL returned, once the
  * network side has closed its end or broken the protocol and nothing it
  * sent before is left.
  */
-struct storeq_msg *storerecv_receive(struct storerecv *r, time_t until,
+struct storeq_msg *storerecv_receive(struct storerecv *r, int wait_ms,
     int *closed);
 
 /*

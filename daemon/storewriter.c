@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -101,7 +102,7 @@ struct storewriter {
 	struct wupload *open;		/* every upload begun, not finished */
 	size_t nopen;
 	struct storerecv *r;
-	time_t next_count;		/* 0: no counts wanted */
+	int64_t next_count;		/* CLOCK_MONOTONIC ms; 0: none wanted */
 	unsigned count_every;
 	void (*counted)(void *, const struct store_counts *);
 	void *counted_arg;
@@ -903,6 +904,16 @@ batch_init(struct batch *b)
 	b->lost_tailp = &b->lost;
 }
 
+/* The monotonic clock in milliseconds: the counts' timer. */
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /*
  * Every count_every seconds, whatever visitors do: the store's counts for
  * metrics_file, from a read transaction of their own.
@@ -914,7 +925,7 @@ count_now(struct storewriter *w)
 	MDB_txn *txn;
 	int rc;
 
-	w->next_count = time(NULL) + w->count_every;
+	w->next_count = now_ms() + (int64_t)w->count_every * 1000;
 	if ((rc = storedb_begin(&w->db, MDB_RDONLY, &txn)) == 0) {
 		rc = count_store(w, txn, &c);
 		mdb_txn_abort(txn);
@@ -925,13 +936,16 @@ count_now(struct storewriter *w)
 		w->counted(w->counted_arg, &c);
 }
 
-/* The next time something is due without a request: the hour, a count. */
-static time_t
-next_due(const struct storewriter *w)
+/* Milliseconds until something is due without a request: the hour, a
+ * count. */
+static int
+wait_ms(const struct storewriter *w)
 {
+	int64_t ms = ((int64_t)w->tick - time(NULL)) * 1000;
 
-	return w->next_count != 0 && w->next_count < w->tick ?
-	    w->next_count : w->tick;
+	if (w->next_count != 0 && w->next_count - now_ms() < ms)
+		ms = w->next_count - now_ms();
+	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
 void
@@ -948,9 +962,9 @@ storewriter_run(struct storewriter *w, struct storerecv *r,
 	w->counted = counted;
 	w->counted_arg = arg;
 	w->count_every = every;
-	w->next_count = every > 0 ? time(NULL) : 0;
+	w->next_count = every > 0 ? now_ms() : 0;
 	while (!closed) {
-		if (w->next_count != 0 && time(NULL) >= w->next_count) {
+		if (w->next_count != 0 && now_ms() >= w->next_count) {
 			count_now(w);
 			continue;
 		}
@@ -958,7 +972,7 @@ storewriter_run(struct storewriter *w, struct storerecv *r,
 			on_the_hour(w);
 			continue;
 		}
-		if ((m = storerecv_receive(r, next_due(w), &closed)) == NULL)
+		if ((m = storerecv_receive(r, wait_ms(w), &closed)) == NULL)
 			continue;
 		batch_init(&b);
 		take(w, m, &b);
