@@ -47,6 +47,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 #define RUNS_MAX 99
 #define ALIGN 4096
 
@@ -99,42 +101,6 @@ tv(struct timeval t)
 {
 
 	return (double)t.tv_sec + (double)t.tv_usec / 1e6;
-}
-
-/* Write all of buf to the socket. Return 0, or -1. */
-static int
-send_all(int s, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(s, p, len)) < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Read exactly len bytes. Return 0, or -1 (end of stream or an error). */
-static int
-recv_all(int s, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = read(s, p, len)) < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* A frame and its bytes in one writev, written whole. */
@@ -248,11 +214,11 @@ receive_bytes(const struct opts *o, int s, int fd)
 	int rc = -1;
 
 	for (;;) {
-		if (recv_all(s, &f, sizeof(f)) != 0 || f.len > o->msg)
+		if (fdio_read_exactly(s, &f, sizeof(f)) != 0 || f.len > o->msg)
 			goto out;
 		if (f.len == 0)
 			break;
-		if (recv_all(s, buf, f.len) != 0)
+		if (fdio_read_exactly(s, buf, f.len) != 0)
 			goto out;
 		if (fd >= 0 && pwrite(fd, buf, f.len, (off_t)f.off) !=
 		    (ssize_t)f.len)
@@ -274,13 +240,13 @@ check_late_write(int s, const char *path, size_t len)
 
 	if (want == NULL || got == NULL)
 		die("malloc");
-	if (recv_all(s, want, len) == 0 &&
+	if (fdio_read_exactly(s, want, len) == 0 &&
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 		yes = pread(fd, got, len, 0) == (ssize_t)len &&
 		    memcmp(want, got, len) == 0;
 		close(fd);
 	}
-	(void)send_all(s, &yes, 1);
+	(void)fdio_write_all(s, &yes, 1);
 	free(want);
 	free(got);
 }
@@ -298,11 +264,11 @@ receiver(const struct opts *o, enum mode m, int s)
 	if (send_fd(s, m == FD ? fd : -1) != 0)
 		return 1;
 	if (m == SOCKET ? receive_bytes(o, s, fd) != 0 :
-	    recv_all(s, &f, sizeof(f)) != 0 || f.len != 0)
+	    fdio_read_exactly(s, &f, sizeof(f)) != 0 || f.len != 0)
 		return 1;
 	if (fd >= 0 && fsync(fd) != 0)
 		die("fsync");
-	if (send_all(s, &ok, 1) != 0)
+	if (fdio_write_all(s, &ok, 1) != 0)
 		return 1;
 	if (m == FD)
 		check_late_write(s, o->path, ALIGN);
@@ -339,7 +305,7 @@ late_write(int s, int fd, uint8_t *buf)
 
 	if (getrandom(buf, ALIGN, 0) != ALIGN ||
 	    pwrite(fd, buf, ALIGN, 0) != ALIGN ||
-	    send_all(s, buf, ALIGN) != 0 || recv_all(s, &yes, 1) != 0)
+	    fdio_write_all(s, buf, ALIGN) != 0 || fdio_read_exactly(s, &yes, 1) != 0)
 		return -1;
 	return yes;
 }
@@ -370,7 +336,7 @@ one_run(const struct opts *o, enum mode m, uint8_t *buf, struct result *r)
 	getrusage(RUSAGE_SELF, &a);
 	t0 = now();
 	if (send_bytes(o, m, sv[0], fd, buf) != 0 ||
-	    recv_all(sv[0], &ok, 1) != 0)
+	    fdio_read_exactly(sv[0], &ok, 1) != 0)
 		die("sending");
 	r->secs = now() - t0;
 	getrusage(RUSAGE_SELF, &b);

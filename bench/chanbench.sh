@@ -18,8 +18,8 @@ sockbuf=${BENCH_SOCKBUF:-4194304}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dir=${1:-$work}
-cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$work/chanbench" \
-	"$src/bench/chanbench.c"
+cc -std=c17 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$src/lib" -o "$work/chanbench" \
+	"$src/bench/chanbench.c" "$src/lib/fdio.c"
 echo "$(nproc) CPU cores; load average $(cut -d ' ' -f 1-3 /proc/loadavg) at start"
 for args in "-n" "-n -b $sockbuf" "" "-b $sockbuf" "-d" "-d -b $sockbuf"; do
 	sync

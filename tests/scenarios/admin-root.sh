@@ -10,12 +10,7 @@
 . "$(dirname "$0")/daemon-lib.sh"
 cd "$T"
 
-if [ "$(id -u)" != 0 ] || ! id nobody > /dev/null 2>&1; then
-	echo "1..0 # SKIP needs root and a user nobody"
-	trap - EXIT
-	rm -rf "$T"
-	exit 0
-fi
+require_root_and_nobody
 owner=nobody
 group=$(id -gn nobody)
 

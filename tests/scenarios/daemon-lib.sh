@@ -105,3 +105,14 @@ get() {
 	shift 3
 	HTTP_STATUS=$("${CURL[@]}" --unix-socket "$sock" -D "$T/headers" -o "$out" -w '%{http_code}' "$@" "http://oniondrop$path") || HTTP_STATUS=000
 }
+
+# require_root_and_nobody: skip the whole scenario unless it runs as root
+# and a user nobody exists (the daemon's children become it).
+require_root_and_nobody() {
+	if [ "$(id -u)" != 0 ] || ! id nobody > /dev/null 2>&1; then
+		echo "1..0 # SKIP needs root and a user nobody"
+		trap - EXIT
+		rm -rf "$T"
+		exit 0
+	fi
+}
