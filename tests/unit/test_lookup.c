@@ -50,7 +50,7 @@ new_case(unsigned o, size_t follow_ups)
 {
 	struct store_case *c = calloc(1, sizeof(*c));
 
-	if (c == NULL)
+	if (c == NULL || follow_ups > STORE_FOLLOW_UPS_MAX)
 		abort();
 	c->n = 1 + follow_ups;
 	for (size_t i = 0; i < c->n; i++) {
