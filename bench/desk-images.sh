@@ -7,7 +7,10 @@
 # For a 12-megapixel JPEG (4000x3000, an ImageMagick plasma at quality 90,
 # as a camera writes), the same as PNG and WebP, and a 1024x768 JPEG.
 # Prints the fastest of RUNS in milliseconds (the issue asks for under 100
-# ms for the 12-megapixel JPEG).
+# ms for the 12-megapixel JPEG), each image in a child of its own, then
+# through one decoder that keeps its child from image to image, as decrypt
+# and view do (no fork, exec or lockdown for each: the decoding, PDQ and
+# thumbnail, the request and reply).
 #   bench/desk-images.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
 build=${1:-build}
@@ -22,7 +25,8 @@ trap 'rm -rf "$work"' EXIT
 "$convert" "$work/12mp.png" -quality 80 "$work/12mp.webp"
 "$convert" "$work/12mp.png" -resize 1024x768 -quality 90 "$work/1024.jpg"
 for f in 12mp.jpg 12mp.png 12mp.webp 1024.jpg; do
-	best=$("$img" --repeat "$runs" "$work/$f" 2>&1 > /dev/null)
-	printf '%-10s %8s bytes  %s ms\n' "$f" "$(stat -c %s "$work/$f")" \
-		"${best#best }"
+	read -r _ alone _ kept < <("$img" --repeat "$runs" "$work/$f" 2>&1 \
+		> /dev/null | paste -sd ' ' -)
+	printf '%-10s %8s bytes  %s ms alone, %s ms with the child kept\n' \
+		"$f" "$(stat -c %s "$work/$f")" "$alone" "$kept"
 done
