@@ -339,16 +339,21 @@ fail(struct imgdecoder *d, struct imgdecode_result *res, int io)
 }
 
 /*
- * Whether d's child may take the next image: it has decoded fewer than
- * IMGDECODE_CHILD_IMAGES, is alive and has sent nothing since its reply.
+ * Whether d's child may take the next image: it is alive (one that died
+ * while it waited is reaped here, and d has none), has decoded fewer than
+ * IMGDECODE_CHILD_IMAGES and has sent nothing since its reply.
  */
 static int
-reusable(const struct imgdecoder *d)
+reusable(struct imgdecoder *d)
 {
 	int status;
 
-	return d->served < IMGDECODE_CHILD_IMAGES &&
-	    waitpid(d->pid, &status, WNOHANG) == 0 && peek(d) < 0 &&
+	if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+		close(d->fd);
+		d->pid = d->fd = -1;
+		return 0;
+	}
+	return d->served < IMGDECODE_CHILD_IMAGES && peek(d) < 0 &&
 	    errno == EAGAIN;
 }
 
@@ -360,7 +365,7 @@ child_for(struct imgdecoder *d, struct imgdecode_result *res)
 
 	if (d->pid > 0 && reusable(d))
 		return 0;
-	if (d->pid > 0)
+	if (d->pid > 0)	/* alive: told to end, or killed */
 		end_child(d, 0, now_ms() + IMGDECODE_WALL_MS, &status);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return refuse(res, "cannot start the decoder: %s",
