@@ -20,11 +20,17 @@
 #define ATTSCAN_REGION IMGDECODE_INPUT_MAX
 #define ATTSCAN_KEEP ((size_t)16 << 20)
 
+/* A decoder, its child kept from image to image. */
+struct slot {
+	struct imgdecoder *dec;
+	struct imgdecode_result *img;	/* its answer, wiped after */
+	int busy;			/* it has an image */
+};
+
 struct attscan {
 	struct known *known;
 	struct digests *dg;
-	struct imgdecoder *dec;		/* its child kept from image to image */
-	struct imgdecode_result *img;	/* the decoder's answer, wiped after */
+	struct slot slot[ATTSCAN_DECODERS];
 	uint8_t *buf;		/* the region, MAP_FAILED until reserved */
 	size_t hold;		/* any attachment held whole up to this */
 	size_t held;		/* bytes in buf */
@@ -33,7 +39,6 @@ struct attscan {
 	int sniffed;		/* kind is set: SNIFF_HEAD_MAX bytes held */
 	enum sniff_image kind;
 	int pending;		/* the digests have bytes since their end */
-	int busy;		/* an image is with the decoder */
 };
 
 struct attscan *
@@ -44,17 +49,20 @@ attscan_new(struct known *k, size_t hold)
 	if (s == NULL)
 		return NULL;
 	s->buf = MAP_FAILED;
-	if ((s->dg = digests_new()) == NULL ||
-	    (s->dec = imgdecoder_new(0)) == NULL ||
-	    (s->img = malloc(sizeof(*s->img))) == NULL) {
-		attscan_free(s);
-		return NULL;
-	}
+	if ((s->dg = digests_new()) == NULL)
+		goto err;
+	for (int i = 0; i < ATTSCAN_DECODERS; i++)
+		if ((s->slot[i].dec = imgdecoder_new(0)) == NULL ||
+		    (s->slot[i].img = malloc(sizeof(*s->slot[i].img))) == NULL)
+			goto err;
 	s->known = k;
 	s->hold = hold < SNIFF_HEAD_MAX ? SNIFF_HEAD_MAX :
 	    hold > ATTSCAN_REGION ? ATTSCAN_REGION : hold;
 	s->all = 1;
 	return s;
+err:
+	attscan_free(s);
+	return NULL;
 }
 
 /* Reserve the region, kept out of the decoder's fork before its exec. */
@@ -155,20 +163,37 @@ decoded(const struct imgdecode_result *img, struct attscan_result *res)
 	res->quality = img->quality;
 }
 
-/* Send the image to the sandboxed decoder (res pending), or say why not. */
-static void
+/* A decoder without an image, or NULL. */
+static struct slot *
+free_slot(struct attscan *s)
+{
+	for (int i = 0; i < ATTSCAN_DECODERS; i++)
+		if (!s->slot[i].busy)
+			return &s->slot[i];
+	return NULL;
+}
+
+/*
+ * Send the image to a free decoder (res pending with it), or say why not;
+ * the slot whose answer res has, or NULL.
+ */
+static struct slot *
 decode(struct attscan *s, struct attscan_result *res)
 {
+	struct slot *t = free_slot(s);
+
 	if (!s->all) {
 		snprintf(res->image_error, sizeof(res->image_error),
 		    "larger than %zu MiB: not decoded",
 		    (size_t)IMGDECODE_INPUT_MAX >> 20);
-		return;
+		return NULL;
 	}
-	if (imgdecoder_send(s->dec, s->buf, s->held, s->img) == 0)
-		res->pending = s->busy = 1;
-	else
-		decoded(s->img, res);
+	if (imgdecoder_send(t->dec, s->buf, s->held, t->img) == 0) {
+		res->pending = t->busy = 1;
+		res->decoder = (int)(t - s->slot);
+	} else
+		decoded(t->img, res);
+	return t;
 }
 
 /* The warnings as a JSON array, malloc'd; NULL if memory is short. */
@@ -196,12 +221,16 @@ warnings_json(const struct metadata *m)
 	return text;
 }
 
-/* Whether a list has it; the hit copied (it lives until the next match). */
+/*
+ * Whether a list has it (its PDQ hash in img, if decoded); the hit copied
+ * (it lives until the next match).
+ */
 static int
-match(struct attscan *s, struct attscan_result *res)
+match(struct attscan *s, struct attscan_result *res,
+    const struct imgdecode_result *img)
 {
 	struct known_query q = { res->dg.md5, res->dg.sha1, res->dg.sha256,
-	    res->decoded ? &s->img->pdq : NULL, res->quality };
+	    res->decoded ? &img->pdq : NULL, res->quality };
 	struct known_hit hit;
 	int rc;
 
@@ -232,17 +261,20 @@ int
 attscan_needs_decoder(struct attscan *s)
 {
 	sniff_held(s);
-	return s->kind != SNIFF_NOT_IMAGE && s->all;
+	return s->kind != SNIFF_NOT_IMAGE && s->all && free_slot(s) == NULL;
 }
 
-/* Match res unless it is pending; wipe the decoder's answer; 0 or -1. */
+/*
+ * Match res unless it is pending; wipe the answer of t (the decoder that
+ * had it, or NULL); 0 or -1.
+ */
 static int
-settle(struct attscan *s, struct attscan_result *res)
+settle(struct attscan *s, struct attscan_result *res, struct slot *t)
 {
-	int rc = res->pending ? 0 : match(s, res);
+	int rc = res->pending ? 0 : match(s, res, t != NULL ? t->img : NULL);
 
-	if (!res->pending)
-		sodium_memzero(s->img, sizeof(*s->img));	/* the thumbnail */
+	if (!res->pending && t != NULL)	/* the thumbnail, if any */
+		sodium_memzero(t->img, sizeof(*t->img));
 	if (rc != 0)
 		attscan_result_clear(res);
 	return rc;
@@ -252,12 +284,13 @@ int
 attscan_end(struct attscan *s, struct attscan_result *res)
 {
 	struct metadata m = { 0 };
+	struct slot *t = NULL;
 
 	memset(res, 0, sizeof(*res));
 	res->type = sniff_held(s);
 	res->image = s->kind != SNIFF_NOT_IMAGE;
-	if (res->image && s->busy && s->all)
-		return -1;	/* the caller did not receive the last one */
+	if (res->image && s->all && free_slot(s) == NULL)
+		return -1;	/* the caller did not receive one first */
 	s->pending = 0;
 	if (digests_end(s->dg, &res->dg) != 0)
 		return -1;
@@ -268,19 +301,22 @@ attscan_end(struct attscan *s, struct attscan_result *res)
 	if (res->warnings == NULL)
 		return -1;
 	if (res->image)
-		decode(s, res);
-	return settle(s, res);
+		t = decode(s, res);
+	return settle(s, res, t);
 }
 
 int
 attscan_receive(struct attscan *s, struct attscan_result *res)
 {
+	struct slot *t;
+
 	if (!res->pending)
 		return 0;
-	imgdecoder_receive(s->dec, s->img);
-	res->pending = s->busy = 0;
-	decoded(s->img, res);
-	return settle(s, res);
+	t = &s->slot[res->decoder];
+	imgdecoder_receive(t->dec, t->img);
+	res->pending = t->busy = 0;
+	decoded(t->img, res);
+	return settle(s, res, t);
 }
 
 void
@@ -319,7 +355,9 @@ attscan_free(struct attscan *s)
 	if (s->buf != MAP_FAILED)
 		munmap(s->buf, ATTSCAN_REGION);
 	digests_free(s->dg);
-	imgdecoder_free(s->dec);
-	free(s->img);
+	for (int i = 0; i < ATTSCAN_DECODERS; i++) {
+		imgdecoder_free(s->slot[i].dec);
+		free(s->slot[i].img);
+	}
 	free(s);
 }

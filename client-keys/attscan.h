@@ -17,10 +17,11 @@
  * image and nothing else) and wiped after each attachment. It is not
  * locked: like any memory of the tool it may be swapped out.
  *
- * The decoder works while the caller goes on: an image's attscan_end
- * sends it and returns with the result pending; attscan_receive waits for
- * the decoder's answer and then matches. One image is with the decoder
- * at a time.
+ * The decoders work while the caller goes on: an image's attscan_end
+ * sends it to one of ATTSCAN_DECODERS sandboxed children and returns with
+ * the result pending; attscan_receive waits for that decoder's answer and
+ * then matches. Each decoder has one image at a time: two of them smooth
+ * a small image's report against a large one's, and use both cores.
  */
 #ifndef ATTSCAN_H
 #define ATTSCAN_H
@@ -33,6 +34,8 @@
 #include "imgdecode.h"
 #include "known.h"
 #include "pdq.h"
+
+#define ATTSCAN_DECODERS 2
 
 /* What attscan_end learnt of one attachment. */
 struct attscan_result {
@@ -51,9 +54,10 @@ struct attscan_result {
 	int distance;		/* a PDQ match's distance, else 0 */
 	char *warnings;		/* the metadata warnings: a JSON array of
 				 * strings ("[]": none), malloc'd */
-	int pending;		/* the decoder has the image: the fields
+	int pending;		/* a decoder has the image: the fields
 				 * above from decoded on, and known, wait
 				 * for attscan_receive */
+	int decoder;		/* pending: which one (0..) */
 };
 
 struct attscan;
@@ -93,8 +97,8 @@ int attscan_holds_all(const struct attscan *s);
 /*
  * attscan_needs_decoder(s):
  * 1 if the current attachment, as it is so far, is an image that
- * attscan_end would send to the decoder: then an image still pending
- * must be received first.
+ * attscan_end would send to a decoder and every decoder has an image: then
+ * one still pending must be received first.
  */
 int attscan_needs_decoder(struct attscan *s);
 
@@ -105,8 +109,8 @@ int attscan_needs_decoder(struct attscan *s);
  * decoder, all but what waits for its answer (res->pending 1; the bytes
  * are the decoder's already). The held bytes stay until attscan_reset.
  * Return 0, or -1 (res->warnings NULL) if a digest failed, memory is
- * short, the case file could not be read (known printed why) or an image
- * is still pending.
+ * short, the case file could not be read (known printed why) or it is an
+ * image and every decoder has one pending.
  */
 int attscan_end(struct attscan *s, struct attscan_result *res);
 

@@ -12,10 +12,10 @@
  * at worst folders that the next run over the same bundles records.
  * The case file's hash lists are loaded once; each attachment known to
  * them is named on standard output by its report and position, never by
- * its file name. A report whose last image is still with the sandboxed
- * decoder when its payload ends is finished (recorded, committed) once
- * the next report has ended, or the bundle: the decoder works on one
- * report while the next is decrypted.
+ * its file name. A report whose images are not all decoded when its
+ * payload ends waits, in order, to be finished (recorded, committed) once
+ * they are: the sandboxed decoders work on one or two reports' images
+ * while the next report is decrypted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,7 +95,9 @@ struct decrypt_run {
 	int skipping;
 	int record;		/* the case file does not have this report */
 	int scratch;		/* its folder is there: only record it */
-	struct ended ended;	/* waiting for the decoder, or none */
+	/* waiting for the decoders, oldest first */
+	struct ended ended[ATTSCAN_DECODERS + 1];
+	size_t nended;
 	unsigned written, failed, problems, already;
 	off_t size, done;
 	int progress, percent;
@@ -140,8 +142,9 @@ case_file_broken(struct decrypt_run *run)
 	run->skipping = 1;
 	reportdir_abort(run->dir);
 	run->dir = NULL;
-	reportdir_abort(run->ended.dir);
-	run->ended.dir = NULL;
+	for (size_t i = 0; i < run->nended; i++)
+		reportdir_abort(run->ended[i].dir);
+	run->nended = 0;
 	unseal_free(run->unseal);
 	run->unseal = NULL;
 	return -1;
@@ -166,7 +169,7 @@ plan_record(struct decrypt_run *run, const uint8_t id[ENVELOPE_ID_BYTES])
 	return 1;
 }
 
-static int finish_ended(struct decrypt_run *run);
+static int finish_until(struct decrypt_run *run, size_t n);
 
 static int
 on_record_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES],
@@ -179,9 +182,10 @@ on_record_begin(void *ctx, uint32_t seq, const uint8_t id[ENVELOPE_ID_BYTES],
 	encode_hex(run->id, id, ENVELOPE_ID_BYTES);
 	memcpy(run->rawid, id, ENVELOPE_ID_BYTES);
 	run->skipping = 1;
-	if (run->ended.dir != NULL && strcmp(run->ended.id, run->id) == 0 &&
-	    finish_ended(run) != 0)	/* the same id twice in a row */
-		return -1;
+	for (size_t i = 0; i < run->nended; i++)
+		if (strcmp(run->ended[i].id, run->id) == 0 &&
+		    finish_until(run, i + 1) != 0)	/* the same id again */
+			return -1;
 	if (run->broken || (plan = plan_record(run, id)) < 0)
 		return case_file_broken(run);
 	if (plan == 0)
@@ -312,18 +316,16 @@ warn_dropped(const struct decrypt_run *run)
 }
 
 /*
- * Finish the ended report, if any, once the decoder has answered for it:
- * record it, name its known attachments, and commit it to the batch (or,
- * already there, drop its scratch folder).
+ * Finish an ended report once the decoders have answered for it: record
+ * it, name its known attachments, and commit it to the batch (or, already
+ * there, drop its scratch folder). e->dir is then NULL, or the case file
+ * failed (-1) and every ended report was dropped.
  */
 static int
-finish_ended(struct decrypt_run *run)
+finish(struct decrypt_run *run, struct ended *e)
 {
-	struct ended *e = &run->ended;
 	const char *why;
 
-	if (e->dir == NULL)
-		return 0;
 	if (reportdir_wait(e->dir) != 0) {
 		cli_error("report %s: %s; skipped", e->id,
 		    reportdir_error(e->dir));
@@ -355,11 +357,34 @@ finish_ended(struct decrypt_run *run)
 	return 0;
 }
 
+/* Finish the oldest ended report. */
+static int
+finish_first(struct decrypt_run *run)
+{
+	int rc = finish(run, &run->ended[0]);
+
+	if (run->nended > 0)	/* case_file_broken empties it */
+		memmove(run->ended, run->ended + 1,
+		    --run->nended * sizeof(run->ended[0]));
+	return rc;
+}
+
+/* Finish the n oldest ended reports. */
+static int
+finish_until(struct decrypt_run *run, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (finish_first(run) != 0)
+			return -1;
+	return 0;
+}
+
 static int
 on_record_end(void *ctx)
 {
 	struct decrypt_run *run = ctx;
 	uint8_t id[ENVELOPE_ID_BYTES];
+	struct ended *e;
 
 	if (run->skipping)
 		return 0;
@@ -375,14 +400,18 @@ on_record_end(void *ctx)
 	unseal_free(run->unseal);
 	run->unseal = NULL;
 	warn_dropped(run);
-	if (finish_ended(run) != 0)	/* the one before, answered by now */
-		return -1;
-	run->ended.dir = run->dir;
-	memcpy(run->ended.id, run->id, sizeof(run->ended.id));
-	run->ended.record = run->record;
-	run->ended.scratch = run->scratch;
+	e = &run->ended[run->nended++];
+	e->dir = run->dir;
+	memcpy(e->id, run->id, sizeof(e->id));
+	e->record = run->record;
+	e->scratch = run->scratch;
 	run->dir = NULL;
-	return reportdir_pending(run->ended.dir) ? 0 : finish_ended(run);
+	/* in order: those answered for, and at most one per decoder waiting */
+	while (run->nended > 0 && (run->nended > ATTSCAN_DECODERS ||
+	    !reportdir_pending(run->ended[0].dir)))
+		if (finish_first(run) != 0)
+			return -1;
+	return 0;
 }
 
 static void
@@ -545,7 +574,7 @@ decrypt_all(struct decrypt_run *run, const struct decrypt_args *a)
 	for (int i = 0; i < a->nbundles && !run->broken; i++) {
 		if (decrypt_bundle(run, a->bundles[i], buf) != 0)
 			intact = 0;
-		if (!run->broken && (finish_ended(run) != 0 ||
+		if (!run->broken && (finish_until(run, run->nended) != 0 ||
 		    flush_batch(run) != 0))
 			case_file_broken(run);
 	}

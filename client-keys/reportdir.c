@@ -57,11 +57,17 @@ struct waiting {
 	char finalname[ENCODE_HEX_LEN(ENVELOPE_ID_BYTES) + 1];
 };
 
+/* An image a decoder has: whose, and which of its attachments. */
+struct inflight {
+	struct reportdir *d;
+	size_t att;
+};
+
 struct reportdir_batch {
 	int outfd;
 	struct attscan *scan;	/* every attachment goes through it */
-	struct reportdir *inflight;	/* whose image the decoder has */
-	size_t inflight_att;		/* which of its attachments */
+	struct inflight inflight[ATTSCAN_DECODERS];	/* oldest first */
+	size_t ninflight;
 	int withhold;		/* write no byte of a known attachment */
 	struct waiting *w;
 	size_t n, cap;
@@ -293,19 +299,39 @@ open_attachments(struct reportdir *d)
 }
 
 /*
- * The decoder's answer for the image it has, into its attachment; a
+ * The answer for the oldest image a decoder has, into its attachment; a
  * failure (the case file could not be read) fails that report.
  */
 static void
 batch_receive(struct reportdir_batch *b)
 {
-	struct reportdir *d = b->inflight;
+	struct inflight f;
 
-	if (d == NULL)
+	if (b->ninflight == 0)
 		return;
-	b->inflight = NULL;
-	if (attscan_receive(b->scan, &d->att[b->inflight_att].scan) != 0)
-		d->why = "cannot match an attachment against the hash lists";
+	f = b->inflight[0];
+	memmove(b->inflight, b->inflight + 1,
+	    --b->ninflight * sizeof(b->inflight[0]));
+	if (attscan_receive(b->scan, &f.d->att[f.att].scan) != 0)
+		f.d->why = "cannot match an attachment against the hash lists";
+}
+
+/* Whether a decoder has an image of d. */
+static int
+holds(const struct reportdir_batch *b, const struct reportdir *d)
+{
+	for (size_t i = 0; i < b->ninflight; i++)
+		if (b->inflight[i].d == d)
+			return 1;
+	return 0;
+}
+
+/* Receive until no decoder has an image of d (older ones first). */
+static void
+receive_for(struct reportdir_batch *b, const struct reportdir *d)
+{
+	while (holds(b, d))
+		batch_receive(b);
 }
 
 /*
@@ -320,9 +346,7 @@ grow_attachments(struct reportdir *d)
 	size_t cap = d->attcap ? d->attcap * 2 : 4;
 	struct attachment *att;
 
-	if (d->batch->inflight == d)
-		batch_receive(d->batch);
-
+	receive_for(d->batch, d);
 	if ((att = reallocarray(d->att, cap, sizeof(*att))) == NULL) {
 		d->why = "out of memory";
 		return -1;
@@ -451,15 +475,15 @@ on_attachment_end(void *ctx, uint64_t size)
 
 	a->size = size;
 	if (attscan_needs_decoder(b->scan))
-		batch_receive(b);	/* the one it has first */
+		batch_receive(b);	/* the oldest first */
 	if (d->why == NULL && attscan_end(b->scan, &a->scan) != 0)
 		d->why = "cannot hash an attachment or match it against the "
 		    "hash lists";
 	if (d->why == NULL && a->scan.pending) {
-		b->inflight = d;
-		b->inflight_att = d->natt - 1;
+		b->inflight[b->ninflight++] = (struct inflight){ d,
+		    d->natt - 1 };
 		if (b->withhold)
-			batch_receive(b);
+			receive_for(b, d);
 	}
 	if (d->why == NULL && b->withhold)
 		rc = settle(d, a);
@@ -595,8 +619,7 @@ close_files(struct reportdir *d)
 static void
 reportdir_free(struct reportdir *d)
 {
-	if (d->batch->inflight == d)
-		batch_receive(d->batch);
+	receive_for(d->batch, d);
 	close_files(d);
 	for (size_t i = 0; i < d->nfields; i++)
 		secmem_put(d->fields[i].value, d->fields[i].cap);
@@ -628,14 +651,13 @@ reportdir_error(const struct reportdir *d)
 int
 reportdir_pending(const struct reportdir *d)
 {
-	return d->batch->inflight == d;
+	return holds(d->batch, d);
 }
 
 int
 reportdir_wait(struct reportdir *d)
 {
-	if (d->batch->inflight == d)
-		batch_receive(d->batch);
+	receive_for(d->batch, d);
 	return d->why != NULL ? -1 : 0;
 }
 

@@ -12,8 +12,8 @@
  * Each attachment goes through the batch's attscan as it streams (its
  * hashes, type, image size, PDQ hash, metadata warnings and whether a hash
  * list knows it, all in report.json and the case file). An image is with
- * the sandboxed decoder while the next attachments and reports are
- * decrypted (two cores at work): the report it belongs to is finished
+ * one of the sandboxed decoders while the next attachments and reports
+ * are decrypted (two cores at work): the report it belongs to is finished
  * only after reportdir_wait. Withholding known
  * media, an attachment's bytes are held back until that is known: in
  * memory up to REPORTDIR_WITHHOLD_MEMORY (an image up to
@@ -89,15 +89,16 @@ struct reportdir *reportdir_begin(struct reportdir_batch *b,
 
 /*
  * reportdir_pending(d):
- * 1 if an image of d is still with the decoder; 0 if d may be finished.
- * It stays there while other reports are decrypted, until another image
- * needs the decoder or reportdir_wait(d).
+ * 1 if an image of d is still with a decoder; 0 if d may be finished. It
+ * stays there while other reports are decrypted, until another image
+ * needs that decoder or reportdir_wait(d).
  */
 int reportdir_pending(const struct reportdir *d);
 
 /*
  * reportdir_wait(d):
- * Wait for the decoder's answer about d's image, if it has one. Call it
+ * Wait for the decoders' answers about d's images, if they have any
+ * (and about the images sent before them). Call it
  * on a report whose payload has ended, before reportdir_summary,
  * reportdir_scan or reportdir_commit. Return 0, or -1 if the report
  * failed (reportdir_error says why; then abort it).

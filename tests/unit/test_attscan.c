@@ -10,9 +10,9 @@
  * digests are its own, the held bytes are wiped); the held bytes are not
  * in a forked child; metadata warnings come as a JSON array; a hash list
  * of a case file flags an exact SHA-256 and a near PDQ hash, with its
- * list and grade. An image's end leaves it pending with the decoder
- * while other attachments go on; the next image waits until it is
- * received.
+ * list and grade. An image's end leaves it pending with a decoder while
+ * other attachments go on; once every decoder has one, the next image
+ * waits until one is received.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -262,38 +262,51 @@ test_reset(struct attscan *s, const uint8_t *png, size_t len)
 }
 
 /*
- * An image pending with the decoder: a PDF ends meanwhile, the next image
- * cannot until the first is received; then both decode.
+ * Images pending with the decoders: a PDF ends meanwhile; once each
+ * decoder has one, the next image cannot end until one is received; then
+ * all decode, each with its own digests.
  */
 static void
 test_pending(struct attscan *s, const uint8_t *png, size_t len)
 {
 	static const char pdf[] = "%PDF-1.4\n";
-	struct attscan_result r, r2;
+	static struct attscan_result r[ATTSCAN_DECODERS + 1];
+	struct attscan_result other;
 	struct digests_out want;
+	int pending = 1, decoded = 1, distinct = 1;
 
-	ok(feed(s, png, len) == 0 && attscan_needs_decoder(s) &&
-	    attscan_end(s, &r) == 0 && r.pending && !r.decoded,
-	    "a PNG's end leaves it pending with the decoder");
-	attscan_reset(s);
-	ok(feed(s, (const uint8_t *)pdf, sizeof(pdf) - 1) == 0 &&
-	    !attscan_needs_decoder(s) && attscan_end(s, &r2) == 0 &&
-	    !r2.pending && strcmp(r2.type, "application/pdf") == 0,
-	    "... a PDF ends meanwhile, without the decoder");
-	attscan_result_clear(&r2);
-	attscan_reset(s);
-	ok(feed(s, png, len) == 0 && attscan_needs_decoder(s) &&
-	    attscan_end(s, &r2) == -1, "... another PNG cannot end before "
-	    "the first is received");
-	ok(attscan_receive(s, &r) == 0 && !r.pending && r.decoded &&
-	    r.width == W, "... which then comes decoded");
 	whole_digests(png, len, &want);
-	ok(attscan_end(s, &r2) == 0 && attscan_receive(s, &r2) == 0 &&
-	    r2.decoded && strcmp(r2.pdq, r.pdq) == 0 &&
-	    memcmp(&r2.dg, &want, sizeof(want)) == 0,
-	    "... and then so does the other, its digests its own");
-	attscan_result_clear(&r);
-	attscan_result_clear(&r2);
+	for (int i = 0; i < ATTSCAN_DECODERS; i++) {
+		pending &= feed(s, png, len) == 0 && !attscan_needs_decoder(s) &&
+		    attscan_end(s, &r[i]) == 0 && r[i].pending && !r[i].decoded;
+		distinct &= i == 0 || r[i].decoder != r[i - 1].decoder;
+		attscan_reset(s);
+	}
+	ok(pending && distinct, "%d PNGs end pending, each with a decoder "
+	    "of its own", ATTSCAN_DECODERS);
+	ok(feed(s, (const uint8_t *)pdf, sizeof(pdf) - 1) == 0 &&
+	    !attscan_needs_decoder(s) && attscan_end(s, &other) == 0 &&
+	    !other.pending && strcmp(other.type, "application/pdf") == 0,
+	    "... a PDF ends meanwhile, without a decoder");
+	attscan_result_clear(&other);
+	attscan_reset(s);
+	ok(feed(s, png, len) == 0 && attscan_needs_decoder(s) &&
+	    attscan_end(s, &other) == -1, "... another PNG cannot end before "
+	    "one is received");
+	ok(attscan_receive(s, &r[0]) == 0 && !r[0].pending && r[0].decoded &&
+	    r[0].width == W, "... the first then comes decoded");
+	ok(!attscan_needs_decoder(s) &&
+	    attscan_end(s, &r[ATTSCAN_DECODERS]) == 0 &&
+	    r[ATTSCAN_DECODERS].pending, "... and the other PNG ends pending");
+	for (int i = 1; i <= ATTSCAN_DECODERS; i++)
+		decoded &= attscan_receive(s, &r[i]) == 0 && !r[i].pending &&
+		    r[i].decoded && strcmp(r[i].pdq, r[0].pdq) == 0;
+	for (int i = 0; i <= ATTSCAN_DECODERS; i++) {
+		decoded &= memcmp(&r[i].dg, &want, sizeof(want)) == 0;
+		attscan_result_clear(&r[i]);
+	}
+	ok(decoded, "... all %d decoded alike, their digests their own",
+	    ATTSCAN_DECODERS + 1);
 	attscan_reset(s);
 }
 
