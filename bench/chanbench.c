@@ -383,8 +383,10 @@ cmp_double(const void *a, const void *b)
 static double
 median(const struct result *rs, int n, size_t off)
 {
-	double v[RUNS_MAX];
+	double v[RUNS_MAX] = { 0 };
 
+	if (n < 1)
+		return 0;
 	for (int i = 0; i < n; i++)
 		memcpy(&v[i], (const char *)&rs[i] + off, sizeof(double));
 	qsort(v, (size_t)n, sizeof(double), cmp_double);
