@@ -26,6 +26,10 @@
 #include "storeq.h"
 #include "storewire.h"
 
+/* The most one write of the channel takes: a whole frame of the largest
+ * size, and then some. */
+#define STOREQ_WRITE_MAX (4 * (STOREWIRE_REQUEST_HEADER + STOREWIRE_BYTES_MAX))
+
 /* A FIFO of messages, linked both ways. */
 struct list {
 	struct storeq_msg *head, *tail;
@@ -320,6 +324,10 @@ storeq_new(struct event_base *base, int fd,
 		goto err;
 	}
 	bufferevent_setcb(q->bev, on_read, NULL, on_event, q);
+	/* libevent writes at most 16 KiB a turn of the loop unless told:
+	 * an upload would then cost a wake-up per 16 KiB. */
+	if (bufferevent_set_max_single_write(q->bev, STOREQ_WRITE_MAX) != 0)
+		log_error("store channel: writes stay small");
 	return q;
 
 err:
