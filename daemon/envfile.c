@@ -181,18 +181,6 @@ envfile_sync_dir(int dir)
 }
 
 int
-envfile_exists(int dir, const uint8_t id[ENVELOPE_ID_BYTES])
-{
-	char name[NAME_LEN + 1];
-	struct stat st;
-
-	name_of(name, id);
-	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		return 1;
-	return errno == ENOENT ? 0 : errno;
-}
-
-int
 envfile_remove(int dir, const uint8_t id[ENVELOPE_ID_BYTES])
 {
 	char name[NAME_LEN + 1];

@@ -55,7 +55,8 @@
  * envfile_open(dir, id, create, fd):
  * Open id's file for writing into *fd (the caller closes it), with
  * O_DIRECT unless the file system refuses it; with create, make it: from
- * a spare if one is left.
+ * a spare if one is left. A file made never takes a name that exists
+ * (EEXIST): that is the writer's only check that a file is not another's.
  */
 int envfile_open(int dir, const uint8_t id[ENVELOPE_ID_BYTES], int create,
     int *fd);
@@ -99,12 +100,6 @@ int envfile_make_spares(int dir);
  * (UTC). Call it after every change to the directory or its files.
  */
 int envfile_touch_all(int dir);
-
-/*
- * envfile_exists(dir, id):
- * 1 if id has a file (of any kind) in dir, 0 if not, or an errno value.
- */
-int envfile_exists(int dir, const uint8_t id[ENVELOPE_ID_BYTES]);
 
 /*
  * envfile_remove(dir, id):

@@ -170,11 +170,15 @@ batch_add(struct batch *b, struct wupload *u)
 }
 
 /*
- * Whether id is already taken: by a report (committed, or exported and
- * not yet purged) or by an envelope file. An id is the network process's
- * choice; this is what keeps it from naming an existing report's, whose
- * file an upload's failure would otherwise remove. Return 0 if it is
- * free, or an errno value (EEXIST if taken).
+ * Whether id is already taken by a report (committed, or exported and not
+ * yet purged). An id is the network process's choice; this is what keeps
+ * it from naming an existing report's, whose file an upload's failure
+ * would otherwise remove. A file with no report is not looked for here
+ * (a lookup that finds nothing walks the directory's index on disk: 12 %
+ * of this process's CPU at 64 reporters): making an upload's file never
+ * takes an existing name (envfile_open), and a file not made is not the
+ * upload's to remove (write_file). Return 0 if it is free, or an errno
+ * value (EEXIST if taken).
  */
 static int
 id_taken(struct storewriter *w, const uint8_t *id)
@@ -187,12 +191,7 @@ id_taken(struct storewriter *w, const uint8_t *id)
 		return rc;
 	rc = storedb_report_get(&w->db, txn, id, &r);
 	mdb_txn_abort(txn);
-	if (rc == 0)
-		return EEXIST;
-	if (rc != MDB_NOTFOUND)
-		return rc;
-	rc = envfile_exists(w->env_dir, id);
-	return rc == 1 ? EEXIST : rc;
+	return rc == 0 ? EEXIST : rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* A new upload of report id, failed at once if id is taken. */

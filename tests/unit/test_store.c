@@ -806,6 +806,36 @@ file_hash(const uint8_t id[ENVELOPE_ID_BYTES], uint8_t hash[32])
 }
 
 /*
+ * An id whose envelope file is there with no report (put there by the
+ * test): an upload naming it is refused once it would make the file, and
+ * its failure leaves the file as it was.
+ */
+static void
+orphan_file(struct storeq *q, struct answers *a)
+{
+	uint8_t id[ENVELOPE_ID_BYTES], before[32], after[32];
+	struct storeq_msg m[2];
+	char path[4096];
+	size_t n = a->n;
+	FILE *f;
+
+	randombytes_buf(id, sizeof(id));
+	file_of(path, sizeof(path), id);
+	ok((f = fopen(path, "wbx")) != NULL && fputs("not its", f) >= 0 &&
+	    fclose(f) == 0, "a file with no report, made beside the store");
+	file_hash(id, before);
+	a->n = 0;
+	exchange(q, message(&m[0], STOREQ_DATA, id, 300000, 0), a, 1);
+	exchange(q, message(&m[1], STOREQ_ABORT, id, 0, 0), a, 2);
+	is_int(m[0].result, STORE_ERROR, "DATA for that id: refused");
+	file_hash(id, after);
+	ok(memcmp(before, after, 32) == 0 && !sodium_is_zero(after, 32),
+	    "... and the file is there, unchanged, after its abort");
+	unlink(path);
+	a->n += n;
+}
+
+/*
  * A network process gone wrong names the id of a stored report (in an
  * envelope file): its bytes are refused, its abort and its commit touch
  * nothing, and the report and its receipt stay as they were.
@@ -835,6 +865,7 @@ taken_ids(struct storeq *q, struct answers *a, const uint8_t *id,
 	is_int(lookup_msg(q, a, receipt), 1, "... and its receipt still "
 	    "leads to it");
 	a->n += n;
+	orphan_file(q, a);
 }
 
 /*
