@@ -23,6 +23,7 @@
 #include "router.h"
 #include "sandbox.h"
 #include "server.h"
+#include "storeq.h"
 #include "supervisor.h"
 #include "web.h"
 
@@ -314,7 +315,8 @@ start(struct server *srv, const struct server_start *st)
 
 	log_libevent();
 	evmem_install();
-	if ((srv->base = event_base_new()) == NULL) {
+	if ((srv->base = event_base_new()) == NULL ||
+	    event_base_priority_init(srv->base, STOREQ_PRIORITIES) != 0) {
 		log_error("cannot start the event loop");
 		return -1;
 	}

@@ -324,6 +324,9 @@ storeq_new(struct event_base *base, int fd,
 		goto err;
 	}
 	bufferevent_setcb(q->bev, on_read, NULL, on_event, q);
+	/* Before the connections, whose events have the default priority. */
+	if (bufferevent_priority_set(q->bev, 0) != 0)
+		log_error("store channel: no priority over the connections");
 	/* libevent writes at most 16 KiB a turn of the loop unless told:
 	 * an upload would then cost a wake-up per 16 KiB. */
 	if (bufferevent_set_max_single_write(q->bev, STOREQ_WRITE_MAX) != 0)

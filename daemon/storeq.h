@@ -84,6 +84,15 @@ struct storeq;
 struct store_secrets;
 
 /*
+ * The priorities of the loop the channel runs on: its base is made with
+ * event_base_priority_init(base, STOREQ_PRIORITIES). The channel's events
+ * take priority 0, ahead of everything left at libevent's default (1), so
+ * that a report's commit and its answer never wait behind the other
+ * connections ready in the same turn of the loop.
+ */
+#define STOREQ_PRIORITIES 2
+
+/*
  * storeq_connect(fd, secrets):
  * Wait for the store's first frame on the socket fd (HELLO: the store is
  * open) and copy its secret into *secrets. Return 0, or -1 after logging
