@@ -14,7 +14,7 @@
  * them is named on standard output by its report and position, never by
  * its file name. A report whose images are not all decoded when its
  * payload ends waits, in order, to be finished (recorded, committed) once
- * they are: the sandboxed decoders work on one or two reports' images
+ * they are: the sandboxed decoders work on up to three reports' images
  * while the next report is decrypted.
  */
 #include <errno.h>
