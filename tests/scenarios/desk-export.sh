@@ -84,10 +84,11 @@ check "the same address typed two ways is one URL" \
 # faketime: libfaketime's first clock_gettime calls dlsym, which mallocs;
 # under ASan that malloc can come from inside ASan's allocator, which reads
 # the clock to decide when to give memory back: a deadlock, unless it never
-# gives memory back.
+# gives memory back. -f: the clock stays at TIME (without it, it starts
+# there and runs, and a slow sanitizer run stamped a verdict a second late).
 faked() {  # faked TIME COMMAND...
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_release_to_os_interval_ms=-1" \
-		faketime "$@"
+		faketime -f "$1" "${@:2}"
 }
 at() { faked "$1" "$KEYS" "${@:2}"; }
 at '2026-11-30 10:00:00' assess desk "$ua" --verdict actioned --severity A \
